@@ -1,0 +1,321 @@
+"""Plain-English words for a plan: its warnings (each with a fix) and its summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.plan import EpochPlan, Plan, PlanWarning
+from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
+from core.streams import PassStream
+
+if TYPE_CHECKING:
+    from core.planner import Source
+
+# Past this many, per-epoch warnings of one kind are folded into one line.
+MAX_WARNINGS_PER_CODE = 20
+
+
+def explain_plan(
+    scenario: Scenario,
+    train_spec: DataSpec,
+    train_source: Source,
+    val_source: Source | None,
+    epochs: tuple[EpochPlan, ...],
+    outcome: str,
+    endless_epoch: int | None,
+    endless_part: str | None,
+) -> list[PlanWarning]:
+    found: list[PlanWarning] = []
+    spe = scenario.steps_per_epoch
+    per_call = scenario.steps_per_execution
+    train_stream = train_source.first
+    per_pass = train_stream.batches_per_pass if isinstance(train_stream, PassStream) else 0
+
+    ran_out = [number for number, epoch in enumerate(epochs, 1) if epoch.ran_out]
+    for number in ran_out[:MAX_WARNINGS_PER_CODE]:
+        epoch = epochs[number - 1]
+        wanted = spe if spe else "one pass"
+        if train_source.known_length is None:
+            why = "the generator stopped yielding batches"
+        else:
+            why = f"the data has {per_pass} batches per pass and the iterator had used them up"
+        found.append(
+            PlanWarning(
+                "ran_out_of_data",
+                f'Epoch {number} trains {epoch.train.count} batches of the {wanted} asked for: {why}. Keras warns '
+                '"Your input ran out of data; interrupting training" but training goes on: the next epoch '
+                "starts a fresh iterator from the first sample.",
+                _ran_out_fix(train_spec, train_source, spe),
+                number,
+            )
+        )
+    _fold(found, "ran_out_of_data", len(ran_out), "epochs ran out of data")
+
+    val_ran_out = [number for number, epoch in enumerate(epochs, 1) if epoch.val_ran_out]
+    val_steps = scenario.validation.steps if scenario.validation is not None else None
+    for number in val_ran_out[:MAX_WARNINGS_PER_CODE]:
+        epoch = epochs[number - 1]
+        assert epoch.val is not None
+        asked = f"validation_steps={val_steps}" if val_steps else "one pass"
+        found.append(
+            PlanWarning(
+                "validation_ran_out",
+                f"Validation after epoch {number} ran {epoch.val.count} batches, fewer than {asked}: the "
+                'validation data ran out ("Your input ran out of data"). Every validation restarts from its '
+                "first batch, so every run sees the same batches.",
+                "Set validation_steps to at most the number of validation batches, or leave it unset.",
+                number,
+            )
+        )
+    _fold(found, "validation_ran_out", len(val_ran_out), "validation runs ran out of data")
+
+    if outcome == "endless" and endless_part == "train":
+        found.append(
+            PlanWarning(
+                "endless_epoch",
+                f"Epoch {endless_epoch} never ends: the training data repeats forever (or has no length) and "
+                "steps_per_epoch is not set, so Keras keeps stepping through epoch "
+                f"{endless_epoch}. No epoch end, no validation, no callbacks' on_epoch_end.",
+                "Set steps_per_epoch (for example the number of batches in one pass), or remove .repeat().",
+                endless_epoch,
+            )
+        )
+    if outcome == "endless" and endless_part == "val":
+        found.append(
+            PlanWarning(
+                "endless_validation",
+                f"Validation after epoch {endless_epoch} never ends: the validation data repeats forever (or "
+                "has no length) and validation_steps is not set.",
+                "Set validation_steps, or remove .repeat() from the validation data.",
+                endless_epoch,
+            )
+        )
+
+    for spec, which in ((train_spec, "training"), (_validation_data(scenario), "validation")):
+        if spec is None or spec.samples is None or not spec.batch_size:
+            continue
+        remainder = spec.samples % spec.batch_size
+        if spec.drop_remainder and remainder and spec.source != "arrays" and spec.repeat != "before_batch":
+            found.append(
+                PlanWarning(
+                    "dropped_samples",
+                    f"drop_remainder drops the last {remainder} of the {spec.samples} {which} samples in every "
+                    f"pass: {spec.samples} = {spec.samples // spec.batch_size} x {spec.batch_size} + {remainder}. "
+                    "Those samples are never seen.",
+                    f"Use a batch size that divides {spec.samples}, or drop_remainder=False.",
+                )
+            )
+        if spec.drop_remainder and spec.source == "arrays":
+            found.append(
+                PlanWarning(
+                    "drop_remainder_ignored",
+                    f"NumPy arrays have no drop_remainder: Keras keeps the short last batch of {which} data.",
+                    'Use a tf.data.Dataset (source "dataset") to drop it.',
+                )
+            )
+
+    if train_spec.source == "arrays" and train_spec.batch_size is None and spe:
+        found.append(
+            PlanWarning(
+                "batch_size_from_steps",
+                f"No batch_size with steps_per_epoch={spe}: Keras sizes array batches as "
+                f"ceil({train_spec.samples} / {spe}) = {train_source.batch_size}, not the usual 32.",
+                "Pass batch_size explicitly.",
+            )
+        )
+    if scenario.train.source == "dataset":
+        found.append(
+            PlanWarning(
+                "batch_size_ignored",
+                "For a tf.data.Dataset, fit(batch_size=...) is ignored: the batches are the ones .batch() "
+                f"made ({train_source.batch_size} samples each here).",
+                "Change the batch size in the dataset pipeline, not in fit().",
+            )
+        )
+        if scenario.train.shuffle:
+            found.append(
+                PlanWarning(
+                    "shuffle_ignored",
+                    "fit(shuffle=True) is ignored for a tf.data.Dataset (Keras warns): the dataset keeps its order.",
+                    "Shuffle in the pipeline with .shuffle(buffer_size) before .batch().",
+                )
+            )
+
+    overshoot = [
+        (number, epoch.train.count) for number, epoch in enumerate(epochs, 1) if spe and epoch.train.count > spe
+    ]
+    if overshoot:
+        number, count = overshoot[0]
+        found.append(
+            PlanWarning(
+                "steps_per_execution_overshoot",
+                f"steps_per_execution={per_call} runs batches in groups of {per_call}, so an epoch of "
+                f"steps_per_epoch={spe} trains ceil({spe}/{per_call}) x {per_call} = {count} batches "
+                f"(first in epoch {number}), and the next epoch continues after them.",
+                f"Make steps_per_epoch a multiple of steps_per_execution ({per_call}).",
+                number,
+            )
+        )
+
+    replayed = [number for number, epoch in enumerate(epochs, 1) if number > 1 and _is_replay(train_source, epoch)]
+    if replayed:
+        found.append(
+            PlanWarning(
+                "generator_replay",
+                "A Python generator can be read only once. Keras peeked at its first "
+                f"{train_source.later.length} batch(es) to learn their shape and replays just those at the start "
+                f"of every new iterator, so from epoch {replayed[0]} on each epoch sees only those batches.",
+                "Loop inside the generator (while True: ...) and set steps_per_epoch, or use a "
+                "keras.utils.PyDataset or tf.data.Dataset.",
+                replayed[0],
+            )
+        )
+
+    if val_source is not None and isinstance(_validation_data(scenario), ValidationSet):
+        spec = _validation_data(scenario)
+        assert isinstance(spec, ValidationSet)
+        runs = sum(1 for epoch in epochs if epoch.val is not None)
+        first_run = next((epoch.val for epoch in epochs if epoch.val is not None), None)
+        if spec.source == "generator" and runs > 1 and first_run is not None:
+            unsure = (spec.repeat == "none" and val_source.first.length is not None and first_run.count < val_source.first.length) or (
+                spec.repeat == "after_batch" and isinstance(val_source.first, PassStream) and val_source.first.remainder and not spec.drop_remainder
+            )
+            if unsure:
+                found.append(
+                    PlanWarning(
+                        "nondeterministic_validation",
+                        "Validation reads a Python generator that each validation run leaves part-way: the next "
+                        "run replays the 2 peeked batches, then continues wherever TensorFlow's prefetching left "
+                        "the generator. Batch sizes after the first validation run are not predictable.",
+                        "Use a tf.data.Dataset or arrays for validation, or a generator that is exhausted each run.",
+                    )
+                )
+    return found
+
+
+def _is_replay(source: Source, epoch: EpochPlan) -> bool:
+    return source.later is not source.first and epoch.train.stream is source.later and epoch.starts_fresh
+
+
+def _validation_data(scenario: Scenario) -> DataSpec | None:
+    validation = scenario.validation
+    if isinstance(validation, ValidationSet):
+        return validation
+    return None
+
+
+def _ran_out_fix(spec: DataSpec, source: Source, spe: int | None) -> str:
+    if source.known_length is not None and spe:
+        per_pass = source.known_length
+        return (
+            f"Set steps_per_epoch to {per_pass} (one full pass, the short batch included), leave it unset, "
+            "or .repeat() the dataset so the iterator never runs out."
+        )
+    if spec.source == "generator":
+        return "Make the generator loop forever (while True: ...) and set steps_per_epoch."
+    return "Leave steps_per_epoch unset, or .repeat() the data."
+
+
+def _fold(found: list[PlanWarning], code: str, count: int, words: str) -> None:
+    if count > MAX_WARNINGS_PER_CODE:
+        found.append(
+            PlanWarning(code, f"... {count - MAX_WARNINGS_PER_CODE} more {words} in the same way (not listed).")
+        )
+
+
+# ---------------------------------------------------------------- summary
+
+
+def summarize(plan: Plan) -> str:
+    """A readable account of a plan: steps per epoch, short batches, totals, warnings."""
+    scenario = plan.scenario
+    lines: list[str] = []
+    if plan.outcome == "error":
+        lines.append(f"Keras refuses this setup: {plan.error}")
+        return "\n".join(lines)
+    train = scenario.train
+    samples = plan.train_samples
+    batch = plan.train_batch_size
+    where = {"arrays": "NumPy arrays", "dataset": "a tf.data.Dataset", "generator": "a Python generator"}[train.source]
+    if samples is None:
+        lines.append(f"Training data: an endless stream from {where}, batches of {batch}.")
+    else:
+        lines.append(f"Training data: {samples:,} samples from {where}, batches of {batch}.")
+        if train.repeat == "none" and samples and batch:
+            full, remainder = divmod(samples, batch)
+            if remainder and not (train.drop_remainder and train.source != "arrays"):
+                lines.append(
+                    f"  {samples:,} / {batch} = {samples / batch:.4g}, so one pass is {full + 1:,} steps; "
+                    f"the last batch has {remainder} samples."
+                )
+            elif remainder:
+                lines.append(f"  {samples:,} / {batch} = {samples / batch:.4g}: {full:,} full batches, {remainder} samples dropped.")
+            else:
+                lines.append(f"  {samples:,} / {batch} = {full:,} steps per pass, every batch full.")
+    if isinstance(scenario.validation, ValidationSplit):
+        lines.append(f"Validation: the last {(scenario.train.samples or 0) - (samples or 0):,} samples (validation_split={scenario.validation.split}).")
+
+    for start, stop, epoch in _epoch_groups(plan.epochs):
+        label = f"Epoch {start}" if start == stop else f"Epochs {start}-{stop}"
+        sizes = _runs_words(epoch.train.runs())
+        first = epoch.train.first_sample
+        first_words = f", from sample {first:,}" if first is not None else ""
+        line = f"{label}: {epoch.train.count:,} steps ({sizes}){first_words}"
+        if epoch.ran_out:
+            line += "; ran out of data"
+        if epoch.val is not None:
+            line += f"; validation {epoch.val.count:,} steps ({_runs_words(epoch.val.runs())})"
+            if epoch.val_ran_out:
+                line += ", ran out"
+        lines.append(line)
+    if plan.outcome == "endless":
+        part = "training" if plan.endless_part == "train" else "validation"
+        lines.append(f"Epoch {plan.endless_epoch}: {part} never ends.")
+
+    totals = plan.totals
+    total_line = f"Total: {totals.steps:,} training steps, {totals.samples_seen:,} samples"
+    if totals.passes is not None:
+        total_line += f", {totals.passes:.4g} passes over the data"
+    if totals.samples_never_seen:
+        total_line += f", {totals.samples_never_seen:,} samples never seen"
+    if totals.validation_steps:
+        total_line += f", {totals.validation_steps:,} validation steps"
+    lines.append(total_line + ".")
+    for warning in plan.warnings:
+        lines.append(f"! {warning.text}")
+        if warning.fix:
+            lines.append(f"  Fix: {warning.fix}")
+    lines.append(f"(Keras {plan.keras_version} semantics)")
+    return "\n".join(lines)
+
+
+MAX_SUMMARY_RUNS = 6
+
+
+def _runs_words(runs: list[list[int]]) -> str:
+    if not runs:
+        return "no batches"
+    words = [f"{count:,} x {size}" for size, count in runs[:MAX_SUMMARY_RUNS]]
+    if len(runs) > MAX_SUMMARY_RUNS:
+        words.append(f"... {len(runs) - MAX_SUMMARY_RUNS} more runs")
+    return ", ".join(words)
+
+
+def _epoch_groups(epochs: tuple[EpochPlan, ...]):
+    """Consecutive epochs that read the same, as (first, last, epoch), counted from 1."""
+    start = 0
+    for index in range(1, len(epochs) + 1):
+        if index == len(epochs) or _reads_as(epochs[index]) != _reads_as(epochs[start]):
+            yield start + 1, index, epochs[start]
+            start = index
+
+
+def _reads_as(epoch: EpochPlan) -> tuple:
+    return (
+        epoch.train.count,
+        epoch.train.first_sample,
+        epoch.ran_out,
+        epoch.val.count if epoch.val else None,
+        epoch.val_ran_out,
+        epoch.train.short_batches,
+    )

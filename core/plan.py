@@ -1,0 +1,129 @@
+"""The plan: what the installed Keras does with a scenario, epoch by epoch.
+
+Immutable. Every view renders one Plan; nothing recomputes what it says.
+Batches are held as segments of a stream (closed form), never one object per batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.scenario import Scenario
+from core.streams import Stream
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive batches ``[start, start + count)`` of one iterator's stream."""
+
+    stream: Stream
+    start: int
+    count: int
+
+    @property
+    def samples(self) -> int:
+        return self.stream.samples_in(self.start, self.count)
+
+    @property
+    def short_batches(self) -> int:
+        return self.stream.short_batches_in(self.start, self.count)
+
+    def runs(self) -> list[list[int]]:
+        return self.stream.runs(self.start, self.count)
+
+    @property
+    def first_sample(self) -> int | None:
+        return self.stream.first_sample(self.start) if self.count else None
+
+    def size(self, step: int) -> int:
+        return self.stream.size(self.start + step)
+
+    def sample_ranges(self, step: int) -> list[tuple[int, int]]:
+        return self.stream.sample_ranges(self.start + step)
+
+    def pass_of(self, step: int) -> int:
+        return self.stream.pass_of(self.start + step)
+
+
+@dataclass(frozen=True)
+class EpochPlan:
+    """One epoch: the training batches, then the validation run (if any)."""
+
+    train: Segment
+    ran_out: bool = False
+    val: Segment | None = None
+    val_ran_out: bool = False
+
+    @property
+    def starts_fresh(self) -> bool:
+        """The epoch's first batch is the data's first: a new iterator, not a continuation."""
+        return self.train.start == 0
+
+    @property
+    def steps(self) -> int:
+        return self.train.count
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "train": self.train.runs(),
+            "train_first_sample": self.train.first_sample,
+            "val": self.val.runs() if self.val is not None else None,
+            "val_first_sample": self.val.first_sample if self.val is not None else None,
+            "ran_out": self.ran_out,
+            "val_ran_out": self.val_ran_out,
+        }
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    code: str
+    text: str
+    fix: str = ""
+    epoch: int | None = None  # counted from 1, None when it concerns the whole run
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "epoch": self.epoch, "text": self.text}
+        if self.fix:
+            out["fix"] = self.fix
+        return out
+
+
+@dataclass(frozen=True)
+class Totals:
+    steps: int  # training batches over all epochs that finish
+    samples_seen: int  # training samples those batches hold
+    passes: float | None  # samples_seen / training samples; None without a length
+    samples_never_seen: int | None  # training samples no batch ever held
+    validation_steps: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    outcome: str  # "ok" | "endless" | "error"
+    epochs: tuple[EpochPlan, ...] = ()
+    warnings: tuple[PlanWarning, ...] = ()
+    totals: Totals = field(default_factory=lambda: Totals(0, 0, None, None, 0))
+    keras_version: str = ""
+    error: str | None = None
+    endless_epoch: int | None = None  # counted from 1
+    endless_part: str | None = None  # "train" | "val"
+    # The batches of the endless epoch before it goes on forever (train part when
+    # validation is endless); lets a view draw the epoch that never ends.
+    endless_train: Segment | None = None
+    train_samples: int | None = None  # after validation_split
+    train_batch_size: int | None = None  # the batch size Keras actually uses
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "outcome": self.outcome,
+            "keras": self.keras_version,
+            "epochs": [epoch.to_json() for epoch in self.epochs],
+            "warnings": [warning.to_json() for warning in self.warnings],
+        }
+        if self.outcome == "endless":
+            out["endless"] = {"epoch": self.endless_epoch, "part": self.endless_part}
+        if self.outcome == "error":
+            out["error"] = self.error
+        return out

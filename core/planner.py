@@ -1,0 +1,368 @@
+"""Scenario -> Plan: what Keras 3 does with the data, batch by batch, in closed form.
+
+The planner mirrors Keras 3.15.1's ``EpochIterator`` (``keras/src/trainers/
+epoch_iterator.py``) and the TensorFlow trainer's loop state for state: the
+iterator kept across epochs when ``steps_per_epoch`` is set, ``_steps_seen``
+advancing by ``steps_per_execution`` per call, the length learned when an
+iterator of unknown length runs out, ``evaluate`` resetting its iterator, and
+the generator adapter replaying the two batches it peeked. One epoch costs O(1);
+epochs that repeat a state already seen are shared, not recomputed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from core.explain import explain_plan
+from core.plan import EpochPlan, Plan, PlanWarning, Segment, Totals
+from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
+from core.streams import CycleStream, EndlessStream, PassStream, Stream
+from core.versions import PLANNED_KERAS_VERSION
+
+# keras/src/trainers/data_adapters/data_adapter_utils.py: NUM_BATCHES_FOR_TENSOR_SPEC
+GENERATOR_PEEKED_BATCHES = 2
+ARRAYS_DEFAULT_BATCH_SIZE = 32
+
+
+class KerasRefuses(Exception):
+    """Keras raises for this call; the message says what a user would see and why."""
+
+
+# ---------------------------------------------------------------- data sources
+
+
+@dataclass(frozen=True)
+class Source:
+    """A data adapter: what every new iterator over it yields, and what length Keras knows."""
+
+    first: Stream  # the first iterator
+    later: Stream  # every later iterator (differs only for a one-shot generator)
+    known_length: int | None  # data_adapter.num_batches
+    batch_size: int
+
+    def stream(self, iterator_index: int) -> Stream:
+        return self.first if iterator_index == 0 else self.later
+
+
+def _source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
+    """Build the adapter model for data fed to fit with the given batch size."""
+    samples = spec.samples
+    if samples is None:
+        stream = EndlessStream(batch_size)
+        return Source(stream, stream, None, batch_size)
+    positions = not (spec.source == "arrays" and spec.shuffle)
+    if spec.source == "arrays":
+        stream = PassStream(samples, batch_size, offset=offset, positions_known=positions)
+        return Source(stream, stream, stream.batches_per_pass, batch_size)
+    finite = PassStream(samples, batch_size, spec.drop_remainder, offset=offset)
+    if spec.source == "generator" and finite.batches_per_pass == 0 and not (spec.repeat == "before_batch" and samples):
+        raise KerasRefuses(
+            "When passing a Python generator to a Keras model, the generator must yield at least "
+            f"one batch. Received an empty generator ({samples} samples"
+            + (f", batches of {batch_size} with the short one dropped" if spec.drop_remainder and samples else "")
+            + ")."
+        )
+    if spec.repeat == "before_batch":
+        if samples == 0:  # ds.repeat().batch(B) of nothing is empty, and TF knows it
+            return Source(finite, finite, 0, batch_size)
+        stream = CycleStream(samples, batch_size, offset=offset)
+        return Source(stream, stream, None, batch_size)
+    if spec.repeat == "after_batch":
+        looping = PassStream(samples, batch_size, spec.drop_remainder, loops=True, offset=offset)
+        known = 0 if looping.batches_per_pass == 0 and spec.source == "dataset" else None
+        return Source(looping, looping, known, batch_size)
+    if spec.source == "dataset":
+        return Source(finite, finite, finite.batches_per_pass, batch_size)
+    # A one-shot generator: Keras peeked its first batches when it wrapped it, and
+    # every new iterator replays them before whatever the generator has left (nothing).
+    replay = PassStream(samples, batch_size, spec.drop_remainder, limit=GENERATOR_PEEKED_BATCHES, offset=offset)
+    return Source(finite, replay, None, batch_size)
+
+
+# ---------------------------------------------------------------- the epoch iterator
+
+
+@dataclass(frozen=True)
+class _RunResult:
+    segment: Segment | None  # None: the run never ends
+    ran_out: bool
+
+
+class _EpochIterator:
+    """keras.src.trainers.epoch_iterator.EpochIterator, one call per epoch instead of per batch."""
+
+    def __init__(self, source: Source, steps_per_epoch: int | None, steps_per_execution: int):
+        self.source = source
+        self.steps_per_epoch = steps_per_epoch
+        self.steps_per_execution = steps_per_execution
+        self.iterators_made = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.num_batches = self.source.known_length
+        self.current: tuple[Stream, int] | None = None  # the live iterator: its stream, batches taken
+        self.steps_seen = 0
+
+    def state(self) -> tuple:
+        """Everything the next run depends on; equal states give equal futures."""
+        return (self.current, self.steps_seen, self.num_batches, self.iterators_made > 0)
+
+    def _new_iterator(self) -> tuple[Stream, int]:
+        stream = self.source.stream(self.iterators_made)
+        self.iterators_made += 1
+        return (stream, 0)
+
+    def run(self) -> _RunResult:
+        """One ``for ... in epoch_iterator`` loop under ``catch_stop_iteration``."""
+        per_call = self.steps_per_execution
+        planned = self.steps_per_epoch or self.num_batches or -1
+        if planned > 0:
+            if self.current is None or self.steps_per_epoch is None:
+                self.current = self._new_iterator()
+                self.steps_seen = 0
+            calls = -(-planned // per_call)
+            steps_seen_at_start = self.steps_seen
+            calls_before_check_stops = (
+                max(0, -(-(self.num_batches - steps_seen_at_start) // per_call)) if self.num_batches else math.inf
+            )
+        else:
+            self.current = self._new_iterator()
+            self.steps_seen = 0
+            steps_seen_at_start = 0
+            calls = math.inf
+            calls_before_check_stops = math.inf
+
+        stream, position = self.current
+        available = math.inf if stream.length is None else stream.length - position
+        # The call that finds no batch at all raises (OutOfRange / StopIteration).
+        calls_before_data_stops = -(-available // per_call) if available != math.inf else math.inf
+        ended_by = min(calls, calls_before_check_stops, calls_before_data_stops)
+        if ended_by == math.inf:
+            return _RunResult(None, False)
+        ended_by = int(ended_by)
+        consumed = int(min(ended_by * per_call, available))
+        segment = Segment(stream, position, consumed)
+
+        if ended_by == calls or ended_by == calls_before_check_stops:
+            # The loop finished, or the length check broke it (a warning only when
+            # steps_per_epoch was given); an iterator used up is replaced afterwards.
+            ran_out = ended_by != calls and bool(self.steps_per_epoch)
+            self.steps_seen = steps_seen_at_start + ended_by * per_call
+            if self.num_batches and self.steps_seen >= self.num_batches:
+                self.current = None
+                self.steps_seen = 0
+            else:
+                self.current = (stream, position + consumed)
+            return _RunResult(segment, ran_out)
+
+        # catch_stop_iteration: the failing call counted its steps too.
+        self.steps_seen = steps_seen_at_start + (ended_by + 1) * per_call
+        if self.num_batches is None:
+            self.num_batches = self.steps_seen
+        self.current = None
+        return _RunResult(segment, True)
+
+
+# ---------------------------------------------------------------- the planner
+
+
+def plan(scenario: Scenario) -> Plan:
+    """What the installed Keras will do with this scenario (see module docstring)."""
+    try:
+        return _plan(scenario)
+    except KerasRefuses as refusal:
+        return Plan(scenario=scenario, outcome="error", error=str(refusal), keras_version=PLANNED_KERAS_VERSION)
+
+
+def _plan(scenario: Scenario) -> Plan:
+    train_spec = scenario.train
+    warnings: list[PlanWarning] = []
+    train_samples = train_spec.samples
+    validation = scenario.validation
+    val_source: Source | None = None
+    val_steps: int | None = None
+    val_freq = 1
+
+    if isinstance(validation, ValidationSplit):
+        if train_spec.source != "arrays":
+            raise KerasRefuses(
+                "validation_split is only supported for NumPy arrays and tensors; Keras raises "
+                f'ValueError for a {_source_words(train_spec.source)}. Pass validation_data=... instead.'
+            )
+        assert train_samples is not None
+        split_at = int(math.floor(train_samples * (1.0 - validation.split)))
+        if split_at == 0 or split_at == train_samples:
+            raise KerasRefuses(
+                f"Training data contains {train_samples} samples, which is not sufficient to split it into "
+                f"a validation and training set as specified by validation_split={validation.split} "
+                f"(floor({train_samples} * (1 - {validation.split})) = {split_at}). Use more data or another split."
+            )
+        exact = train_samples * (1 - validation.split)
+        if abs(exact - round(exact)) > 1e-9 or split_at != round(exact):
+            warnings.append(
+                PlanWarning(
+                    "validation_split_rounding",
+                    f"{train_samples} x (1 - {validation.split}) = {exact:.6g}; Keras floors it in floating point "
+                    f"to {split_at}, so the first {split_at} samples train and the last "
+                    f"{train_samples - split_at} validate.",
+                    "Choose a split that divides the sample count evenly, or pass validation_data yourself.",
+                )
+            )
+        train_samples = split_at
+        train_spec = DataSpec(split_at, "arrays", train_spec.batch_size, False, "none", train_spec.shuffle)
+        val_batch = validation.batch_size or scenario.train.batch_size or _arrays_default_batch(
+            scenario.train.samples - split_at, validation.steps
+        )
+        val_spec = DataSpec(scenario.train.samples - split_at, "arrays", val_batch, False, "none", False)
+        val_source = _source(val_spec, val_batch, offset=split_at)
+        val_steps, val_freq = validation.steps, validation.freq
+
+    train_batch = _train_batch_size(train_spec, scenario.steps_per_epoch)
+    train_source = _source(train_spec, train_batch)
+
+    if isinstance(validation, ValidationSet):
+        passed = validation.batch_size or scenario.train.batch_size  # validation_batch_size or batch_size
+        if validation.source == "arrays":
+            val_batch = passed or _arrays_default_batch(validation.samples, validation.steps)
+        else:
+            val_batch = passed or ARRAYS_DEFAULT_BATCH_SIZE
+        val_source = _source(validation, val_batch)
+        val_steps, val_freq = validation.steps, validation.freq
+
+    trainer = _EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
+    evaluator = (
+        _EpochIterator(val_source, val_steps, scenario.steps_per_execution) if val_source is not None else None
+    )
+
+    epochs: list[EpochPlan] = []
+    seen_states: dict[tuple, int] = {}
+    outcome, endless_epoch, endless_part, endless_train = "ok", None, None, None
+    epoch_index = 0
+    while epoch_index < scenario.epochs:
+        state = (trainer.state(), evaluator.state() if evaluator else None, (epoch_index + 1) % val_freq)
+        if state in seen_states:
+            # Keras is back in a state it was in before: the epochs from there repeat.
+            cycle = epochs[seen_states[state] :]
+            while len(epochs) < scenario.epochs:
+                epochs.extend(cycle[: scenario.epochs - len(epochs)])
+            break
+        seen_states[state] = epoch_index
+        result = trainer.run()
+        if result.segment is None:
+            outcome, endless_epoch, endless_part = "endless", epoch_index + 1, "train"
+            break
+        val_result = None
+        if evaluator is not None and (epoch_index + 1) % val_freq == 0:
+            evaluator.reset()
+            val_result = evaluator.run()
+            if val_result.segment is None:
+                outcome, endless_epoch, endless_part = "endless", epoch_index + 1, "val"
+                endless_train = result.segment
+                break
+        epochs.append(
+            EpochPlan(
+                train=result.segment,
+                ran_out=result.ran_out,
+                val=val_result.segment if val_result else None,
+                val_ran_out=val_result.ran_out if val_result else False,
+            )
+        )
+        epoch_index += 1
+
+    plan_epochs = tuple(epochs)
+    warnings.extend(
+        explain_plan(scenario, train_spec, train_source, val_source, plan_epochs, outcome, endless_epoch, endless_part)
+    )
+    return Plan(
+        scenario=scenario,
+        outcome=outcome,
+        epochs=plan_epochs,
+        warnings=tuple(warnings),
+        totals=_totals(train_samples, plan_epochs),
+        keras_version=PLANNED_KERAS_VERSION,
+        endless_epoch=endless_epoch,
+        endless_part=endless_part,
+        endless_train=endless_train,
+        train_samples=train_samples,
+        train_batch_size=train_batch,
+    )
+
+
+def _train_batch_size(spec: DataSpec, steps_per_epoch: int | None) -> int:
+    if spec.source != "arrays":
+        return spec.batch_size or ARRAYS_DEFAULT_BATCH_SIZE
+    return spec.batch_size or _arrays_default_batch(spec.samples, steps_per_epoch)
+
+
+def _arrays_default_batch(samples: int | None, steps: int | None) -> int:
+    """ArrayDataAdapter: no batch_size means ceil(samples / steps) if steps are given, else 32."""
+    if not steps:
+        return ARRAYS_DEFAULT_BATCH_SIZE
+    batch = -(-(samples or 0) // steps)
+    if batch == 0:
+        raise KerasRefuses(
+            "Keras divides by zero: with no batch_size it sizes batches as ceil(samples / steps), "
+            "and there are no samples. Give a batch_size or some data."
+        )
+    return batch
+
+
+def _source_words(source: str) -> str:
+    return {"dataset": "tf.data.Dataset", "generator": "Python generator"}.get(source, source)
+
+
+# ---------------------------------------------------------------- totals and words
+
+
+def _totals(train_samples: int | None, epochs: tuple[EpochPlan, ...]) -> Totals:
+    steps = sum(epoch.train.count for epoch in epochs)
+    samples_seen = sum(epoch.train.samples for epoch in epochs)
+    validation_steps = sum(epoch.val.count for epoch in epochs if epoch.val is not None)
+    if not train_samples:
+        return Totals(steps, samples_seen, None, None, validation_steps)
+    return Totals(
+        steps=steps,
+        samples_seen=samples_seen,
+        passes=samples_seen / train_samples,
+        samples_never_seen=train_samples - _samples_covered(train_samples, epochs),
+        validation_steps=validation_steps,
+    )
+
+
+def _samples_covered(train_samples: int, epochs: tuple[EpochPlan, ...]) -> int:
+    """Distinct training samples held by at least one batch (the union of sample intervals)."""
+    intervals: set[tuple[int, int]] = set()
+    for segment in {epoch.train for epoch in epochs}:
+        if segment.count == 0:
+            continue
+        stream = segment.stream
+        if isinstance(stream, PassStream):
+            per_pass = stream.batches_per_pass
+            if segment.count >= per_pass:
+                return stream.samples_per_pass  # one whole pass covers everything a pass holds
+            first = segment.start % per_pass
+            last = first + segment.count  # batch indices [first, last), may wrap once
+            for lo, hi in ((first, min(last, per_pass)), (0, max(0, last - per_pass))):
+                if hi > lo:
+                    intervals.add((lo * stream.batch_size, min(hi * stream.batch_size, stream.samples_per_pass)))
+        elif isinstance(stream, CycleStream):
+            start = segment.start * stream.batch_size
+            end = start + segment.count * stream.batch_size
+            if end - start >= train_samples:
+                return train_samples
+            lo = start % train_samples
+            hi = lo + (end - start)
+            intervals.add((lo, min(hi, train_samples)))
+            if hi > train_samples:
+                intervals.add((0, hi - train_samples))
+    covered, reach = 0, 0
+    for lo, hi in sorted(intervals):
+        lo = max(lo, reach)
+        if hi > lo:
+            covered += hi - lo
+            reach = hi
+    return covered
+
+
+__all__ = ["plan", "KerasRefuses", "Source"]

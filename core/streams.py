@@ -1,0 +1,225 @@
+"""What one Keras iterator over the data yields, batch by batch, in closed form.
+
+A stream answers questions about batch ``i`` of one iterator (its size, the
+first sample it holds, which pass over the data it comes from) without ever
+materialising the batches, so an ImageNet-sized plan costs the same as a tiny one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PassStream:
+    """Batches of a finite pass over ``samples`` items, optionally looped forever.
+
+    ``tf.data``: ``.batch(B, drop_remainder)`` (``loops`` = ``.batch(B).repeat()``);
+    NumPy arrays: Keras' own slicing; a hand-written generator: the same batches.
+    ``limit`` caps how many batches this iterator yields (a generator's replay of
+    the batches Keras peeked). ``offset`` shifts sample positions (the validation
+    tail of ``validation_split``).
+    """
+
+    samples: int
+    batch_size: int
+    drop_remainder: bool = False
+    loops: bool = False
+    limit: int | None = None
+    offset: int = 0
+    positions_known: bool = True
+
+    @property
+    def full_batches(self) -> int:
+        return self.samples // self.batch_size
+
+    @property
+    def remainder(self) -> int:
+        return self.samples % self.batch_size
+
+    @property
+    def batches_per_pass(self) -> int:
+        return self.full_batches + (1 if self.remainder and not self.drop_remainder else 0)
+
+    @property
+    def samples_per_pass(self) -> int:
+        return self.samples - (self.remainder if self.drop_remainder else 0)
+
+    @property
+    def length(self) -> int | None:
+        """Batches this iterator yields; None when it never ends."""
+        per_pass = self.batches_per_pass
+        if self.loops and per_pass:
+            return self.limit
+        return per_pass if self.limit is None else min(per_pass, self.limit)
+
+    def size(self, index: int) -> int:
+        within = index % self.batches_per_pass
+        return self.batch_size if within < self.full_batches else self.remainder
+
+    def first_sample(self, index: int) -> int | None:
+        if not self.positions_known:
+            return None
+        return self.offset + (index % self.batches_per_pass) * self.batch_size
+
+    def sample_ranges(self, index: int) -> list[tuple[int, int]]:
+        """Half-open sample ranges the batch covers (one range: passes never mix)."""
+        start = (index % self.batches_per_pass) * self.batch_size
+        return [(self.offset + start, self.offset + start + self.size(index))]
+
+    def pass_of(self, index: int) -> int:
+        return index // self.batches_per_pass
+
+    def samples_in(self, start: int, count: int) -> int:
+        """Samples in batches [start, start + count), in closed form."""
+        return self._samples_before(start + count) - self._samples_before(start)
+
+    def _samples_before(self, index: int) -> int:
+        per_pass = self.batches_per_pass
+        if per_pass == 0:
+            return 0
+        passes, within = divmod(index, per_pass)
+        return passes * self.samples_per_pass + min(within, self.full_batches) * self.batch_size + (
+            self.remainder if within > self.full_batches else 0
+        )
+
+    def short_batches_in(self, start: int, count: int) -> int:
+        """How many batches in the range are smaller than batch_size."""
+        if not self.remainder or self.drop_remainder or count == 0:
+            return 0
+        per_pass = self.batches_per_pass
+        # The short batch is the last of each pass: index per_pass-1 modulo per_pass.
+        return _count_congruent(start, start + count, per_pass - 1, per_pass)
+
+    def runs(self, start: int, count: int) -> list[list[int]]:
+        """Run-length encoded sizes, ``[[size, count], ...]``; one loop step per pass."""
+        out: list[list[int]] = []
+        index, end = start, start + count
+        per_pass, full = self.batches_per_pass, self.full_batches
+        while index < end:
+            within = index % per_pass
+            if within < full:
+                take = min(full - within, end - index)
+                _append_run(out, self.batch_size, take)
+            else:
+                take = 1
+                _append_run(out, self.remainder, 1)
+            index += take
+        return out
+
+
+@dataclass(frozen=True)
+class CycleStream:
+    """``ds.repeat().batch(B)``: endless full batches that run across pass boundaries."""
+
+    samples: int
+    batch_size: int
+    offset: int = 0
+    positions_known: bool = True
+
+    length = None
+    drop_remainder = False
+
+    @property
+    def batches_per_pass(self) -> int:
+        return 0  # batches do not line up with passes
+
+    def size(self, index: int) -> int:
+        return self.batch_size
+
+    def first_sample(self, index: int) -> int | None:
+        if not self.positions_known:
+            return None
+        return self.offset + (index * self.batch_size) % self.samples
+
+    def sample_ranges(self, index: int) -> list[tuple[int, int]]:
+        """Half-open ranges of sample positions; a batch may wrap around, several times."""
+        start = index * self.batch_size
+        return _wrapped_ranges(start, start + self.batch_size, self.samples, self.offset)
+
+    def pass_of(self, index: int) -> int:
+        return (index * self.batch_size) // self.samples
+
+    def samples_in(self, start: int, count: int) -> int:
+        return count * self.batch_size
+
+    def short_batches_in(self, start: int, count: int) -> int:
+        return 0
+
+    def runs(self, start: int, count: int) -> list[list[int]]:
+        return [[self.batch_size, count]] if count else []
+
+
+@dataclass(frozen=True)
+class EndlessStream:
+    """A stream with no length (a sensor, an infinite generator): full batches forever."""
+
+    batch_size: int
+
+    length = None
+    samples = None
+    drop_remainder = False
+    positions_known = False
+
+    @property
+    def batches_per_pass(self) -> int:
+        return 0
+
+    def size(self, index: int) -> int:
+        return self.batch_size
+
+    def first_sample(self, index: int) -> int | None:
+        return None
+
+    def sample_ranges(self, index: int) -> list[tuple[int, int]]:
+        return []
+
+    def pass_of(self, index: int) -> int:
+        return 0
+
+    def samples_in(self, start: int, count: int) -> int:
+        return count * self.batch_size
+
+    def short_batches_in(self, start: int, count: int) -> int:
+        return 0
+
+    def runs(self, start: int, count: int) -> list[list[int]]:
+        return [[self.batch_size, count]] if count else []
+
+
+Stream = PassStream | CycleStream | EndlessStream
+
+
+def _append_run(runs: list[list[int]], size: int, count: int) -> None:
+    if runs and runs[-1][0] == size:
+        runs[-1][1] += count
+    else:
+        runs.append([size, count])
+
+
+def _count_congruent(lo: int, hi: int, residue: int, modulus: int) -> int:
+    """How many integers in [lo, hi) are congruent to residue modulo modulus."""
+
+    def upto(n: int) -> int:  # integers in [0, n) with that residue
+        return (n - residue + modulus - 1) // modulus if n > residue else 0
+
+    return upto(hi) - upto(lo)
+
+
+def _wrapped_ranges(start: int, end: int, period: int, offset: int) -> list[tuple[int, int]]:
+    """Positions [start, end) folded onto [0, period): at most one range per period crossed."""
+    if end - start >= period:
+        # Covers every position at least once; report the real pieces but cap the list.
+        pieces = []
+        position = start
+        while position < end and len(pieces) < 4:
+            folded = position % period
+            take = min(period - folded, end - position)
+            pieces.append((offset + folded, offset + folded + take))
+            position += take
+        return pieces
+    folded = start % period
+    if folded + (end - start) <= period:
+        return [(offset + folded, offset + folded + end - start)]
+    first = period - folded
+    return [(offset + folded, offset + period), (offset, offset + (end - start) - first)]
