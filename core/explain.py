@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from core.epochs import EpochSequence, TrainEpoch
 from core.plan import EpochPlan, Plan, PlanWarning
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.streams import PassStream
@@ -20,7 +22,7 @@ def explain_plan(
     train_spec: DataSpec,
     train_source: Source,
     val_source: Source | None,
-    epochs: tuple[EpochPlan, ...],
+    epochs: EpochSequence,
     outcome: str,
     endless_epoch: int | None,
     endless_part: str | None,
@@ -31,9 +33,9 @@ def explain_plan(
     train_stream = train_source.first
     per_pass = train_stream.batches_per_pass if isinstance(train_stream, PassStream) else 0
 
-    ran_out = [number for number, epoch in enumerate(epochs, 1) if epoch.ran_out]
-    for number in ran_out[:MAX_WARNINGS_PER_CODE]:
-        epoch = epochs[number - 1]
+    ran_out, ran_out_count = epochs.find(lambda epoch: epoch.ran_out, MAX_WARNINGS_PER_CODE)
+    for index in ran_out:
+        number, epoch = index + 1, epochs[index]
         wanted = spe if spe else "one pass"
         if train_source.known_length is None:
             why = "the generator stopped yielding batches"
@@ -42,32 +44,32 @@ def explain_plan(
         found.append(
             PlanWarning(
                 "ran_out_of_data",
-                f'Epoch {number} trains {epoch.train.count} batches of the {wanted} asked for: {why}. Keras warns '
+                f'Epoch {number} trains {_count(epoch.train.count, "batch")} of the {wanted} asked for: {why}. Keras warns '
                 '"Your input ran out of data; interrupting training" but training goes on: the next epoch '
                 "starts a fresh iterator from the first sample.",
                 _ran_out_fix(train_spec, train_source, spe),
                 number,
             )
         )
-    _fold(found, "ran_out_of_data", len(ran_out), "epochs ran out of data")
+    _fold(found, "ran_out_of_data", ran_out_count, "epochs ran out of data")
 
-    val_ran_out = [number for number, epoch in enumerate(epochs, 1) if epoch.val_ran_out]
+    val_ran_out, val_ran_out_count = _validation_ran_out(epochs)
     val_steps = scenario.validation.steps if scenario.validation is not None else None
-    for number in val_ran_out[:MAX_WARNINGS_PER_CODE]:
-        epoch = epochs[number - 1]
+    for index in val_ran_out:
+        number, epoch = index + 1, epochs[index]
         assert epoch.val is not None
         asked = f"validation_steps={val_steps}" if val_steps else "one pass"
         found.append(
             PlanWarning(
                 "validation_ran_out",
-                f"Validation after epoch {number} ran {epoch.val.count} batches, fewer than {asked}: the "
+                f"Validation after epoch {number} ran {_count(epoch.val.count, 'batch')}, fewer than {asked}: the "
                 'validation data ran out ("Your input ran out of data"). Every validation restarts from its '
                 "first batch, so every run sees the same batches.",
                 "Set validation_steps to at most the number of validation batches, or leave it unset.",
                 number,
             )
         )
-    _fold(found, "validation_ran_out", len(val_ran_out), "validation runs ran out of data")
+    _fold(found, "validation_ran_out", val_ran_out_count, "validation runs ran out of data")
 
     if outcome == "endless" and endless_part == "train":
         found.append(
@@ -141,11 +143,9 @@ def explain_plan(
                 )
             )
 
-    overshoot = [
-        (number, epoch.train.count) for number, epoch in enumerate(epochs, 1) if spe and epoch.train.count > spe
-    ]
+    overshoot, _ = epochs.find(lambda epoch: bool(spe) and epoch.segment.count > spe, 1)
     if overshoot:
-        number, count = overshoot[0]
+        number, count = overshoot[0] + 1, epochs[overshoot[0]].train.count
         found.append(
             PlanWarning(
                 "steps_per_execution_overshoot",
@@ -157,7 +157,8 @@ def explain_plan(
             )
         )
 
-    replayed = [number for number, epoch in enumerate(epochs, 1) if number > 1 and _is_replay(train_source, epoch)]
+    replay_indices, _ = epochs.find(lambda epoch: _is_replay(train_source, epoch), 2)
+    replayed = [index + 1 for index in replay_indices if index > 0]
     if replayed:
         found.append(
             PlanWarning(
@@ -174,8 +175,9 @@ def explain_plan(
     if val_source is not None and isinstance(_validation_data(scenario), ValidationSet):
         spec = _validation_data(scenario)
         assert isinstance(spec, ValidationSet)
-        runs = sum(1 for epoch in epochs if epoch.val is not None)
-        first_run = next((epoch.val for epoch in epochs if epoch.val is not None), None)
+        rule = epochs.validation
+        runs = rule.runs_within(len(epochs)) if rule else 0
+        first_run = rule.first.segment if rule and rule.first else None
         if spec.source == "generator" and runs > 1 and first_run is not None:
             unsure = (spec.repeat == "none" and val_source.first.length is not None and first_run.count < val_source.first.length) or (
                 spec.repeat == "after_batch" and isinstance(val_source.first, PassStream) and val_source.first.remainder and not spec.drop_remainder
@@ -193,8 +195,23 @@ def explain_plan(
     return found
 
 
-def _is_replay(source: Source, epoch: EpochPlan) -> bool:
-    return source.later is not source.first and epoch.train.stream is source.later and epoch.starts_fresh
+def _is_replay(source: Source, epoch: TrainEpoch) -> bool:
+    return source.later is not source.first and epoch.segment.stream is source.later and epoch.segment.start == 0
+
+
+def _validation_ran_out(epochs: EpochSequence) -> tuple[list[int], int]:
+    """(first epoch indices whose validation ran out, how many in all), in closed form."""
+    rule = epochs.validation
+    if rule is None:
+        return [], 0
+    runs = rule.runs_within(len(epochs))
+    first_out = bool(runs and rule.first and rule.first.ran_out)
+    later_out = bool(rule.later and rule.later.ran_out)
+    count = int(first_out) + (runs - 1 if later_out and runs > 1 else 0)
+    indices = [rule.freq - 1] if first_out else []
+    if later_out:
+        indices += list(range(2 * rule.freq - 1, len(epochs), rule.freq)[:MAX_WARNINGS_PER_CODE])
+    return indices[:MAX_WARNINGS_PER_CODE], count
 
 
 def _validation_data(scenario: Scenario) -> DataSpec | None:
@@ -260,14 +277,16 @@ def summarize(plan: Plan) -> str:
         sizes = _runs_words(epoch.train.runs())
         first = epoch.train.first_sample
         first_words = f", from sample {first:,}" if first is not None else ""
-        line = f"{label}: {epoch.train.count:,} steps ({sizes}){first_words}"
+        line = f"{label}: {_count(epoch.train.count, 'step')} ({sizes}){first_words}"
         if epoch.ran_out:
             line += "; ran out of data"
         if epoch.val is not None:
-            line += f"; validation {epoch.val.count:,} steps ({_runs_words(epoch.val.runs())})"
+            line += f"; validation {_count(epoch.val.count, 'step')} ({_runs_words(epoch.val.runs())})"
             if epoch.val_ran_out:
                 line += ", ran out"
         lines.append(line)
+    if len(plan.epochs) > MAX_SUMMARY_EPOCHS:
+        lines.append(f"(epochs {MAX_SUMMARY_EPOCHS + 1:,}-{len(plan.epochs):,} are not listed here; the totals count them)")
     if plan.outcome == "endless":
         part = "training" if plan.endless_part == "train" else "validation"
         lines.append(f"Epoch {plan.endless_epoch}: {part} never ends.")
@@ -292,6 +311,11 @@ def summarize(plan: Plan) -> str:
 MAX_SUMMARY_RUNS = 6
 
 
+def _count(number: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ch") else "s")
+    return f"{number:,} {noun if number == 1 else plural}"
+
+
 def _runs_words(runs: list[list[int]]) -> str:
     if not runs:
         return "no batches"
@@ -301,11 +325,16 @@ def _runs_words(runs: list[list[int]]) -> str:
     return ", ".join(words)
 
 
-def _epoch_groups(epochs: tuple[EpochPlan, ...]):
+# The summary reads at most this many epochs; a longer plan is summed up, not listed.
+MAX_SUMMARY_EPOCHS = 200
+
+
+def _epoch_groups(epochs: Sequence[EpochPlan]) -> Iterator[tuple[int, int, EpochPlan]]:
     """Consecutive epochs that read the same, as (first, last, epoch), counted from 1."""
+    shown = min(len(epochs), MAX_SUMMARY_EPOCHS)
     start = 0
-    for index in range(1, len(epochs) + 1):
-        if index == len(epochs) or _reads_as(epochs[index]) != _reads_as(epochs[start]):
+    for index in range(1, shown + 1):
+        if index == shown or _reads_as(epochs[index]) != _reads_as(epochs[start]):
             yield start + 1, index, epochs[start]
             start = index
 

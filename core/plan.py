@@ -6,7 +6,9 @@ Batches are held as segments of a stream (closed form), never one object per bat
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from core.scenario import Scenario
@@ -102,7 +104,7 @@ class Totals:
 class Plan:
     scenario: Scenario
     outcome: str  # "ok" | "endless" | "error"
-    epochs: tuple[EpochPlan, ...] = ()
+    epochs: Sequence[EpochPlan] = ()  # core.epochs.EpochSequence: computed on demand
     warnings: tuple[PlanWarning, ...] = ()
     totals: Totals = field(default_factory=lambda: Totals(0, 0, None, None, 0))
     keras_version: str = ""
@@ -127,3 +129,18 @@ class Plan:
         if self.outcome == "error":
             out["error"] = self.error
         return out
+
+
+def format_json(document: object) -> str:
+    """Plan JSON laid out for people: one epoch or warning per line, valid JSON all the same."""
+    if isinstance(document, list):
+        return "[\n" + ",\n".join(format_json(item) for item in document) + "\n]"
+    assert isinstance(document, dict)
+    lines = []
+    for key, value in document.items():
+        if key in ("epochs", "warnings") and value:
+            items = ",\n".join("    " + json.dumps(item) for item in value)
+            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"

@@ -11,11 +11,22 @@ epochs that repeat a state already seen are shared, not recomputed.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
 from core.explain import explain_plan
-from core.plan import EpochPlan, Plan, PlanWarning, Segment, Totals
+from core.epochs import (
+    AdvancingPiece,
+    EpochSequence,
+    ExplicitPiece,
+    Piece,
+    TrainEpoch,
+    ValidationRule,
+    ValidationRun,
+    covered_samples,
+)
+from core.plan import Plan, PlanWarning, Segment, Totals
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.streams import CycleStream, EndlessStream, PassStream, Stream
 from core.versions import PLANNED_KERAS_VERSION
@@ -112,6 +123,53 @@ class _EpochIterator:
         stream = self.source.stream(self.iterators_made)
         self.iterators_made += 1
         return (stream, 0)
+
+    def run_validation(self) -> ValidationRun | None:
+        """One ``evaluate`` call: reset, then one loop; None when it never ends."""
+        self.reset()
+        result = self.run()
+        return None if result.segment is None else ValidationRun(result.segment, result.ran_out)
+
+    def plain_epochs_ahead(self) -> tuple[Segment, int, float] | None:
+        """If the coming epochs just take the next block of batches: (first epoch's batches, block, how many).
+
+        Found by running the next epoch on a copy: when it neither ran out nor
+        replaced the iterator and left the state moved by exactly the batches it
+        took (or not at all), the epochs after it do the same until the data or
+        the known length stops them, which is computed, not stepped through.
+        """
+        trial = copy.copy(self)
+        result = trial.run()
+        if result.segment is None or result.ran_out:
+            return None
+        if trial.state() == self.state():
+            return result.segment, 0, math.inf  # every epoch starts afresh and reads the same
+        if self.current is None or trial.current is None:
+            return None
+        stream, position = self.current
+        trial_stream, trial_position = trial.current
+        block = trial_position - position
+        if (
+            trial_stream is not stream
+            or block <= 0
+            or block != result.segment.count
+            or trial.steps_seen - self.steps_seen != block
+            or trial.num_batches != self.num_batches
+        ):
+            return None
+        count: float = math.inf
+        if stream.length is not None:
+            count = min(count, (stream.length - position) // block)
+        if self.num_batches:
+            count = min(count, -(-(self.num_batches - self.steps_seen) // block) - 1)
+        return result.segment, block, count
+
+    def skip(self, epochs: int, block: int) -> None:
+        """Advance as ``epochs`` plain epochs of ``block`` batches would (see plain_epochs_ahead)."""
+        if block and self.current is not None:
+            stream, position = self.current
+            self.current = (stream, position + epochs * block)
+            self.steps_seen += epochs * block
 
     def run(self) -> _RunResult:
         """One ``for ... in epoch_iterator`` loop under ``catch_stop_iteration``."""
@@ -231,55 +289,38 @@ def _plan(scenario: Scenario) -> Plan:
         val_steps, val_freq = validation.steps, validation.freq
 
     trainer = _EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
-    evaluator = (
-        _EpochIterator(val_source, val_steps, scenario.steps_per_execution) if val_source is not None else None
-    )
+    prefix, cycle, train_endless_at = _train_pieces(trainer, scenario.epochs)
+    trained = scenario.epochs if train_endless_at is None else train_endless_at
 
-    epochs: list[EpochPlan] = []
-    seen_states: dict[tuple, int] = {}
-    outcome, endless_epoch, endless_part, endless_train = "ok", None, None, None
-    epoch_index = 0
-    while epoch_index < scenario.epochs:
-        state = (trainer.state(), evaluator.state() if evaluator else None, (epoch_index + 1) % val_freq)
-        if state in seen_states:
-            # Keras is back in a state it was in before: the epochs from there repeat.
-            cycle = epochs[seen_states[state] :]
-            while len(epochs) < scenario.epochs:
-                epochs.extend(cycle[: scenario.epochs - len(epochs)])
-            break
-        seen_states[state] = epoch_index
-        result = trainer.run()
-        if result.segment is None:
-            outcome, endless_epoch, endless_part = "endless", epoch_index + 1, "train"
-            break
-        val_result = None
-        if evaluator is not None and (epoch_index + 1) % val_freq == 0:
-            evaluator.reset()
-            val_result = evaluator.run()
-            if val_result.segment is None:
-                outcome, endless_epoch, endless_part = "endless", epoch_index + 1, "val"
-                endless_train = result.segment
-                break
-        epochs.append(
-            EpochPlan(
-                train=result.segment,
-                ran_out=result.ran_out,
-                val=val_result.segment if val_result else None,
-                val_ran_out=val_result.ran_out if val_result else False,
-            )
-        )
-        epoch_index += 1
+    rule, val_endless_at = None, None
+    if val_source is not None:
+        evaluator = _EpochIterator(val_source, val_steps, scenario.steps_per_execution)
+        first, later = evaluator.run_validation(), evaluator.run_validation()
+        rule = ValidationRule(val_freq, first, later)
+        if first is None:
+            val_endless_at = val_freq - 1
+        elif later is None:
+            val_endless_at = 2 * val_freq - 1
 
-    plan_epochs = tuple(epochs)
+    outcome, endless_epoch, endless_part, length = "ok", None, None, scenario.epochs
+    if val_endless_at is not None and val_endless_at < trained:
+        outcome, endless_epoch, endless_part, length = "endless", val_endless_at + 1, "val", val_endless_at
+    elif train_endless_at is not None:
+        outcome, endless_epoch, endless_part, length = "endless", train_endless_at + 1, "train", train_endless_at
+    epochs = EpochSequence(prefix, cycle, length, rule)
+    endless_train = None
+    if endless_part == "val":
+        endless_train = EpochSequence(prefix, cycle, length + 1, None).train_epoch(length).segment
+
     warnings.extend(
-        explain_plan(scenario, train_spec, train_source, val_source, plan_epochs, outcome, endless_epoch, endless_part)
+        explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part)
     )
     return Plan(
         scenario=scenario,
         outcome=outcome,
-        epochs=plan_epochs,
+        epochs=epochs,
         warnings=tuple(warnings),
-        totals=_totals(train_samples, plan_epochs),
+        totals=_totals(train_samples, epochs),
         keras_version=PLANNED_KERAS_VERSION,
         endless_epoch=endless_epoch,
         endless_part=endless_part,
@@ -287,6 +328,38 @@ def _plan(scenario: Scenario) -> Plan:
         train_samples=train_samples,
         train_batch_size=train_batch,
     )
+
+
+def _train_pieces(trainer: _EpochIterator, epochs: int) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None]:
+    """Run the training epoch iterator epoch by epoch, in pieces; (prefix, cycle, endless epoch index).
+
+    A run of epochs that each take the next block of the same iterator becomes one
+    piece; when Keras is back in a state it was in before, the pieces since then
+    repeat, and the loop stops. Either way the loop is short, whatever ``epochs`` is.
+    """
+    pieces: list[Piece] = []
+    seen: dict[tuple, int] = {}
+    index = 0
+    while index < epochs:
+        state = trainer.state()
+        if state in seen:
+            start = seen[state]
+            return tuple(pieces[:start]), tuple(pieces[start:]), None
+        seen[state] = len(pieces)
+        ahead = trainer.plain_epochs_ahead()
+        if ahead is not None and ahead[2] >= 2:
+            segment, step, count = ahead
+            count = int(min(count, epochs - index))
+            pieces.append(AdvancingPiece(segment.stream, segment.start, step, segment.count, count))
+            trainer.skip(count, step)
+            index += count
+            continue
+        result = trainer.run()
+        if result.segment is None:
+            return tuple(pieces), (), index
+        pieces.append(ExplicitPiece((TrainEpoch(result.segment, result.ran_out),)))
+        index += 1
+    return tuple(pieces), (), None
 
 
 def _train_batch_size(spec: DataSpec, steps_per_epoch: int | None) -> int:
@@ -315,54 +388,19 @@ def _source_words(source: str) -> str:
 # ---------------------------------------------------------------- totals and words
 
 
-def _totals(train_samples: int | None, epochs: tuple[EpochPlan, ...]) -> Totals:
-    steps = sum(epoch.train.count for epoch in epochs)
-    samples_seen = sum(epoch.train.samples for epoch in epochs)
-    validation_steps = sum(epoch.val.count for epoch in epochs if epoch.val is not None)
+def _totals(train_samples: int | None, epochs: EpochSequence) -> Totals:
+    steps = epochs.train_steps()
+    samples_seen = epochs.train_samples()
+    validation_steps = epochs.validation_steps()
     if not train_samples:
         return Totals(steps, samples_seen, None, None, validation_steps)
     return Totals(
         steps=steps,
         samples_seen=samples_seen,
         passes=samples_seen / train_samples,
-        samples_never_seen=train_samples - _samples_covered(train_samples, epochs),
+        samples_never_seen=train_samples - covered_samples(epochs.train_segments(), train_samples),
         validation_steps=validation_steps,
     )
-
-
-def _samples_covered(train_samples: int, epochs: tuple[EpochPlan, ...]) -> int:
-    """Distinct training samples held by at least one batch (the union of sample intervals)."""
-    intervals: set[tuple[int, int]] = set()
-    for segment in {epoch.train for epoch in epochs}:
-        if segment.count == 0:
-            continue
-        stream = segment.stream
-        if isinstance(stream, PassStream):
-            per_pass = stream.batches_per_pass
-            if segment.count >= per_pass:
-                return stream.samples_per_pass  # one whole pass covers everything a pass holds
-            first = segment.start % per_pass
-            last = first + segment.count  # batch indices [first, last), may wrap once
-            for lo, hi in ((first, min(last, per_pass)), (0, max(0, last - per_pass))):
-                if hi > lo:
-                    intervals.add((lo * stream.batch_size, min(hi * stream.batch_size, stream.samples_per_pass)))
-        elif isinstance(stream, CycleStream):
-            start = segment.start * stream.batch_size
-            end = start + segment.count * stream.batch_size
-            if end - start >= train_samples:
-                return train_samples
-            lo = start % train_samples
-            hi = lo + (end - start)
-            intervals.add((lo, min(hi, train_samples)))
-            if hi > train_samples:
-                intervals.add((0, hi - train_samples))
-    covered, reach = 0, 0
-    for lo, hi in sorted(intervals):
-        lo = max(lo, reach)
-        if hi > lo:
-            covered += hi - lo
-            reach = hi
-    return covered
 
 
 __all__ = ["plan", "KerasRefuses", "Source"]

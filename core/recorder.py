@@ -11,7 +11,6 @@ TensorFlow is imported inside ``record`` only: importing this module is cheap.
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
@@ -65,10 +64,11 @@ def record(scenario: Scenario, *, cut_steps: int = ENDLESS_CUT_STEPS) -> dict[st
     if not tensorflow_available():
         raise RecorderUnavailable(INSTALL_HINT)
     check_recordable(scenario)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
     import numpy as np
-    import tensorflow as tf
+
+    from core.tensorflow_loader import load_tensorflow
+
+    tf, keras = load_tensorflow()
 
     log = _Log(cut_steps)
     model = _recording_model(keras, tf, log)

@@ -1,0 +1,121 @@
+"""The command line: ``plan`` and ``verify`` on scenario files. No Qt, no TensorFlow at import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from core.explain import summarize
+from core.plan import format_json
+from core.planner import plan
+from core.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, scenario_from_json
+from core.versions import keras_version_note
+
+EXIT_OK = 0
+EXIT_DIFFERENCE = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNAVAILABLE = 3
+
+
+class BadScenarioFile(Exception):
+    """A file that cannot be read as a scenario; the message names the file and the field."""
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file, turning every failure into one line that names the file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise BadScenarioFile(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadScenarioFile(f"{path}: is a folder, not a scenario file") from None
+    except OSError as exc:
+        raise BadScenarioFile(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return scenario_from_json(data)
+    except ScenarioError as exc:
+        raise BadScenarioFile(f"{path}: {exc}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="epochscope",
+        description="See exactly which batches Keras feeds to every epoch.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    plan_parser = commands.add_parser("plan", help="print what Keras will do with scenario files")
+    plan_parser.add_argument("scenarios", nargs="+", metavar="SCENARIO.json")
+    plan_parser.add_argument("--json", action="store_true", help="print the plan JSON (an array for several files)")
+    verify_parser = commands.add_parser("verify", help="run real Keras on a scenario and compare it with the plan")
+    verify_parser.add_argument("scenario", metavar="SCENARIO.json")
+    return parser
+
+
+def run(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its usage line already
+        return EXIT_OK if exc.code == 0 else EXIT_BAD_INPUT
+    if args.command == "plan":
+        return _plan_command(args.scenarios, args.json, out, err)
+    if args.command == "verify":
+        return _verify_command(args.scenario, out, err)
+    parser.print_help(out)
+    return EXIT_BAD_INPUT
+
+
+def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    try:
+        scenarios = [load_scenario(path) for path in paths]
+    except BadScenarioFile as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    plans = [plan(scenario) for scenario in scenarios]
+    if as_json:
+        documents = [p.to_json() for p in plans]
+        out.write(format_json(documents[0] if len(documents) == 1 else documents) + "\n")
+    else:
+        for index, (path, one_plan) in enumerate(zip(paths, plans)):
+            if len(paths) > 1:
+                out.write(("\n" if index else "") + f"== {path}\n")
+            out.write(summarize(one_plan) + "\n")
+    note = keras_version_note()
+    if note:
+        print(f"note: {note}", file=err)
+    return EXIT_OK
+
+
+def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
+    from core.compare import first_difference
+    from core.recorder import RecorderUnavailable, check_recordable, record
+
+    try:
+        scenario = load_scenario(path)
+    except BadScenarioFile as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    planned = plan(scenario)
+    try:
+        check_recordable(scenario, planned.totals.steps + planned.totals.validation_steps)
+        recorded = record(scenario)
+    except RecorderUnavailable as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_UNAVAILABLE
+    difference = first_difference(planned.to_json(), recorded)
+    version = f"Keras {recorded.get('keras')}"
+    if difference is None:
+        steps = planned.totals.steps
+        print(f"match: {version} ran exactly the planned {len(planned.epochs)} epoch(s), {steps:,} training steps.", file=out)
+        if planned.outcome == "endless":
+            print(f"(epoch {planned.endless_epoch} never ends, as planned; it was stopped after a while)", file=out)
+        if planned.outcome == "error":
+            print(f"(Keras refused, as planned: {recorded.get('error')})", file=out)
+        return EXIT_OK
+    print(f"difference: {difference}", file=out)
+    print(f"(recorded with {version}; the plan describes Keras {planned.keras_version})", file=out)
+    return EXIT_DIFFERENCE

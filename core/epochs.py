@@ -1,0 +1,342 @@
+"""A plan's epochs as a few rules instead of one object per epoch.
+
+Training epochs come in pieces: a handful of explicit epochs, and runs of epochs
+that each take the next ``step`` batches of the same iterator (``step`` = 0: every
+epoch starts afresh and reads the same batches). After a prefix the pieces may
+repeat as a cycle (Keras back in a state it was in before). Validation restarts
+at every run, so it never depends on training: it is laid over the training
+epochs by ``validation_freq``, with the first run kept apart from the later ones
+(a one-shot generator only replays its peeked batches after the first).
+
+Any epoch is computed on demand in O(log pieces); totals are closed form.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import overload
+
+from core.plan import EpochPlan, Segment
+from core.streams import CycleStream, PassStream, Stream
+
+
+@dataclass(frozen=True)
+class TrainEpoch:
+    segment: Segment
+    ran_out: bool
+
+
+@dataclass(frozen=True)
+class ExplicitPiece:
+    epochs: tuple[TrainEpoch, ...]
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def epoch(self, index: int) -> TrainEpoch:
+        return self.epochs[index]
+
+    def segments(self, count: int) -> list[Segment]:
+        return [epoch.segment for epoch in self.epochs[:count]]
+
+    def steps(self, count: int) -> int:
+        return sum(epoch.segment.count for epoch in self.epochs[:count])
+
+    def samples(self, count: int) -> int:
+        return sum(epoch.segment.samples for epoch in self.epochs[:count])
+
+
+@dataclass(frozen=True)
+class AdvancingPiece:
+    """``length`` epochs of ``per_epoch`` batches; epoch k starts at ``start + k * step``."""
+
+    stream: Stream
+    start: int
+    step: int
+    per_epoch: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length
+
+    def epoch(self, index: int) -> TrainEpoch:
+        return TrainEpoch(Segment(self.stream, self.start + index * self.step, self.per_epoch), False)
+
+    def segments(self, count: int) -> list[Segment]:
+        if self.step == 0 or count <= 1:
+            return [Segment(self.stream, self.start, self.per_epoch)] if count else []
+        # Consecutive epochs tile the stream: one segment spans them all.
+        return [Segment(self.stream, self.start, (count - 1) * self.step + self.per_epoch)]
+
+    def steps(self, count: int) -> int:
+        return count * self.per_epoch
+
+    def samples(self, count: int) -> int:
+        if self.step == 0:
+            return count * self.stream.samples_in(self.start, self.per_epoch)
+        return sum(segment.samples for segment in self.segments(count))
+
+
+Piece = ExplicitPiece | AdvancingPiece
+
+
+@dataclass(frozen=True)
+class ValidationRun:
+    segment: Segment
+    ran_out: bool
+
+
+@dataclass(frozen=True)
+class ValidationRule:
+    """Validation after epochs where ``epoch % freq == 0`` (from 1): the first run, then the rest."""
+
+    freq: int
+    first: ValidationRun | None  # None: this run never ends (the plan stops there)
+    later: ValidationRun | None
+
+    def run_after(self, index: int) -> ValidationRun | None:
+        number = index + 1
+        if number % self.freq:
+            return None
+        run = self.first if number == self.freq else self.later
+        assert run is not None, "an endless validation run ends the plan before it"
+        return run
+
+    def runs_within(self, epochs: int) -> int:
+        return epochs // self.freq
+
+
+class EpochSequence(Sequence[EpochPlan]):
+    """Immutable, lazily computed list of EpochPlan: prefix pieces, then cycle pieces repeated."""
+
+    def __init__(
+        self,
+        prefix: tuple[Piece, ...],
+        cycle: tuple[Piece, ...],
+        length: int,
+        validation: ValidationRule | None,
+    ):
+        self._prefix = prefix
+        self._cycle = cycle
+        self._length = length
+        self._validation = validation
+        self._prefix_starts = _starts(prefix)
+        self._cycle_starts = _starts(cycle)
+        self._prefix_length = self._prefix_starts[-1]
+        self._cycle_length = self._cycle_starts[-1]
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> EpochPlan: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[EpochPlan]: ...
+
+    def __getitem__(self, index: int | slice) -> EpochPlan | list[EpochPlan]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("epoch index out of range")
+        train = self.train_epoch(index)
+        val = self._validation.run_after(index) if self._validation else None
+        return EpochPlan(
+            train=train.segment,
+            ran_out=train.ran_out,
+            val=val.segment if val else None,
+            val_ran_out=val.ran_out if val else False,
+        )
+
+    def __iter__(self) -> Iterator[EpochPlan]:
+        for index in range(self._length):
+            yield self[index]
+
+    def train_epoch(self, index: int) -> TrainEpoch:
+        if index < self._prefix_length:
+            return _locate(self._prefix, self._prefix_starts, index)
+        within = (index - self._prefix_length) % self._cycle_length
+        return _locate(self._cycle, self._cycle_starts, within)
+
+    # ------------------------------------------------------------ closed-form questions
+
+    def _blocks(self) -> Iterator[tuple[int, Piece, int]]:
+        """(first epoch index, piece, epochs of it used), in order, each distinct block once.
+
+        Cycle repetitions after the first add nothing new, so they are not listed;
+        the last, partial repetition is a subset of the first.
+        """
+        first = 0
+        for piece in self._prefix:
+            used = min(len(piece), self._length - first)
+            if used <= 0:
+                return
+            yield first, piece, used
+            first += used
+        for piece in self._cycle:
+            used = min(len(piece), self._length - first)
+            if used <= 0:
+                return
+            yield first, piece, used
+            first += used
+
+    def _repeat_counts(self) -> tuple[int, int]:
+        """(full cycle repetitions, epochs of the final partial one) after the prefix."""
+        if not self._cycle_length or self._length <= self._prefix_length:
+            return 0, 0
+        return divmod(self._length - self._prefix_length, self._cycle_length)
+
+    def _sum(self, measure: Callable[[Piece, int], int]) -> int:
+        total = sum(measure(piece, min(len(piece), self._length - first)) for first, piece in _prefix_blocks(self))
+        repeats, partial = self._repeat_counts()
+        if repeats or partial:
+            cycle_total = sum(measure(piece, len(piece)) for piece in self._cycle)
+            total += repeats * cycle_total
+            left = partial
+            for piece in self._cycle:
+                used = min(len(piece), left)
+                if used <= 0:
+                    break
+                total += measure(piece, used)
+                left -= used
+        return total
+
+    def train_steps(self) -> int:
+        return self._sum(lambda piece, used: piece.steps(used))
+
+    def train_samples(self) -> int:
+        return self._sum(lambda piece, used: piece.samples(used))
+
+    def validation_steps(self) -> int:
+        if not self._validation or not self._length:
+            return 0
+        runs = self._validation.runs_within(self._length)
+        first, later = self._validation.first, self._validation.later
+        total = first.segment.count if runs and first else 0
+        if runs > 1 and later:
+            total += (runs - 1) * later.segment.count
+        return total
+
+    @property
+    def validation(self) -> ValidationRule | None:
+        return self._validation
+
+    def train_segments(self) -> list[Segment]:
+        """Segments covering every training batch position that is ever read (for coverage)."""
+        segments: list[Segment] = []
+        for _first, piece, used in self._blocks():
+            segments.extend(piece.segments(used))
+        return segments
+
+    def find(self, predicate: Callable[[TrainEpoch], bool], limit: int) -> tuple[list[int], int]:
+        """(first ``limit`` epoch indices whose training part matches, how many match in all).
+
+        The predicate may look at an epoch's counts, flags, stream and whether it
+        starts at the stream's first batch; within an advancing piece those are the
+        same for every epoch but possibly the first.
+        """
+        found: list[int] = []
+        total, first = 0, 0
+        for piece in self._prefix:
+            used = min(len(piece), self._length - first)
+            if used <= 0:
+                break
+            hits = _hits(piece, used, predicate)
+            total += len(hits)
+            found.extend(first + i for i in hits[: max(0, limit - len(found))])
+            first += used
+        repeats, partial = self._repeat_counts()
+        if not (repeats or partial):
+            return found, total
+        cycle_hits: list[tuple[int, Sequence[int]]] = []
+        offset = 0
+        for piece in self._cycle:
+            cycle_hits.append((offset, _hits(piece, len(piece), predicate)))
+            offset += len(piece)
+        total += repeats * sum(len(hits) for _offset, hits in cycle_hits)
+        total += sum(_count_below(hits, partial - offset) for offset, hits in cycle_hits)
+        repetition = 0
+        while len(found) < limit and repetition <= repeats:
+            base = first + repetition * self._cycle_length
+            for offset, hits in cycle_hits:
+                for i in hits[: max(0, limit - len(found))]:
+                    if base + offset + i < self._length:
+                        found.append(base + offset + i)
+            repetition += 1
+        return found, total
+
+
+def _hits(piece: Piece, used: int, predicate: Callable[[TrainEpoch], bool]) -> Sequence[int]:
+    """Indices among a piece's first ``used`` epochs that match (a range for long runs)."""
+    if isinstance(piece, ExplicitPiece):
+        return [i for i in range(used) if predicate(piece.epochs[i])]
+    head = predicate(piece.epoch(0))
+    if used > 1 and predicate(piece.epoch(1)):
+        return range(0 if head else 1, used)
+    return [0] if head else []
+
+
+def _count_below(hits: Sequence[int], bound: int) -> int:
+    if isinstance(hits, range):
+        return len(range(hits.start, max(hits.start, min(hits.stop, bound))))
+    return sum(1 for i in hits if i < bound)
+
+
+def _prefix_blocks(sequence: EpochSequence) -> Iterator[tuple[int, Piece]]:
+    first = 0
+    for piece in sequence._prefix:
+        if first >= sequence._length:
+            return
+        yield first, piece
+        first += len(piece)
+
+
+def _starts(pieces: tuple[Piece, ...]) -> list[int]:
+    starts = [0]
+    for piece in pieces:
+        starts.append(starts[-1] + len(piece))
+    return starts
+
+
+def _locate(pieces: tuple[Piece, ...], starts: list[int], index: int) -> TrainEpoch:
+    position = bisect.bisect_right(starts, index) - 1
+    return pieces[position].epoch(index - starts[position])
+
+
+def covered_samples(segments: list[Segment], train_samples: int) -> int:
+    """Distinct training samples held by at least one of these segments (union of intervals)."""
+    intervals: list[tuple[int, int]] = []
+    for segment in segments:
+        if segment.count == 0:
+            continue
+        stream = segment.stream
+        if isinstance(stream, PassStream):
+            per_pass = stream.batches_per_pass
+            if segment.count >= per_pass:
+                return stream.samples_per_pass
+            first = segment.start % per_pass
+            last = first + segment.count  # batch indices [first, last), may wrap once
+            for lo, hi in ((first, min(last, per_pass)), (0, max(0, last - per_pass))):
+                if hi > lo:
+                    intervals.append((lo * stream.batch_size, min(hi * stream.batch_size, stream.samples_per_pass)))
+        elif isinstance(stream, CycleStream):
+            start = segment.start * stream.batch_size
+            end = start + segment.count * stream.batch_size
+            if end - start >= train_samples:
+                return train_samples
+            lo = start % train_samples
+            hi = lo + (end - start)
+            intervals.append((lo, min(hi, train_samples)))
+            if hi > train_samples:
+                intervals.append((0, hi - train_samples))
+    covered, reach = 0, 0
+    for lo, hi in sorted(intervals):
+        lo = max(lo, reach)
+        if hi > lo:
+            covered += hi - lo
+            reach = hi
+    return covered

@@ -1,0 +1,28 @@
+"""EpochScope: see exactly which batches Keras feeds to every epoch.
+
+    python main.py                      open the window
+    python main.py SCENARIO.json        open the window with a scenario
+    python main.py plan SCENARIO.json   print the plan (--json for the plan JSON)
+    python main.py verify SCENARIO.json run real Keras and compare it with the plan
+"""
+
+from __future__ import annotations
+
+import sys
+
+COMMANDS = ("plan", "verify", "-h", "--help")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in COMMANDS:
+        from core.cli import run
+
+        return run(args)
+    from gui.app import run_app
+
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
