@@ -14,12 +14,13 @@ Any epoch is computed on demand in O(log pieces); totals are closed form.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import overload
 
 from core.plan import EpochPlan, Segment
-from core.streams import CycleStream, PassStream, Stream
+from core.streams import CycleStream, PassStream, ResumedStream, Stream
 
 
 @dataclass(frozen=True)
@@ -89,23 +90,114 @@ class ValidationRun:
 
 
 @dataclass(frozen=True)
+class ValidationRunPiece:
+    """``count`` validation runs that read the same batch sizes.
+
+    ``run`` is the first of them; with ``advance``, run j reads a resumed
+    generator ``advance * j`` batches further on (same sizes, other samples).
+    """
+
+    run: ValidationRun | None  # None: this run never ends (the plan stops there)
+    count: int = 1
+    advance: int = 0
+
+    def at(self, index: int) -> ValidationRun | None:
+        if self.run is None or not self.advance or index == 0:
+            return self.run
+        stream = self.run.segment.stream
+        assert isinstance(stream, ResumedStream)
+        moved = replace(stream, resume_at=stream.resume_at + index * self.advance)
+        return ValidationRun(replace(self.run.segment, stream=moved), self.run.ran_out)
+
+
+@dataclass(frozen=True)
 class ValidationRule:
-    """Validation after epochs where ``epoch % freq == 0`` (from 1): the first run, then the rest."""
+    """Validation after epochs where ``epoch % freq == 0`` (from 1): the r-th run, run-length encoded.
+
+    Runs differ only when validation reads a Python generator, whose state carries
+    from one run to the next; otherwise there is one piece for the first run and
+    one, repeated forever, for the rest.
+    """
 
     freq: int
-    first: ValidationRun | None  # None: this run never ends (the plan stops there)
-    later: ValidationRun | None
+    prefix: tuple[ValidationRunPiece, ...]
+    cycle: tuple[ValidationRunPiece, ...]  # repeated after the prefix; never empty
+
+    def run(self, number: int) -> ValidationRun | None:
+        """The run with this 0-based number."""
+        for piece in self.prefix:
+            if number < piece.count:
+                return piece.at(number)
+            number -= piece.count
+        number %= sum(piece.count for piece in self.cycle)
+        for piece in self.cycle:
+            if number < piece.count:
+                return piece.at(number)
+            number -= piece.count
+        raise AssertionError("unreachable: the cycle covers every run")
 
     def run_after(self, index: int) -> ValidationRun | None:
         number = index + 1
         if number % self.freq:
             return None
-        run = self.first if number == self.freq else self.later
+        run = self.run(number // self.freq - 1)
         assert run is not None, "an endless validation run ends the plan before it"
         return run
 
     def runs_within(self, epochs: int) -> int:
         return epochs // self.freq
+
+    def _pieces(self, runs: int) -> Iterator[tuple[int, ValidationRunPiece, int]]:
+        """(first run number, piece, runs of it used) for the first ``runs`` runs; cycles summed up by the caller."""
+        first = 0
+        for piece in self.prefix:
+            used = min(piece.count, runs - first)
+            if used <= 0:
+                return
+            yield first, piece, used
+            first += used
+
+    def first_endless_run(self) -> int | None:
+        """Number of the first run that never ends, or None."""
+        first = 0
+        for piece in self.prefix + self.cycle:
+            if piece.run is None:
+                return first
+            first += piece.count
+        return None
+
+    def _cycle_totals(self, runs: int, measure: Callable[[ValidationRunPiece, int], int]) -> int:
+        prefix_runs = sum(piece.count for piece in self.prefix)
+        total = sum(measure(piece, used) for _first, piece, used in self._pieces(runs))
+        if runs <= prefix_runs:
+            return total
+        cycle_runs = sum(piece.count for piece in self.cycle)
+        repeats, partial = divmod(runs - prefix_runs, cycle_runs)
+        total += repeats * sum(measure(piece, piece.count) for piece in self.cycle)
+        for piece in self.cycle:
+            used = min(piece.count, partial)
+            if used <= 0:
+                break
+            total += measure(piece, used)
+            partial -= used
+        return total
+
+    def steps(self, runs: int) -> int:
+        return self._cycle_totals(runs, lambda piece, used: used * piece.run.segment.count if piece.run else 0)
+
+    def ran_out_runs(self, runs: int, limit: int) -> tuple[list[int], int]:
+        """(first ``limit`` run numbers that ran out, how many of the first ``runs`` did)."""
+        total = self._cycle_totals(runs, lambda piece, used: used if piece.run and piece.run.ran_out else 0)
+        found: list[int] = []
+        first = 0
+        for piece in itertools.chain(self.prefix, itertools.cycle(self.cycle)):
+            if first >= runs or len(found) >= min(limit, total):
+                break
+            used = min(piece.count, runs - first)
+            if piece.run and piece.run.ran_out:
+                found.extend(range(first, first + min(used, limit - len(found))))
+            first += used
+        return found, total
 
 
 class EpochSequence(Sequence[EpochPlan]):
@@ -214,12 +306,7 @@ class EpochSequence(Sequence[EpochPlan]):
     def validation_steps(self) -> int:
         if not self._validation or not self._length:
             return 0
-        runs = self._validation.runs_within(self._length)
-        first, later = self._validation.first, self._validation.later
-        total = first.segment.count if runs and first else 0
-        if runs > 1 and later:
-            total += (runs - 1) * later.segment.count
-        return total
+        return self._validation.steps(self._validation.runs_within(self._length))
 
     @property
     def validation(self) -> ValidationRule | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from core.epochs import EpochSequence, TrainEpoch
 from core.plan import EpochPlan, Plan, PlanWarning
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
-from core.streams import PassStream
+from core.streams import PassStream, ResumedStream
 
 if TYPE_CHECKING:
     from core.planner import Source
@@ -172,26 +172,23 @@ def explain_plan(
             )
         )
 
-    if val_source is not None and isinstance(_validation_data(scenario), ValidationSet):
-        spec = _validation_data(scenario)
-        assert isinstance(spec, ValidationSet)
-        rule = epochs.validation
-        runs = rule.runs_within(len(epochs)) if rule else 0
-        first_run = rule.first.segment if rule and rule.first else None
-        if spec.source == "generator" and runs > 1 and first_run is not None:
-            unsure = (spec.repeat == "none" and val_source.first.length is not None and first_run.count < val_source.first.length) or (
-                spec.repeat == "after_batch" and isinstance(val_source.first, PassStream) and val_source.first.remainder and not spec.drop_remainder
-            )
-            if unsure:
-                found.append(
-                    PlanWarning(
-                        "nondeterministic_validation",
-                        "Validation reads a Python generator that each validation run leaves part-way: the next "
-                        "run replays the 2 peeked batches, then continues wherever TensorFlow's prefetching left "
-                        "the generator. Batch sizes after the first validation run are not predictable.",
-                        "Use a tf.data.Dataset or arrays for validation, or a generator that is exhausted each run.",
-                    )
+    spec = _validation_data(scenario)
+    rule = epochs.validation
+    if spec is not None and spec.source == "generator" and rule is not None and rule.runs_within(len(epochs)) > 1:
+        first = rule.run(0)
+        resumed = first is not None and isinstance(first.segment.stream, ResumedStream)
+        left_part_way = resumed and (spec.repeat == "after_batch" or not first.ran_out)
+        if left_part_way:
+            found.append(
+                PlanWarning(
+                    "nondeterministic_validation",
+                    "Every validation run reads the same Python generator: it replays the 2 batches Keras "
+                    "peeked, then goes on where the last run left the generator. TensorFlow prefetches one "
+                    "batch past the last one a run uses, and that batch is lost; the plan assumes exactly one, "
+                    "as measured, but a busy machine can prefetch more, so later runs may differ.",
+                    "Validate on arrays or a tf.data.Dataset, or on a generator that each run reads to the end.",
                 )
+            )
     return found
 
 
@@ -204,14 +201,8 @@ def _validation_ran_out(epochs: EpochSequence) -> tuple[list[int], int]:
     rule = epochs.validation
     if rule is None:
         return [], 0
-    runs = rule.runs_within(len(epochs))
-    first_out = bool(runs and rule.first and rule.first.ran_out)
-    later_out = bool(rule.later and rule.later.ran_out)
-    count = int(first_out) + (runs - 1 if later_out and runs > 1 else 0)
-    indices = [rule.freq - 1] if first_out else []
-    if later_out:
-        indices += list(range(2 * rule.freq - 1, len(epochs), rule.freq)[:MAX_WARNINGS_PER_CODE])
-    return indices[:MAX_WARNINGS_PER_CODE], count
+    runs, count = rule.ran_out_runs(rule.runs_within(len(epochs)), MAX_WARNINGS_PER_CODE)
+    return [(number + 1) * rule.freq - 1 for number in runs], count
 
 
 def _validation_data(scenario: Scenario) -> DataSpec | None:

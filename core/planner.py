@@ -24,11 +24,12 @@ from core.epochs import (
     TrainEpoch,
     ValidationRule,
     ValidationRun,
+    ValidationRunPiece,
     covered_samples,
 )
 from core.plan import Plan, PlanWarning, Segment, Totals
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
-from core.streams import CycleStream, EndlessStream, PassStream, Stream
+from core.streams import CycleStream, EndlessStream, PassStream, ResumedStream, Stream
 from core.versions import PLANNED_KERAS_VERSION
 
 # keras/src/trainers/data_adapters/data_adapter_utils.py: NUM_BATCHES_FOR_TENSOR_SPEC
@@ -51,6 +52,9 @@ class Source:
     later: Stream  # every later iterator (differs only for a one-shot generator)
     known_length: int | None  # data_adapter.num_batches
     batch_size: int
+    # A Python generator over finite data: every iterator shares it (the replay and
+    # the carry-over between validation runs come from that).
+    shared_generator: bool = False
 
     def stream(self, iterator_index: int) -> Stream:
         return self.first if iterator_index == 0 else self.later
@@ -81,14 +85,15 @@ def _source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
         return Source(stream, stream, None, batch_size)
     if spec.repeat == "after_batch":
         looping = PassStream(samples, batch_size, spec.drop_remainder, loops=True, offset=offset)
-        known = 0 if looping.batches_per_pass == 0 and spec.source == "dataset" else None
-        return Source(looping, looping, known, batch_size)
+        if spec.source == "generator":
+            return Source(looping, looping, None, batch_size, shared_generator=True)
+        return Source(looping, looping, 0 if looping.batches_per_pass == 0 else None, batch_size)
     if spec.source == "dataset":
         return Source(finite, finite, finite.batches_per_pass, batch_size)
     # A one-shot generator: Keras peeked its first batches when it wrapped it, and
     # every new iterator replays them before whatever the generator has left (nothing).
     replay = PassStream(samples, batch_size, spec.drop_remainder, limit=GENERATOR_PEEKED_BATCHES, offset=offset)
-    return Source(finite, replay, None, batch_size)
+    return Source(finite, replay, None, batch_size, shared_generator=True)
 
 
 # ---------------------------------------------------------------- the epoch iterator
@@ -279,28 +284,33 @@ def _plan(scenario: Scenario) -> Plan:
     train_batch = _train_batch_size(train_spec, scenario.steps_per_epoch)
     train_source = _source(train_spec, train_batch)
 
+    # Keras builds the validation adapter when validation first runs, so a refusal
+    # there only stops fit() if validation is reached.
+    val_refusal: KerasRefuses | None = None
     if isinstance(validation, ValidationSet):
-        passed = validation.batch_size or scenario.train.batch_size  # validation_batch_size or batch_size
-        if validation.source == "arrays":
-            val_batch = passed or _arrays_default_batch(validation.samples, validation.steps)
-        else:
-            val_batch = passed or ARRAYS_DEFAULT_BATCH_SIZE
-        val_source = _source(validation, val_batch)
         val_steps, val_freq = validation.steps, validation.freq
+        passed = validation.batch_size or scenario.train.batch_size  # validation_batch_size or batch_size
+        try:
+            if validation.source == "arrays":
+                val_batch = passed or _arrays_default_batch(validation.samples, validation.steps)
+            else:
+                val_batch = passed or ARRAYS_DEFAULT_BATCH_SIZE
+            val_source = _source(validation, val_batch)
+        except KerasRefuses as refusal:
+            val_refusal = refusal
 
     trainer = _EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
     prefix, cycle, train_endless_at = _train_pieces(trainer, scenario.epochs)
     trained = scenario.epochs if train_endless_at is None else train_endless_at
+    if val_refusal is not None and val_freq <= trained:
+        raise KerasRefuses(f"{val_refusal} (raised when validation first runs, after epoch {val_freq})")
 
     rule, val_endless_at = None, None
     if val_source is not None:
-        evaluator = _EpochIterator(val_source, val_steps, scenario.steps_per_execution)
-        first, later = evaluator.run_validation(), evaluator.run_validation()
-        rule = ValidationRule(val_freq, first, later)
-        if first is None:
-            val_endless_at = val_freq - 1
-        elif later is None:
-            val_endless_at = 2 * val_freq - 1
+        rule = _validation_rule(val_source, val_steps, scenario.steps_per_execution, val_freq, scenario.epochs // val_freq)
+        endless_run = rule.first_endless_run()
+        if endless_run is not None:
+            val_endless_at = (endless_run + 1) * val_freq - 1
 
     outcome, endless_epoch, endless_part, length = "ok", None, None, scenario.epochs
     if val_endless_at is not None and val_endless_at < trained:
@@ -328,6 +338,60 @@ def _plan(scenario: Scenario) -> Plan:
         train_samples=train_samples,
         train_batch_size=train_batch,
     )
+
+
+def _validation_rule(source: Source, steps: int | None, per_call: int, freq: int, runs: int) -> ValidationRule:
+    """Every validation run of the fit, as pieces: evaluate() resets its iterator each time."""
+    stream = source.first
+    if not (source.shared_generator and isinstance(stream, PassStream)):
+        evaluator = _EpochIterator(source, steps, per_call)
+        first, later = evaluator.run_validation(), evaluator.run_validation()
+        return ValidationRule(freq, (ValidationRunPiece(first),), (ValidationRunPiece(later),))
+    return _generator_validation_rule(stream, steps, per_call, freq, runs)
+
+
+def _generator_validation_rule(base: PassStream, steps: int | None, per_call: int, freq: int, runs: int) -> ValidationRule:
+    """Validation from a Python generator: its runs share one generator, so they differ.
+
+    Each run gets ``chain(peeked, generator)`` and TensorFlow prefetches one batch
+    past the last one the run uses, which the next run never sees (measured with
+    TensorFlow 2.21; a busy machine may prefetch more, and the plan warns so).
+    """
+    per_pass = base.batches_per_pass
+    peeked = min(GENERATOR_PEEKED_BATCHES, per_pass)
+    resume_at = peeked
+    pieces: list[ValidationRunPiece] = []
+    seen: dict[int, int] = {}
+    number = 0
+    while number < max(runs, 2):
+        key = resume_at % per_pass if base.loops else resume_at
+        if key in seen:
+            start = seen[key]
+            return ValidationRule(freq, tuple(pieces[:start]), tuple(pieces[start:]))
+        seen[key] = len(pieces)
+        stream = ResumedStream(base, peeked, resume_at)
+        source = Source(stream, stream, None, base.batch_size)
+        run = _EpochIterator(source, steps, per_call).run_validation()
+        if run is None:
+            pieces.append(ValidationRunPiece(None))
+            break
+        used = run.segment.count
+        available = math.inf if base.loops else peeked + per_pass - resume_at
+        advance = int(max(0, min(used + 1, available) - peeked))
+        from_generator = max(0, used - peeked)
+        repeats = 1
+        if from_generator and advance == from_generator + 1:
+            # Later runs read the same sizes while their window stays on full batches of this pass.
+            pass_start = (resume_at // per_pass) * per_pass
+            room = pass_start + base.full_batches - (resume_at + from_generator)
+            if not base.loops:
+                room = min(room, per_pass - 1 - (resume_at + from_generator))
+            repeats = 1 + max(0, room // advance)
+            repeats = max(1, min(repeats, max(runs, 2) - number))
+        pieces.append(ValidationRunPiece(run, repeats, advance if repeats > 1 else 0))
+        resume_at += advance * repeats
+        number += repeats
+    return ValidationRule(freq, tuple(pieces), (pieces[-1],) if pieces else (ValidationRunPiece(None),))
 
 
 def _train_pieces(trainer: _EpochIterator, epochs: int) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None]:

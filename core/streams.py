@@ -187,7 +187,87 @@ class EndlessStream:
         return [[self.batch_size, count]] if count else []
 
 
-Stream = PassStream | CycleStream | EndlessStream
+@dataclass(frozen=True)
+class ResumedStream:
+    """A new iterator over a generator Keras already read from: the peeked batches, then the rest.
+
+    Keras' generator adapter hands every new iterator ``chain(peeked, generator)``:
+    the ``peeked`` first batches of a pass again, then the shared generator from
+    wherever earlier iterators (and TensorFlow's prefetching) left it,
+    ``resume_at`` batches into the data.
+    """
+
+    base: PassStream
+    peeked: int
+    resume_at: int
+
+    @property
+    def length(self) -> int | None:
+        if self.base.loops:
+            return None
+        return self.peeked + max(0, self.base.batches_per_pass - self.resume_at)
+
+    @property
+    def samples(self) -> int:
+        return self.base.samples
+
+    @property
+    def batch_size(self) -> int:
+        return self.base.batch_size
+
+    @property
+    def drop_remainder(self) -> bool:
+        return self.base.drop_remainder
+
+    @property
+    def positions_known(self) -> bool:
+        return self.base.positions_known
+
+    @property
+    def batches_per_pass(self) -> int:
+        return self.base.batches_per_pass
+
+    def _base_index(self, index: int) -> int:
+        return index if index < self.peeked else self.resume_at + index - self.peeked
+
+    def _parts(self, start: int, count: int) -> list[tuple[int, int]]:
+        """(base start, count) pieces of a range: the peeked part, then the resumed part."""
+        parts = []
+        peeked_end = min(start + count, self.peeked)
+        if start < peeked_end:
+            parts.append((start, peeked_end - start))
+        rest_start = max(start, self.peeked)
+        if start + count > rest_start:
+            parts.append((self._base_index(rest_start), start + count - rest_start))
+        return parts
+
+    def size(self, index: int) -> int:
+        return self.base.size(self._base_index(index))
+
+    def first_sample(self, index: int) -> int | None:
+        return self.base.first_sample(self._base_index(index))
+
+    def sample_ranges(self, index: int) -> list[tuple[int, int]]:
+        return self.base.sample_ranges(self._base_index(index))
+
+    def pass_of(self, index: int) -> int:
+        return self.base.pass_of(self._base_index(index))
+
+    def samples_in(self, start: int, count: int) -> int:
+        return sum(self.base.samples_in(first, n) for first, n in self._parts(start, count))
+
+    def short_batches_in(self, start: int, count: int) -> int:
+        return sum(self.base.short_batches_in(first, n) for first, n in self._parts(start, count))
+
+    def runs(self, start: int, count: int) -> list[list[int]]:
+        out: list[list[int]] = []
+        for first, n in self._parts(start, count):
+            for size, repeat in self.base.runs(first, n):
+                _append_run(out, size, repeat)
+        return out
+
+
+Stream = PassStream | CycleStream | EndlessStream | ResumedStream
 
 
 def _append_run(runs: list[list[int]], size: int, count: int) -> None:
