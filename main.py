@@ -1,9 +1,9 @@
 """EpochScope: see exactly which batches Keras feeds to every epoch.
 
-    python main.py                      open the window
-    python main.py SCENARIO.json        open the window with a scenario
-    python main.py plan SCENARIO.json   print the plan (--json for the plan JSON)
-    python main.py verify SCENARIO.json run real Keras and compare it with the plan
+python main.py                      open the window
+python main.py SCENARIO.json        open the window with a scenario
+python main.py plan SCENARIO.json   print the plan (--json for the plan JSON)
+python main.py verify SCENARIO.json run real Keras and compare it with the plan
 """
 
 from __future__ import annotations

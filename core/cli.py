@@ -80,7 +80,7 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
         documents = [p.to_json() for p in plans]
         out.write(format_json(documents[0] if len(documents) == 1 else documents) + "\n")
     else:
-        for index, (path, one_plan) in enumerate(zip(paths, plans)):
+        for index, (path, one_plan) in enumerate(zip(paths, plans, strict=True)):
             if len(paths) > 1:
                 out.write(("\n" if index else "") + f"== {path}\n")
             out.write(summarize(one_plan) + "\n")

@@ -32,7 +32,7 @@ def first_difference(planned: dict[str, Any], seen: dict[str, Any]) -> Differenc
     if planned["outcome"] == "endless" and planned.get("endless") != seen.get("endless"):
         return Difference(None, "outcome", None, _outcome_words(planned), _outcome_words(seen))
     planned_epochs, seen_epochs = planned["epochs"], seen["epochs"]
-    for number, (want, got) in enumerate(zip(planned_epochs, seen_epochs), 1):
+    for number, (want, got) in enumerate(zip(planned_epochs, seen_epochs, strict=False), 1):
         for part in ("train", "val"):
             if (want[part] is None) != (got[part] is None):
                 return Difference(number, part, None, _presence(want[part]), _presence(got[part]))

@@ -346,6 +346,8 @@ class EpochSequence(Sequence[EpochPlan]):
             offset += len(piece)
         total += repeats * sum(len(hits) for _offset, hits in cycle_hits)
         total += sum(_count_below(hits, partial - offset) for offset, hits in cycle_hits)
+        if not any(hits for _offset, hits in cycle_hits):
+            return found, total
         repetition = 0
         while len(found) < limit and repetition <= repeats:
             base = first + repetition * self._cycle_length

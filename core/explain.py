@@ -44,7 +44,7 @@ def explain_plan(
         found.append(
             PlanWarning(
                 "ran_out_of_data",
-                f'Epoch {number} trains {_count(epoch.train.count, "batch")} of the {wanted} asked for: {why}. Keras warns '
+                f"Epoch {number} trains {_count(epoch.train.count, 'batch')} of the {wanted} asked for: {why}. Keras warns "
                 '"Your input ran out of data; interrupting training" but training goes on: the next epoch '
                 "starts a fresh iterator from the first sample.",
                 _ran_out_fix(train_spec, train_source, spe),
@@ -226,9 +226,7 @@ def _ran_out_fix(spec: DataSpec, source: Source, spe: int | None) -> str:
 
 def _fold(found: list[PlanWarning], code: str, count: int, words: str) -> None:
     if count > MAX_WARNINGS_PER_CODE:
-        found.append(
-            PlanWarning(code, f"... {count - MAX_WARNINGS_PER_CODE} more {words} in the same way (not listed).")
-        )
+        found.append(PlanWarning(code, f"... {count - MAX_WARNINGS_PER_CODE:,} more {words} in the same way (not listed)."))
 
 
 # ---------------------------------------------------------------- summary
@@ -257,11 +255,16 @@ def summarize(plan: Plan) -> str:
                     f"the last batch has {remainder} samples."
                 )
             elif remainder:
-                lines.append(f"  {samples:,} / {batch} = {samples / batch:.4g}: {full:,} full batches, {remainder} samples dropped.")
+                lines.append(
+                    f"  {samples:,} / {batch} = {samples / batch:.4g}: {full:,} full batches, {remainder} samples dropped."
+                )
             else:
                 lines.append(f"  {samples:,} / {batch} = {full:,} steps per pass, every batch full.")
     if isinstance(scenario.validation, ValidationSplit):
-        lines.append(f"Validation: the last {(scenario.train.samples or 0) - (samples or 0):,} samples (validation_split={scenario.validation.split}).")
+        lines.append(
+            f"Validation: the last {(scenario.train.samples or 0) - (samples or 0):,} samples "
+            f"(validation_split={scenario.validation.split})."
+        )
 
     for start, stop, epoch in _epoch_groups(plan.epochs):
         label = f"Epoch {start}" if start == stop else f"Epochs {start}-{stop}"

@@ -7,8 +7,8 @@ Batches are held as segments of a stream (closed form), never one object per bat
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.scenario import Scenario

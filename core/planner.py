@@ -15,7 +15,6 @@ import copy
 import math
 from dataclasses import dataclass
 
-from core.explain import explain_plan
 from core.epochs import (
     AdvancingPiece,
     EpochSequence,
@@ -27,6 +26,7 @@ from core.epochs import (
     ValidationRunPiece,
     covered_samples,
 )
+from core.explain import explain_plan
 from core.plan import Plan, PlanWarning, Segment, Totals
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.streams import CycleStream, EndlessStream, PassStream, ResumedStream, Stream
@@ -207,7 +207,7 @@ class _EpochIterator:
         consumed = int(min(ended_by * per_call, available))
         segment = Segment(stream, position, consumed)
 
-        if ended_by == calls or ended_by == calls_before_check_stops:
+        if ended_by in (calls, calls_before_check_stops):
             # The loop finished, or the length check broke it (a warning only when
             # steps_per_epoch was given); an iterator used up is replaced afterwards.
             ran_out = ended_by != calls and bool(self.steps_per_epoch)
@@ -251,10 +251,10 @@ def _plan(scenario: Scenario) -> Plan:
         if train_spec.source != "arrays":
             raise KerasRefuses(
                 "validation_split is only supported for NumPy arrays and tensors; Keras raises "
-                f'ValueError for a {_source_words(train_spec.source)}. Pass validation_data=... instead.'
+                f"ValueError for a {_source_words(train_spec.source)}. Pass validation_data=... instead."
             )
         assert train_samples is not None
-        split_at = int(math.floor(train_samples * (1.0 - validation.split)))
+        split_at = math.floor(train_samples * (1.0 - validation.split))  # as Keras: a float product
         if split_at == 0 or split_at == train_samples:
             raise KerasRefuses(
                 f"Training data contains {train_samples} samples, which is not sufficient to split it into "
@@ -274,8 +274,10 @@ def _plan(scenario: Scenario) -> Plan:
             )
         train_samples = split_at
         train_spec = DataSpec(split_at, "arrays", train_spec.batch_size, False, "none", train_spec.shuffle)
-        val_batch = validation.batch_size or scenario.train.batch_size or _arrays_default_batch(
-            scenario.train.samples - split_at, validation.steps
+        val_batch = (
+            validation.batch_size
+            or scenario.train.batch_size
+            or _arrays_default_batch(scenario.train.samples - split_at, validation.steps)
         )
         val_spec = DataSpec(scenario.train.samples - split_at, "arrays", val_batch, False, "none", False)
         val_source = _source(val_spec, val_batch, offset=split_at)
@@ -322,9 +324,7 @@ def _plan(scenario: Scenario) -> Plan:
     if endless_part == "val":
         endless_train = EpochSequence(prefix, cycle, length + 1, None).train_epoch(length).segment
 
-    warnings.extend(
-        explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part)
-    )
+    warnings.extend(explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part))
     return Plan(
         scenario=scenario,
         outcome=outcome,
@@ -360,11 +360,21 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
     per_pass = base.batches_per_pass
     peeked = min(GENERATOR_PEEKED_BATCHES, per_pass)
     resume_at = peeked
+    if base.loops:
+        # An endless generator never runs short: every run uses the same number of
+        # batches, so each resumes a fixed number of batches further on.
+        stream = ResumedStream(base, peeked, resume_at)
+        run = _EpochIterator(Source(stream, stream, None, base.batch_size), steps, per_call).run_validation()
+        if run is None:
+            return ValidationRule(freq, (), (ValidationRunPiece(None),))
+        advance = run.segment.count + 1 - peeked
+        piece = ValidationRunPiece(run, max(runs, 1), advance)
+        return ValidationRule(freq, (piece,), (ValidationRunPiece(piece.at(max(runs, 1) - 1)),))
     pieces: list[ValidationRunPiece] = []
     seen: dict[int, int] = {}
     number = 0
     while number < max(runs, 2):
-        key = resume_at % per_pass if base.loops else resume_at
+        key = resume_at
         if key in seen:
             start = seen[key]
             return ValidationRule(freq, tuple(pieces[:start]), tuple(pieces[start:]))
@@ -376,16 +386,14 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
             pieces.append(ValidationRunPiece(None))
             break
         used = run.segment.count
-        available = math.inf if base.loops else peeked + per_pass - resume_at
-        advance = int(max(0, min(used + 1, available) - peeked))
+        available = peeked + per_pass - resume_at
+        advance = max(0, min(used + 1, available) - peeked)
         from_generator = max(0, used - peeked)
         repeats = 1
         if from_generator and advance == from_generator + 1:
-            # Later runs read the same sizes while their window stays on full batches of this pass.
-            pass_start = (resume_at // per_pass) * per_pass
-            room = pass_start + base.full_batches - (resume_at + from_generator)
-            if not base.loops:
-                room = min(room, per_pass - 1 - (resume_at + from_generator))
+            # Later runs read the same sizes while their window stays on full batches
+            # and the batch prefetched after it still exists.
+            room = min(base.full_batches, per_pass - 1) - (resume_at + from_generator)
             repeats = 1 + max(0, room // advance)
             repeats = max(1, min(repeats, max(runs, 2) - number))
         pieces.append(ValidationRunPiece(run, repeats, advance if repeats > 1 else 0))
@@ -467,4 +475,4 @@ def _totals(train_samples: int | None, epochs: EpochSequence) -> Totals:
     )
 
 
-__all__ = ["plan", "KerasRefuses", "Source"]
+__all__ = ["KerasRefuses", "Source", "plan"]

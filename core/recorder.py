@@ -69,6 +69,7 @@ def record(scenario: Scenario, *, cut_steps: int = ENDLESS_CUT_STEPS) -> dict[st
     from core.tensorflow_loader import load_tensorflow
 
     tf, keras = load_tensorflow()
+    tf.get_logger().setLevel("ERROR")  # each fit traces anew; its retracing notices are noise here
 
     log = _Log(cut_steps)
     model = _recording_model(keras, tf, log)
@@ -109,7 +110,9 @@ def _build_data(spec: DataSpec, batch_size: int, np: Any, tf: Any) -> Any:
     """The object handed to fit for a dataset or generator source."""
     if spec.source == "dataset":
         if spec.samples is None:
-            counter = tf.data.Dataset.counter().map(lambda i: (tf.cast(tf.reshape(i, (1,)), "float64"), tf.zeros((1,), "float64")))
+            counter = tf.data.Dataset.counter().map(
+                lambda i: (tf.cast(tf.reshape(i, (1,)), "float64"), tf.zeros((1,), "float64"))
+            )
             return counter.batch(batch_size, drop_remainder=spec.drop_remainder)
         dataset = tf.data.Dataset.from_tensor_slices(_values(spec.samples, np))
         if spec.repeat == "before_batch":
@@ -341,4 +344,3 @@ def _boundaries(keras: Any, log: _Log) -> Any:
             log.end_epoch()
 
     return Boundaries()
-

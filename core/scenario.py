@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 SOURCES = ("arrays", "dataset", "generator")
 REPEATS = ("none", "before_batch", "after_batch")
@@ -25,7 +26,7 @@ MAX_EPOCHS = 100_000
 MAX_FILE_BYTES = 1_000_000
 
 _TRAIN_KEYS = ("samples", "source", "batch_size", "drop_remainder", "repeat", "shuffle")
-_VALIDATION_SET_KEYS = _TRAIN_KEYS + ("steps", "freq")
+_VALIDATION_SET_KEYS = (*_TRAIN_KEYS, "steps", "freq")
 _VALIDATION_SPLIT_KEYS = ("split", "batch_size", "steps", "freq")
 _TOP_KEYS = ("train", "epochs", "steps_per_epoch", "steps_per_execution", "validation")
 
@@ -103,7 +104,8 @@ class Scenario:
                 "freq": self.validation.freq,
             }
         elif isinstance(self.validation, ValidationSet):
-            out["validation"] = _data_dict(self.validation, _VALIDATION_SET_KEYS)
+            # Keras never shuffles validation data, so shuffle is read but not written.
+            out["validation"] = _data_dict(self.validation, tuple(k for k in _VALIDATION_SET_KEYS if k != "shuffle"))
         return out
 
     def to_json(self) -> str:
@@ -162,9 +164,7 @@ def scenario_from_dict(data: Any) -> Scenario:
     train = _read_data(data["train"], "train", _TRAIN_KEYS, default_batch=32, default_shuffle=True)
     epochs = _read_int(data, "epochs", "", default=1, minimum=0, maximum=MAX_EPOCHS)
     steps_per_epoch = _read_int(data, "steps_per_epoch", "", default=None, minimum=1, maximum=MAX_STEPS, nullable=True)
-    steps_per_execution = _read_int(
-        data, "steps_per_execution", "", default=1, minimum=1, maximum=MAX_STEPS_PER_EXECUTION
-    )
+    steps_per_execution = _read_int(data, "steps_per_execution", "", default=1, minimum=1, maximum=MAX_STEPS_PER_EXECUTION)
     validation = _read_validation(data.get("validation"))
     return Scenario(
         train=train,
@@ -181,7 +181,9 @@ def _read_validation(raw: Any) -> Validation | None:
     if not isinstance(raw, Mapping):
         raise ScenarioError("validation", f"must be null or an object, got {_kind(raw)}")
     if "split" in raw:
-        _check_keys(raw, _VALIDATION_SPLIT_KEYS, "validation", hint=' (a "split" validation takes split, batch_size, steps, freq)')
+        _check_keys(
+            raw, _VALIDATION_SPLIT_KEYS, "validation", hint=' (a "split" validation takes split, batch_size, steps, freq)'
+        )
         split = raw["split"]
         if isinstance(split, bool) or not isinstance(split, (int, float)):
             raise ScenarioError("validation.split", f"must be a number between 0 and 1, got {_kind(split)}")
@@ -216,9 +218,14 @@ def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int |
     source = _read_choice(raw, "source", where, SOURCES, "arrays")
     repeat = _read_choice(raw, "repeat", where, REPEATS, "none")
     if samples is None and source == "arrays":
-        raise ScenarioError(f"{where}.samples", 'NumPy arrays always have a length; an endless stream (null) needs source "dataset" or "generator"')
+        raise ScenarioError(
+            f"{where}.samples",
+            'NumPy arrays always have a length; an endless stream (null) needs source "dataset" or "generator"',
+        )
     if repeat != "none" and source == "arrays":
-        raise ScenarioError(f"{where}.repeat", 'NumPy arrays cannot be repeated; use source "dataset" or "generator" for .repeat()')
+        raise ScenarioError(
+            f"{where}.repeat", 'NumPy arrays cannot be repeated; use source "dataset" or "generator" for .repeat()'
+        )
     return DataSpec(
         samples=samples,
         source=source,

@@ -79,8 +79,10 @@ class PassStream:
         if per_pass == 0:
             return 0
         passes, within = divmod(index, per_pass)
-        return passes * self.samples_per_pass + min(within, self.full_batches) * self.batch_size + (
-            self.remainder if within > self.full_batches else 0
+        return (
+            passes * self.samples_per_pass
+            + min(within, self.full_batches) * self.batch_size
+            + (self.remainder if within > self.full_batches else 0)
         )
 
     def short_batches_in(self, start: int, count: int) -> int:

@@ -11,7 +11,8 @@ carry-over happen by themselves.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 
@@ -45,6 +46,7 @@ def _pass(samples: int, batch: int, drop: bool, offset: int = 0) -> list[Batch]:
 def _adapter(spec: DataSpec, batch: int, offset: int = 0) -> _Adapter:
     samples = spec.samples
     if samples is None:
+
         def stream() -> Iterator[Batch]:
             while True:
                 yield (batch, -1)
@@ -199,6 +201,7 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
     else:
         batch = train.batch_size or 32
     train_adapter = _adapter(DataSpec(train_samples, train.source, batch, train.drop_remainder, train.repeat), batch)
+
     def make_evaluator() -> _EpochIterator:
         adapter = val_adapter
         if isinstance(validation, ValidationSet):  # built lazily, as fit() does

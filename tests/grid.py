@@ -13,7 +13,14 @@ from typing import Any
 
 
 def _train(source: str, samples: int | None, batch: int | None, drop: bool, repeat: str, shuffle: bool = False) -> dict[str, Any]:
-    return {"samples": samples, "source": source, "batch_size": batch, "drop_remainder": drop, "repeat": repeat, "shuffle": shuffle}
+    return {
+        "samples": samples,
+        "source": source,
+        "batch_size": batch,
+        "drop_remainder": drop,
+        "repeat": repeat,
+        "shuffle": shuffle,
+    }
 
 
 def _validations(rng: random.Random) -> list[Any]:
@@ -23,7 +30,13 @@ def _validations(rng: random.Random) -> list[Any]:
         {"split": 0.2, "batch_size": 3, "steps": rng.choice([None, 2, 50])},
         {"samples": rng.choice([7, 10, 33]), "source": "arrays", "batch_size": rng.choice([None, 4])},
         {"samples": 10, "source": "arrays", "batch_size": None, "steps": 3},
-        {"samples": rng.choice([7, 10]), "source": "dataset", "batch_size": rng.choice([None, 3]), "drop_remainder": rng.choice([False, True]), "steps": rng.choice([None, 2, 9])},
+        {
+            "samples": rng.choice([7, 10]),
+            "source": "dataset",
+            "batch_size": rng.choice([None, 3]),
+            "drop_remainder": rng.choice([False, True]),
+            "steps": rng.choice([None, 2, 9]),
+        },
         {"samples": 9, "source": "dataset", "batch_size": 4, "repeat": rng.choice(["before_batch", "after_batch"]), "steps": 3},
         {"samples": rng.choice([5, 9]), "source": "generator", "batch_size": 2, "steps": rng.choice([None, 10])},
         {"samples": 9, "source": "generator", "batch_size": 3, "repeat": "before_batch", "steps": 4},
@@ -53,7 +66,14 @@ def grid(size: int = 160, seed: int = 1234) -> list[dict[str, Any]]:
             validation = None
         scenarios.append(
             {
-                "train": _train(source, samples, batch, rng.random() < 0.4 and source != "arrays", repeat, source == "arrays" and rng.random() < 0.2),
+                "train": _train(
+                    source,
+                    samples,
+                    batch,
+                    rng.random() < 0.4 and source != "arrays",
+                    repeat,
+                    source == "arrays" and rng.random() < 0.2,
+                ),
                 "epochs": rng.choice([0, 1, 2, 3, 4, 5]),
                 "steps_per_epoch": steps_per_epoch,
                 "steps_per_execution": rng.choice([1, 1, 2, 3]),

@@ -1,0 +1,133 @@
+"""Planning time and memory, small to ImageNet-sized, plus a random sweep of huge scenarios.
+
+    python benchmarks/bench_planner.py
+
+The issue's limit: any scenario plans in under 50 ms, with memory that does not grow
+with the number of batches. Times are the median of repeated runs; memory is the
+tracemalloc peak while planning (and computing the totals and warnings).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import plan, scenario_from_dict
+from core.scenario import MAX_EPOCHS
+
+NAMED = {
+    "tiny (10 samples, 1 epoch)": {"train": {"samples": 10, "batch_size": 4}},
+    "MNIST 60000/64, 20 epochs, validation": {
+        "train": {"samples": 60000, "batch_size": 64},
+        "epochs": 20,
+        "validation": {"samples": 10000, "source": "arrays"},
+    },
+    "ImageNet batch 1, 1000 epochs (1.28e9 batches)": {
+        "train": {"samples": 1281167, "source": "dataset", "batch_size": 1},
+        "epochs": 1000,
+        "validation": {"samples": 50000, "source": "dataset", "batch_size": 1},
+    },
+    "ImageNet carried iterator, steps 7, 100k epochs": {
+        "train": {"samples": 1281167, "source": "dataset", "batch_size": 1},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 7,
+    },
+    "repeat after batch, 1e9 steps per epoch, 100k epochs": {
+        "train": {"samples": 1281167, "source": "dataset", "batch_size": 3, "repeat": "after_batch"},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**9,
+        "steps_per_execution": 7,
+    },
+    "one-shot generator, 100k epochs": {
+        "train": {"samples": 1281167, "source": "generator", "batch_size": 3},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 5,
+    },
+    "generator validation, 100k runs": {
+        "train": {"samples": 1000, "batch_size": 10},
+        "epochs": MAX_EPOCHS,
+        "validation": {"samples": 50000, "source": "generator", "batch_size": 2, "repeat": "after_batch", "steps": 3},
+    },
+}
+
+
+def measure(data: dict, repeats: int = 7) -> tuple[float, float, int]:
+    """(median ms, max ms, peak bytes) for planning one scenario, totals and warnings included."""
+    scenario = scenario_from_dict(data)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = plan(scenario)
+        times.append((time.perf_counter() - start) * 1000)
+    tracemalloc.start()
+    result = plan(scenario)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.outcome in ("ok", "endless", "error")
+    return statistics.median(times), max(times), peak
+
+
+def random_huge(rng: random.Random) -> dict:
+    source = rng.choice(["arrays", "dataset", "generator"])
+    samples = rng.choice([0, 1, 7, 1000, 60000, 1281167, 10**9, 10**12])
+
+    def big():
+        return rng.choice([None, 1, 3, 64, 1000, 10**6, 10**12])
+
+    validation = rng.choice(
+        [
+            None,
+            {"split": rng.choice([0.1, 0.3])},
+            {
+                "samples": rng.choice([0, 5, 50000, 10**9]),
+                "source": rng.choice(["arrays", "dataset", "generator"]),
+                "batch_size": rng.choice([None, 1, 7]),
+                "repeat": "none",
+                "steps": rng.choice([None, 1, 3, 10**6]),
+                "freq": rng.choice([1, 3, 1000]),
+            },
+        ]
+    )
+    if validation and "samples" in validation and validation["source"] != "arrays":
+        validation["repeat"] = rng.choice(["none", "before_batch", "after_batch"])
+    return {
+        "train": {
+            "samples": samples,
+            "source": source,
+            "batch_size": rng.choice([None, 1, 3, 32, 10**6]) if source == "arrays" else rng.choice([1, 3, 32, 10**6]),
+            "drop_remainder": rng.random() < 0.3 and source != "arrays",
+            "repeat": "none" if source == "arrays" else rng.choice(["none", "before_batch", "after_batch"]),
+        },
+        "epochs": rng.choice([1, 1000, MAX_EPOCHS]),
+        "steps_per_epoch": big(),
+        "steps_per_execution": rng.choice([1, 2, 7, 1000]),
+        "validation": validation,
+    }
+
+
+def main() -> None:
+    print(f"{'scenario':55} {'median ms':>10} {'max ms':>8} {'peak KiB':>9}")
+    for name, data in NAMED.items():
+        median, worst, peak = measure(data)
+        print(f"{name:55} {median:10.3f} {worst:8.3f} {peak / 1024:9.1f}")
+    rng = random.Random(2026)
+    sweep = [random_huge(rng) for _ in range(2000)]
+    results = [measure(data, repeats=3) for data in sweep]
+    worst_time = max(r[1] for r in results)
+    worst_peak = max(r[2] for r in results)
+    print(
+        f"{'random sweep, 2000 huge scenarios: worst case':55} {statistics.median(r[0] for r in results):10.3f} "
+        f"{worst_time:8.3f} {worst_peak / 1024:9.1f}"
+    )
+    verdict = "PASS" if worst_time < 50 else "FAIL"
+    print(f"\nlimit: every scenario under 50 ms -> {verdict} (worst {worst_time:.2f} ms)")
+
+
+if __name__ == "__main__":
+    main()

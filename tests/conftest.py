@@ -1,0 +1,41 @@
+"""Shared test set-up: headless Qt, real-Keras gating, and no threads left behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+CONFORMANCE = SHARED / "conformance" / "keras-3.15.1-public.json"
+
+
+def keras_installed() -> bool:
+    from core.recorder import tensorflow_available
+
+    return tensorflow_available()
+
+
+@pytest.fixture
+def require_keras() -> None:
+    """Real-Keras tests: skipped without TensorFlow, but CI sets EPOCHSCOPE_REQUIRE_KERAS=1 so they must run."""
+    if keras_installed():
+        return
+    if os.environ.get("EPOCHSCOPE_REQUIRE_KERAS") == "1":
+        pytest.fail("TensorFlow/Keras is not installed but EPOCHSCOPE_REQUIRE_KERAS=1: the real-Keras proof must run")
+    pytest.skip("TensorFlow/Keras not installed")
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left_behind():
+    """A test must not leave Python threads running (Qt threads are checked by the GUI tests)."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+    assert not left, f"threads left running: {left}"

@@ -1,0 +1,134 @@
+"""The command line: plan summaries, plan JSON, verify, and one clear line for every bad file."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+import pytest
+
+from core import cli
+from tests.conftest import PROJECT
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    def write(data, name="scenario.json"):
+        path = tmp_path / name
+        path.write_text(data if isinstance(data, str) else json.dumps(data))
+        return str(path)
+
+    return write
+
+
+def test_plan_prints_a_readable_summary():
+    # The summary says steps per epoch, the short batch, the ran-out epoch and its fix, in words.
+    code, out, _ = run("plan", str(PROJECT / "examples" / "floor_trap.json"))
+    assert code == 0
+    assert "100 / 32 = 3.125, so one pass is 4 steps; the last batch has 4 samples." in out
+    assert "Epoch 2: 1 step (1 x 4), from sample 96; ran out of data" in out
+    assert "Fix: Set steps_per_epoch to 4" in out
+
+
+def test_plan_json_single_file_is_the_plan_document():
+    # --json with one file prints the plan JSON of scenario-format.md.
+    code, out, _ = run("plan", "--json", str(PROJECT / "examples" / "floor_trap.json"))
+    document = json.loads(out)
+    assert code == 0 and document["outcome"] == "ok"
+    assert [epoch["train"] for epoch in document["epochs"]] == [[[32, 3]], [[4, 1]], [[32, 3]]]
+
+
+def test_plan_json_several_files_is_an_array_in_order(scenario_file):
+    # Several files: a JSON array, one plan per file, in the order given.
+    first = scenario_file({"train": {"samples": 5, "batch_size": 2}}, "a.json")
+    second = scenario_file({"train": {"samples": 9, "batch_size": 4}, "epochs": 2}, "b.json")
+    code, out, _ = run("plan", "--json", first, second)
+    documents = json.loads(out)
+    assert code == 0
+    assert [len(d["epochs"]) for d in documents] == [1, 2]
+    assert documents[0]["epochs"][0]["train"] == [[2, 2], [1, 1]]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ({"train": {"samples": 10, "batch_size": 0}}, "train.batch_size: must be at least 1, got 0"),
+        ({"train": {"samples": 10}, "validation": {"split": 2}}, "validation.split: must be strictly between 0 and 1"),
+        ("{not json", "not valid JSON"),
+        ({"train": {"samples": 10}, "bogus": 1}, "bogus: is not a known key"),
+    ],
+)
+def test_bad_file_is_one_line_naming_file_and_field(scenario_file, content, words):
+    # Exit code 2 and one error line that names the file and the field; nothing on stdout.
+    path = scenario_file(content)
+    code, out, err = run("plan", path)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"error: {path}: ") and words in err
+
+
+def test_missing_file_and_folder_are_clear(tmp_path):
+    # A path that is not a file says so, with exit code 2.
+    code, _, err = run("plan", str(tmp_path / "nope.json"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run("plan", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+
+
+def test_unknown_command_and_no_arguments():
+    # argparse errors are exit code 2, never a traceback.
+    assert run("plan")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_verify_without_tensorflow_explains_the_install(monkeypatch, scenario_file):
+    # Without TensorFlow, verify says exactly how to install it, with its own exit code.
+    import core.recorder
+
+    monkeypatch.setattr(core.recorder, "tensorflow_available", lambda: False)
+    code, out, err = run("verify", scenario_file({"train": {"samples": 5}}))
+    assert code == 3 and out == ""
+    assert 'pip install "tensorflow-cpu==2.21.0" "keras==3.15.1"' in err
+
+
+def test_verify_refuses_scenarios_too_big_to_run(scenario_file):
+    # An ImageNet-sized plan is not run for real; the message says why and what to do.
+    code, _, err = run("verify", scenario_file({"train": {"samples": 1281167, "batch_size": 1}, "epochs": 10}))
+    assert code == 3 and "too many to run for real" in err
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_says_match(scenario_file):
+    # Real Keras on the floor trap: "match", exit 0.
+    code, out, _ = run("verify", str(PROJECT / "examples" / "floor_trap.json"))
+    assert code == 0 and out.startswith("match: Keras 3.15.1 ran exactly the planned 3 epoch(s), 7 training steps.")
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_reports_a_wrong_plan(monkeypatch):
+    # A deliberately wrong planner (the textbook ceil(N/B) every epoch) is caught at the first difference.
+    from core import planner
+
+    real_plan = planner.plan
+
+    def textbook(scenario):
+        return real_plan(dataclasses.replace(scenario, steps_per_epoch=None))
+
+    monkeypatch.setattr(cli, "plan", textbook)
+    code, out, _ = run("verify", str(PROJECT / "examples" / "floor_trap.json"))
+    assert code == 1
+    assert out.startswith("difference: epoch 1, train step 4: planned a batch of 4, Keras did no more batches")
+
+
+def test_bad_file_for_verify_is_exit_two(scenario_file):
+    # verify shares plan's file checks.
+    code, _, err = run("verify", scenario_file("[]"))
+    assert code == 2 and "a scenario is a JSON object" in err

@@ -1,0 +1,91 @@
+"""Properties of plans on many small scenarios: the planner against a per-batch simulation, and invariants."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core import plan, scenario_from_dict
+from core.compare import first_difference
+from tests.brute_force import simulate
+from tests.strategies import scenarios
+
+SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(scenarios())
+def test_planner_matches_per_batch_simulation(data):
+    # The closed-form planner and a batch-by-batch port of Keras' loop agree on every epoch.
+    scenario = scenario_from_dict(data)
+    planned = plan(scenario).to_json()
+    simulated = simulate(scenario)
+    if "error" in (planned["outcome"], simulated["outcome"]):
+        assert planned["outcome"] == simulated["outcome"]
+        return
+    assert first_difference(planned, simulated) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    samples=st.integers(1, 30),
+    batch=st.integers(1, 8),
+    source=st.sampled_from(["arrays", "dataset", "generator"]),
+    repeat=st.sampled_from(["none", "before_batch", "after_batch"]),
+    steps=st.integers(1, 12),
+    per_call=st.integers(1, 3),
+    epochs=st.integers(8, 60),
+)
+def test_long_runs_of_epochs_match_simulation(samples, batch, source, repeat, steps, per_call, epochs):
+    # Many epochs: the pieces, cycles and jumps the planner takes give the same epochs as stepping through them.
+    data = {
+        "train": {
+            "samples": samples,
+            "source": source,
+            "batch_size": batch,
+            "repeat": "none" if source == "arrays" else repeat,
+            "shuffle": False,
+        },
+        "epochs": epochs,
+        "steps_per_epoch": steps,
+        "steps_per_execution": per_call,
+    }
+    scenario = scenario_from_dict(data)
+    planned = plan(scenario).to_json()
+    simulated = simulate(scenario)
+    if "error" in (planned["outcome"], simulated["outcome"]):
+        assert planned["outcome"] == simulated["outcome"]
+        return
+    assert first_difference(planned, simulated) is None
+
+
+@SETTINGS
+@given(scenarios())
+def test_plan_invariants(data):
+    # Whatever the scenario: counts add up, positions lie in the data, totals sum the epochs, lookups agree.
+    result = plan(scenario_from_dict(data))
+    if result.outcome == "error":
+        assert result.error and not result.epochs
+        return
+    scenario = result.scenario
+    expected_epochs = scenario.epochs if result.outcome == "ok" else result.endless_epoch - 1
+    assert len(result.epochs) == expected_epochs
+    listed = list(result.epochs)
+    steps = samples = 0
+    for index, epoch in enumerate(listed):
+        assert epoch == result.epochs[index]
+        runs = epoch.train.runs()
+        assert sum(count for _, count in runs) == epoch.train.count
+        assert sum(size * count for size, count in runs) == epoch.train.samples
+        assert all(size >= 1 and count >= 1 for size, count in runs)
+        first = epoch.train.first_sample
+        if first is not None:
+            assert 0 <= first < result.train_samples
+        if scenario.steps_per_epoch:
+            per_call = scenario.steps_per_execution
+            assert epoch.train.count <= -(-scenario.steps_per_epoch // per_call) * per_call
+        steps += epoch.train.count
+        samples += epoch.train.samples
+    assert (result.totals.steps, result.totals.samples_seen) == (steps, samples)
+    if result.totals.samples_never_seen is not None:
+        assert 0 <= result.totals.samples_never_seen <= result.train_samples
