@@ -4,41 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from core.explain import summarize
+from core.files import BadScenarioFile, load_scenario
 from core.plan import format_json
 from core.planner import plan
-from core.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, scenario_from_json
 from core.versions import keras_version_note
 
 EXIT_OK = 0
 EXIT_DIFFERENCE = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 3
-
-
-class BadScenarioFile(Exception):
-    """A file that cannot be read as a scenario; the message names the file and the field."""
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file, turning every failure into one line that names the file."""
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise BadScenarioFile(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadScenarioFile(f"{path}: is a folder, not a scenario file") from None
-    except OSError as exc:
-        raise BadScenarioFile(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        return scenario_from_json(data)
-    except ScenarioError as exc:
-        raise BadScenarioFile(f"{path}: {exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

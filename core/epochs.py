@@ -85,8 +85,9 @@ Piece = ExplicitPiece | AdvancingPiece
 
 @dataclass(frozen=True)
 class ValidationRun:
-    segment: Segment
+    segment: Segment  # when endless: where it starts, with no batches counted
     ran_out: bool
+    endless: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,17 +98,17 @@ class ValidationRunPiece:
     generator ``advance * j`` batches further on (same sizes, other samples).
     """
 
-    run: ValidationRun | None  # None: this run never ends (the plan stops there)
+    run: ValidationRun
     count: int = 1
     advance: int = 0
 
-    def at(self, index: int) -> ValidationRun | None:
-        if self.run is None or not self.advance or index == 0:
+    def at(self, index: int) -> ValidationRun:
+        if not self.advance or index == 0:
             return self.run
         stream = self.run.segment.stream
         assert isinstance(stream, ResumedStream)
         moved = replace(stream, resume_at=stream.resume_at + index * self.advance)
-        return ValidationRun(replace(self.run.segment, stream=moved), self.run.ran_out)
+        return ValidationRun(replace(self.run.segment, stream=moved), self.run.ran_out, self.run.endless)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class ValidationRule:
     prefix: tuple[ValidationRunPiece, ...]
     cycle: tuple[ValidationRunPiece, ...]  # repeated after the prefix; never empty
 
-    def run(self, number: int) -> ValidationRun | None:
+    def run(self, number: int) -> ValidationRun:
         """The run with this 0-based number."""
         for piece in self.prefix:
             if number < piece.count:
@@ -141,7 +142,7 @@ class ValidationRule:
         if number % self.freq:
             return None
         run = self.run(number // self.freq - 1)
-        assert run is not None, "an endless validation run ends the plan before it"
+        assert not run.endless, "an endless validation run ends the plan before it"
         return run
 
     def runs_within(self, epochs: int) -> int:
@@ -161,7 +162,7 @@ class ValidationRule:
         """Number of the first run that never ends, or None."""
         first = 0
         for piece in self.prefix + self.cycle:
-            if piece.run is None:
+            if piece.run.endless:
                 return first
             first += piece.count
         return None
@@ -183,18 +184,18 @@ class ValidationRule:
         return total
 
     def steps(self, runs: int) -> int:
-        return self._cycle_totals(runs, lambda piece, used: used * piece.run.segment.count if piece.run else 0)
+        return self._cycle_totals(runs, lambda piece, used: used * piece.run.segment.count)
 
     def ran_out_runs(self, runs: int, limit: int) -> tuple[list[int], int]:
         """(first ``limit`` run numbers that ran out, how many of the first ``runs`` did)."""
-        total = self._cycle_totals(runs, lambda piece, used: used if piece.run and piece.run.ran_out else 0)
+        total = self._cycle_totals(runs, lambda piece, used: used if piece.run.ran_out else 0)
         found: list[int] = []
         first = 0
         for piece in itertools.chain(self.prefix, itertools.cycle(self.cycle)):
             if first >= runs or len(found) >= min(limit, total):
                 break
             used = min(piece.count, runs - first)
-            if piece.run and piece.run.ran_out:
+            if piece.run.ran_out:
                 found.extend(range(first, first + min(used, limit - len(found))))
             first += used
         return found, total

@@ -176,7 +176,7 @@ def explain_plan(
     rule = epochs.validation
     if spec is not None and spec.source == "generator" and rule is not None and rule.runs_within(len(epochs)) > 1:
         first = rule.run(0)
-        resumed = first is not None and isinstance(first.segment.stream, ResumedStream)
+        resumed = not first.endless and isinstance(first.segment.stream, ResumedStream)
         left_part_way = resumed and (spec.repeat == "after_batch" or not first.ran_out)
         if left_part_way:
             found.append(
@@ -342,3 +342,51 @@ def _reads_as(epoch: EpochPlan) -> tuple:
         epoch.val_ran_out,
         epoch.train.short_batches,
     )
+
+
+def key_numbers(plan: Plan) -> list[tuple[str, str]]:
+    """The headline figures of a plan, as (label, value) in words."""
+    if plan.outcome == "error":
+        return [("Keras", "refuses this setup")]
+    totals = plan.totals
+    epochs = plan.epochs
+    counts = [epochs[i].train.count for i in range(min(len(epochs), 6))]
+    if not counts:
+        per_epoch = "never ends" if plan.outcome == "endless" else "no epochs"
+    elif len(set(counts)) == 1 and (len(epochs) <= 6 or _same_everywhere(plan)):
+        per_epoch = f"{counts[0]:,}"
+    else:
+        per_epoch = ", ".join(f"{count:,}" for count in counts) + (", ..." if len(epochs) > 6 else "")
+    numbers = [("Steps per epoch", per_epoch), ("Total training steps", f"{totals.steps:,}")]
+    if epochs:
+        first = epochs[0].train
+        numbers.append(("Samples in epoch 1", f"{first.samples:,}"))
+    short = _short_batch(plan)
+    numbers.append(("Short batch of a pass", f"{short} samples" if short else "none"))
+    if epochs and totals.samples_never_seen is not None:
+        numbers.append(("Samples never seen", f"{totals.samples_never_seen:,}"))
+    if epochs and totals.passes is not None:
+        numbers.append(("Passes over the data", f"{totals.passes:.4g}"))
+    if plan.scenario.validation is not None:
+        numbers.append(("Validation steps", f"{totals.validation_steps:,}"))
+    if plan.outcome == "endless":
+        part = "training" if plan.endless_part == "train" else "validation"
+        numbers.append(("Never ends", f"epoch {plan.endless_epoch} ({part})"))
+    return numbers
+
+
+def _same_everywhere(plan: Plan) -> bool:
+    epochs = plan.epochs
+    assert isinstance(epochs, EpochSequence)
+    first = epochs[0].train.count
+    different, _ = epochs.find(lambda epoch: epoch.segment.count != first, 1)
+    return not different
+
+
+def _short_batch(plan: Plan) -> int | None:
+    """The short last batch of one pass over the training data, if the pipeline keeps one."""
+    train = plan.scenario.train
+    samples, batch = plan.train_samples, plan.train_batch_size
+    if not samples or not batch or train.repeat == "before_batch" or (train.drop_remainder and train.source != "arrays"):
+        return None
+    return samples % batch or None

@@ -114,6 +114,8 @@ class Plan:
     # The batches of the endless epoch before it goes on forever (train part when
     # validation is endless); lets a view draw the epoch that never ends.
     endless_train: Segment | None = None
+    # Where the part that never ends starts (its stream and first batch; count 0).
+    endless_from: Segment | None = None
     train_samples: int | None = None  # after validation_split
     train_batch_size: int | None = None  # the batch size Keras actually uses
 

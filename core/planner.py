@@ -101,8 +101,9 @@ def _source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
 
 @dataclass(frozen=True)
 class _RunResult:
-    segment: Segment | None  # None: the run never ends
+    segment: Segment  # when endless: where it starts, with no batches counted
     ran_out: bool
+    endless: bool = False
 
 
 class _EpochIterator:
@@ -129,11 +130,11 @@ class _EpochIterator:
         self.iterators_made += 1
         return (stream, 0)
 
-    def run_validation(self) -> ValidationRun | None:
-        """One ``evaluate`` call: reset, then one loop; None when it never ends."""
+    def run_validation(self) -> ValidationRun:
+        """One ``evaluate`` call: reset, then one loop."""
         self.reset()
         result = self.run()
-        return None if result.segment is None else ValidationRun(result.segment, result.ran_out)
+        return ValidationRun(result.segment, result.ran_out, result.endless)
 
     def plain_epochs_ahead(self) -> tuple[Segment, int, float] | None:
         """If the coming epochs just take the next block of batches: (first epoch's batches, block, how many).
@@ -145,7 +146,7 @@ class _EpochIterator:
         """
         trial = copy.copy(self)
         result = trial.run()
-        if result.segment is None or result.ran_out:
+        if result.endless or result.ran_out:
             return None
         if trial.state() == self.state():
             return result.segment, 0, math.inf  # every epoch starts afresh and reads the same
@@ -202,7 +203,7 @@ class _EpochIterator:
         calls_before_data_stops = -(-available // per_call) if available != math.inf else math.inf
         ended_by = min(calls, calls_before_check_stops, calls_before_data_stops)
         if ended_by == math.inf:
-            return _RunResult(None, False)
+            return _RunResult(Segment(stream, position, 0), False, endless=True)
         ended_by = int(ended_by)
         consumed = int(min(ended_by * per_call, available))
         segment = Segment(stream, position, consumed)
@@ -302,7 +303,7 @@ def _plan(scenario: Scenario) -> Plan:
             val_refusal = refusal
 
     trainer = _EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
-    prefix, cycle, train_endless_at = _train_pieces(trainer, scenario.epochs)
+    prefix, cycle, train_endless_at, train_endless_from = _train_pieces(trainer, scenario.epochs)
     trained = scenario.epochs if train_endless_at is None else train_endless_at
     if val_refusal is not None and val_freq <= trained:
         raise KerasRefuses(f"{val_refusal} (raised when validation first runs, after epoch {val_freq})")
@@ -320,9 +321,11 @@ def _plan(scenario: Scenario) -> Plan:
     elif train_endless_at is not None:
         outcome, endless_epoch, endless_part, length = "endless", train_endless_at + 1, "train", train_endless_at
     epochs = EpochSequence(prefix, cycle, length, rule)
-    endless_train = None
+    endless_train, endless_from = None, train_endless_from
     if endless_part == "val":
+        assert rule is not None
         endless_train = EpochSequence(prefix, cycle, length + 1, None).train_epoch(length).segment
+        endless_from = rule.run((endless_epoch or 0) // val_freq - 1).segment
 
     warnings.extend(explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part))
     return Plan(
@@ -335,6 +338,7 @@ def _plan(scenario: Scenario) -> Plan:
         endless_epoch=endless_epoch,
         endless_part=endless_part,
         endless_train=endless_train,
+        endless_from=endless_from,
         train_samples=train_samples,
         train_batch_size=train_batch,
     )
@@ -365,8 +369,8 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
         # batches, so each resumes a fixed number of batches further on.
         stream = ResumedStream(base, peeked, resume_at)
         run = _EpochIterator(Source(stream, stream, None, base.batch_size), steps, per_call).run_validation()
-        if run is None:
-            return ValidationRule(freq, (), (ValidationRunPiece(None),))
+        if run.endless:
+            return ValidationRule(freq, (), (ValidationRunPiece(run),))
         advance = run.segment.count + 1 - peeked
         piece = ValidationRunPiece(run, max(runs, 1), advance)
         return ValidationRule(freq, (piece,), (ValidationRunPiece(piece.at(max(runs, 1) - 1)),))
@@ -382,8 +386,8 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
         stream = ResumedStream(base, peeked, resume_at)
         source = Source(stream, stream, None, base.batch_size)
         run = _EpochIterator(source, steps, per_call).run_validation()
-        if run is None:
-            pieces.append(ValidationRunPiece(None))
+        if run.endless:
+            pieces.append(ValidationRunPiece(run))
             break
         used = run.segment.count
         available = peeked + per_pass - resume_at
@@ -399,11 +403,13 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
         pieces.append(ValidationRunPiece(run, repeats, advance if repeats > 1 else 0))
         resume_at += advance * repeats
         number += repeats
-    return ValidationRule(freq, tuple(pieces), (pieces[-1],) if pieces else (ValidationRunPiece(None),))
+    return ValidationRule(freq, tuple(pieces), (pieces[-1],))
 
 
-def _train_pieces(trainer: _EpochIterator, epochs: int) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None]:
-    """Run the training epoch iterator epoch by epoch, in pieces; (prefix, cycle, endless epoch index).
+def _train_pieces(
+    trainer: _EpochIterator, epochs: int
+) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None]:
+    """Run the training epoch iterator in pieces: (prefix, cycle, endless epoch index, where it starts).
 
     A run of epochs that each take the next block of the same iterator becomes one
     piece; when Keras is back in a state it was in before, the pieces since then
@@ -416,7 +422,7 @@ def _train_pieces(trainer: _EpochIterator, epochs: int) -> tuple[tuple[Piece, ..
         state = trainer.state()
         if state in seen:
             start = seen[state]
-            return tuple(pieces[:start]), tuple(pieces[start:]), None
+            return tuple(pieces[:start]), tuple(pieces[start:]), None, None
         seen[state] = len(pieces)
         ahead = trainer.plain_epochs_ahead()
         if ahead is not None and ahead[2] >= 2:
@@ -427,11 +433,11 @@ def _train_pieces(trainer: _EpochIterator, epochs: int) -> tuple[tuple[Piece, ..
             index += count
             continue
         result = trainer.run()
-        if result.segment is None:
-            return tuple(pieces), (), index
+        if result.endless:
+            return tuple(pieces), (), index, result.segment
         pieces.append(ExplicitPiece((TrainEpoch(result.segment, result.ran_out),)))
         index += 1
-    return tuple(pieces), (), None
+    return tuple(pieces), (), None, None
 
 
 def _train_batch_size(spec: DataSpec, steps_per_epoch: int | None) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class PassStream:
@@ -93,6 +95,17 @@ class PassStream:
         # The short batch is the last of each pass: index per_pass-1 modulo per_pass.
         return _count_congruent(start, start + count, per_pass - 1, per_pass)
 
+    def sizes(self, start: int, count: int) -> np.ndarray:
+        """Sizes of batches [start, start + count), as an array (for the batches on screen)."""
+        within = np.arange(start, start + count, dtype=np.int64) % max(1, self.batches_per_pass)
+        return np.where(within < self.full_batches, self.batch_size, self.remainder).astype(np.int64)
+
+    def positions(self, start: int, count: int) -> np.ndarray:
+        """Where each batch starts in the data, in passes (2.5 = halfway through the third pass)."""
+        index = np.arange(start, start + count, dtype=np.int64)
+        per_pass = max(1, self.batches_per_pass)
+        return index // per_pass + (index % per_pass) * self.batch_size / max(1, self.samples)
+
     def runs(self, start: int, count: int) -> list[list[int]]:
         """Run-length encoded sizes, ``[[size, count], ...]``; one loop step per pass."""
         out: list[list[int]] = []
@@ -148,6 +161,17 @@ class CycleStream:
     def short_batches_in(self, start: int, count: int) -> int:
         return 0
 
+    def sizes(self, start: int, count: int) -> np.ndarray:
+        return np.full(count, self.batch_size, dtype=np.int64)
+
+    def positions(self, start: int, count: int) -> np.ndarray:
+        return np.arange(start, start + count, dtype=np.int64) * (self.batch_size / self.samples)
+
+    def wraps(self, start: int, count: int) -> np.ndarray:
+        """Which batches run across a pass boundary (they hold the end and the start of the data)."""
+        first = (np.arange(start, start + count, dtype=np.int64) * self.batch_size) % self.samples
+        return first + self.batch_size > self.samples
+
     def runs(self, start: int, count: int) -> list[list[int]]:
         return [[self.batch_size, count]] if count else []
 
@@ -184,6 +208,12 @@ class EndlessStream:
 
     def short_batches_in(self, start: int, count: int) -> int:
         return 0
+
+    def sizes(self, start: int, count: int) -> np.ndarray:
+        return np.full(count, self.batch_size, dtype=np.int64)
+
+    def positions(self, start: int, count: int) -> None:
+        return None  # no length, so no passes
 
     def runs(self, start: int, count: int) -> list[list[int]]:
         return [[self.batch_size, count]] if count else []
@@ -260,6 +290,19 @@ class ResumedStream:
 
     def short_batches_in(self, start: int, count: int) -> int:
         return sum(self.base.short_batches_in(first, n) for first, n in self._parts(start, count))
+
+    def _base_indices(self, start: int, count: int) -> np.ndarray:
+        index = np.arange(start, start + count, dtype=np.int64)
+        return np.where(index < self.peeked, index, self.resume_at + index - self.peeked)
+
+    def sizes(self, start: int, count: int) -> np.ndarray:
+        within = self._base_indices(start, count) % max(1, self.base.batches_per_pass)
+        return np.where(within < self.base.full_batches, self.base.batch_size, self.base.remainder).astype(np.int64)
+
+    def positions(self, start: int, count: int) -> np.ndarray:
+        index = self._base_indices(start, count)
+        per_pass = max(1, self.base.batches_per_pass)
+        return index // per_pass + (index % per_pass) * self.base.batch_size / max(1, self.base.samples)
 
     def runs(self, start: int, count: int) -> list[list[int]]:
         out: list[list[int]] = []

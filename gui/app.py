@@ -1,29 +1,85 @@
-"""Start the Qt application and open the main window."""
+"""Start the Qt application and open the main window (optionally render it to a PNG and exit)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 APP_NAME = "EpochScope"
+SCREEN_SIZE = (1280, 720)  # a shared screen
+
+
+def parse_window_args(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="epochscope", description="Open the EpochScope window.")
+    parser.add_argument("scenario", nargs="?", help="a scenario file to open")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="render the window at 1280x720 to a PNG after the first paint, then exit"
+    )
+    return parser.parse_args(args)
 
 
 def run_app(args: list[str]) -> int:
+    try:
+        options = parse_window_args(args)
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else 2
+
+    import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from core.cli import BadScenarioFile, load_scenario
+    from core.files import BadScenarioFile, load_scenario
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    scenario = None
-    error = None
-    if args:
+    pg.setConfigOptions(antialias=False, foreground="k")
+    scenario, error = None, None
+    if options.scenario:
         try:
-            scenario = load_scenario(args[0])
+            scenario = load_scenario(options.scenario)
         except BadScenarioFile as exc:
             error = str(exc)
+            print(f"error: {exc}", file=sys.stderr)
     window = MainWindow(scenario, error)
-    window.resize(1280, 720)
+    if scenario is not None:
+        window.file_path = __import__("pathlib").Path(options.scenario)
+        window.modified = False
+        window._update_title()
+    window.resize(*SCREEN_SIZE)
     window.show()
+    if options.screenshot:
+        status = {"code": 0}
+
+        def shoot() -> None:
+            status["code"] = save_screenshot(window, options.screenshot)
+            window.ask_before_closing = False
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(400, shoot)
+        app.exec()
+        return status["code"]
     return app.exec()
+
+
+def save_screenshot(window, path: str) -> int:
+    """Grab the window as painted and write the PNG whole (temporary file, then rename)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    from core.files import write_atomically
+
+    window.timeline.relayout()
+    pixmap = window.grab()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not pixmap.save(buffer, "PNG"):
+        print(f"error: could not render the window to {path}", file=sys.stderr)
+        return 2
+    try:
+        write_atomically(path, bytes(buffer.data()))
+    except OSError as exc:
+        print(f"error: could not write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,26 +1,280 @@
-"""The main window. For now it shows the plan summary of one scenario."""
+"""The main window: the form beside the timeline, the summary below. All wiring lives here.
+
+Data flows one way: the form emits a Scenario, the window plans it once, and the
+timeline and the summary render that same immutable Plan.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QMainWindow, QPlainTextEdit
+from pathlib import Path
 
-from core.explain import summarize
+from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.files import BadScenarioFile, load_scenario, save_scenario
+from core.plan import Plan
 from core.planner import plan
-from core.scenario import Scenario, scenario_from_dict
+from core.scenario import Scenario
+from core.versions import PLANNED_KERAS_VERSION, keras_version_note
+from gui.form import ScenarioForm
+from gui.resources import presets
+from gui.summary import SummaryPanel
+from gui.timeline import TimelineView
 
-DEFAULT_SCENARIO = {"train": {"samples": 60000, "source": "arrays", "batch_size": 64, "shuffle": False}, "epochs": 3}
+APP_NAME = "EpochScope"
+MAX_RECENT = 8
+FILE_FILTER = "Scenario files (*.json);;All files (*)"
 
 
 class MainWindow(QMainWindow):
     def __init__(self, scenario: Scenario | None = None, error: str | None = None):
         super().__init__()
-        self.setWindowTitle("EpochScope")
-        self.summary_view = QPlainTextEdit(readOnly=True)
-        self.summary_view.setFont(QFont("monospace"))
-        self.setCentralWidget(self.summary_view)
-        shown = scenario or scenario_from_dict(DEFAULT_SCENARIO)
-        text = summarize(plan(shown))
+        self.settings = QSettings()
+        self.file_path: Path | None = None
+        self.modified = False
+        self.ask_before_closing = True
+        self.plan: Plan | None = None
+        self._loading = False
+
+        self.form = ScenarioForm()
+        self.timeline = TimelineView()
+        self.summary = SummaryPanel()
+        self.preset_box = QComboBox()
+        self.preset_box.addItem("Presets...")
+        self._presets = presets()
+        for name, description, _scenario in self._presets:
+            self.preset_box.addItem(name)
+            self.preset_box.setItemData(self.preset_box.count() - 1, description, Qt.ItemDataRole.ToolTipRole)
+        self.preset_box.activated.connect(self._preset_chosen)
+
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.preset_box)
+        left_column.addWidget(self.form)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(330)
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(self.timeline)
+        self.right_split.addWidget(self.summary)
+        self.right_split.setStretchFactor(0, 3)
+        self.right_split.setStretchFactor(1, 2)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(scroll)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(1, 1)
+        self.setCentralWidget(self.main_split)
+
+        self.version_label = QLabel(f"Keras {PLANNED_KERAS_VERSION} semantics")
+        note = keras_version_note()
+        if note:
+            self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
+            self.version_label.setToolTip(note)
+            self.version_label.setStyleSheet("color: #B8470B;")
+        self.statusBar().addPermanentWidget(self.version_label)
+
+        self._build_menus()
+        self.form.scenarioChanged.connect(self._scenario_changed)
+        self.form.problemChanged.connect(self._problem_changed)
+        self.timeline.hovered.connect(self._hovered)
+        self._restore_state()
+
+        self._loading = True
+        self.form.set_scenario(scenario or self._presets[0][2])
+        self._loading = False
+        self._update_title()
         if error:
-            text = f"Could not open the scenario: {error}\n\nShowing an example instead:\n\n{text}"
-        self.summary_view.setPlainText(text)
+            self.statusBar().showMessage(f"Could not open the scenario: {error}", 15000)
+
+    # ------------------------------------------------------------ menus
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open...", QKeySequence.StandardKey.Open, self.open_dialog)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._action(file_menu, "&Save", QKeySequence.StandardKey.Save, self.save)
+        self._action(file_menu, "Save &As...", QKeySequence("Ctrl+Shift+S"), self.save_as)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        view_menu = self.menuBar().addMenu("&View")
+        for axis, shortcut in (("steps", "Ctrl+1"), ("samples", "Ctrl+2"), ("passes", "Ctrl+3")):
+            self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
+        self._action(view_menu, "&Fit the plan in view", QKeySequence("Home"), self.timeline.frame)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About EpochScope", None, self._about)
+        self._refresh_recent_menu()
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # ------------------------------------------------------------ the one data flow
+
+    @Slot(object)
+    def _scenario_changed(self, scenario: Scenario) -> None:
+        self.plan = plan(scenario)
+        self.timeline.set_plan(self.plan)
+        self.summary.set_plan(self.plan)
+        if not self._loading:
+            self.modified = True
+            self._update_title()
+        if self.plan.outcome == "error":
+            self.statusBar().showMessage(f"Keras refuses this setup: {self.plan.error}")
+        else:
+            self.statusBar().clearMessage()
+
+    @Slot(str)
+    def _problem_changed(self, problem: str) -> None:
+        if problem:
+            self.statusBar().showMessage(f"{problem} (the plan shown is the last good one)")
+
+    @Slot(str)
+    def _hovered(self, words: str) -> None:
+        if words:
+            self.statusBar().showMessage(words, 5000)
+
+    @Slot(int)
+    def _preset_chosen(self, index: int) -> None:
+        if index <= 0:
+            return
+        name, description, scenario = self._presets[index - 1]
+        self.form.set_scenario(scenario)
+        self.preset_box.setCurrentIndex(0)
+        self.statusBar().showMessage(f"{name}: {description}", 10000)
+
+    # ------------------------------------------------------------ files
+
+    def open_dialog(self) -> None:
+        start = str(self.file_path.parent) if self.file_path else str(self.settings.value("last_folder", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, FILE_FILTER)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open a scenario file; a bad one is explained and changes nothing."""
+        try:
+            scenario = load_scenario(path)
+        except BadScenarioFile as error:
+            self._complain("Could not open the scenario", str(error))
+            return False
+        self._loading = True
+        self.form.set_scenario(scenario)
+        self._loading = False
+        self.file_path = Path(path)
+        self.modified = False
+        self._remember(self.file_path)
+        self._update_title()
+        return True
+
+    def save(self) -> bool:
+        if self.file_path is None:
+            return self.save_as()
+        return self._save_to(self.file_path)
+
+    def save_as(self) -> bool:
+        start = str(self.file_path or Path(str(self.settings.value("last_folder", str(Path.home())))) / "scenario.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save scenario", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        if self.plan is None or self.form.problem:
+            self._complain("Nothing saved", f"Fix the form first: {self.form.problem}")
+            return False
+        try:
+            save_scenario(path, self.plan.scenario)
+        except OSError as error:
+            self._complain("Could not save the scenario", f"{path}: {error.strerror or error}")
+            return False
+        self.file_path = path
+        self.modified = False
+        self._remember(path)
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _complain(self, title: str, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+        if self.isVisible():
+            QMessageBox.warning(self, title, text)
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self.settings.setValue("last_folder", str(path.resolve().parent))
+        self._refresh_recent_menu()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(item) for item in (value or [])]
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def _update_title(self) -> None:
+        name = self.file_path.name if self.file_path else "untitled"
+        self.setWindowTitle(f"{name}{' *' if self.modified else ''} - {APP_NAME}")
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About EpochScope",
+            f"EpochScope shows which batches Keras {PLANNED_KERAS_VERSION} feeds to every epoch, batch by batch.",
+        )
+
+    # ------------------------------------------------------------ window state
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        for key, splitter in (("window/main_split", self.main_split), ("window/right_split", self.right_split)):
+            state = self.settings.value(key)
+            if state is not None:
+                splitter.restoreState(state)
+        axis = self.settings.value("timeline/axis", "samples")
+        if axis in ("steps", "samples", "passes"):
+            self.timeline.set_axis(str(axis))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.modified and self.ask_before_closing and self.isVisible():
+            answer = QMessageBox.question(
+                self,
+                "Save changes?",
+                "This scenario has changes that are not saved. Save them?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            )
+            if answer == QMessageBox.StandardButton.Cancel or (answer == QMessageBox.StandardButton.Save and not self.save()):
+                event.ignore()
+                return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/main_split", self.main_split.saveState())
+        self.settings.setValue("window/right_split", self.right_split.saveState())
+        self.settings.setValue("timeline/axis", self.timeline.axis)
+        super().closeEvent(event)

@@ -39,3 +39,18 @@ def no_threads_left_behind():
     yield
     left = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
     assert not left, f"threads left running: {left}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(tmp_path, request):
+    """Settings (recent files, window state) go to a temporary place, never the user's."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("EpochScopeTests")
+    QCoreApplication.setApplicationName("EpochScopeTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield

@@ -1,0 +1,19 @@
+"""Files shipped in resources/, read with importlib.resources (works from a checkout and when installed)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from core.scenario import Scenario, scenario_from_dict
+
+
+def read_text(name: str) -> str:
+    return resources.files("resources").joinpath(name).read_text(encoding="utf-8")
+
+
+def presets() -> list[tuple[str, str, Scenario]]:
+    """(name, one-line description, scenario) for the Presets menu."""
+    entries: list[dict[str, Any]] = json.loads(read_text("presets.json"))
+    return [(entry["name"], entry["description"], scenario_from_dict(entry["scenario"])) for entry in entries]

@@ -1,0 +1,318 @@
+"""Where the timeline's blocks go, for the part of the plan on screen. No Qt here.
+
+One row per epoch (epoch 1 at the top), a validation lane under each epoch that
+validates. x is, per the axis chosen: the step within the epoch, the samples read
+so far in the epoch, or the position in the data in passes (so an epoch that
+continues where the last one stopped starts part-way along its row).
+
+Only what the pixels can show is laid out: batches one by one when they are wide
+enough, otherwise grouped into as many blocks as there are pixels; rows thinner
+than a few pixels are sampled. The work and memory depend on the screen, never on
+the number of batches.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.plan import Plan, Segment
+
+AXES = {"steps": "Steps in the epoch", "samples": "Samples read in the epoch", "passes": "Position in the data (passes)"}
+
+TRAIN_TOP, TRAIN_HEIGHT = 0.0, 0.58
+VAL_TOP, VAL_HEIGHT = 0.64, 0.24
+TRAIN_HEIGHT_ALONE = 0.8
+
+# Block kinds, drawn in this order; the colours live with the view.
+KINDS = ("full", "full_alt", "short", "wrap", "grouped", "dropped", "val", "val_alt", "val_short", "val_grouped")
+
+MAX_BLOCKS = 6000  # the most blocks laid out for one picture, whatever the plan
+MIN_ROW_PIXELS = 3.0  # thinner rows are sampled
+MIN_BATCH_PIXELS = 2.0  # thinner batches are grouped
+ENDLESS_SHOWN = 10**12  # how many batches an endless epoch's row offers to scroll through
+
+
+@dataclass
+class Blocks:
+    """Rectangles of one kind: left x, width, top y, height (numpy arrays)."""
+
+    x: list[np.ndarray] = field(default_factory=list)
+    width: list[np.ndarray] = field(default_factory=list)
+    y: list[np.ndarray] = field(default_factory=list)
+    height: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, x: np.ndarray, width: np.ndarray, y: float, height: float) -> None:
+        if len(x):
+            self.x.append(np.asarray(x, dtype=float))
+            self.width.append(np.asarray(width, dtype=float))
+            self.y.append(np.full(len(x), y))
+            self.height.append(np.full(len(x), height))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if not self.x:
+            empty = np.zeros(0)
+            return empty, empty, empty, empty
+        return (np.concatenate(self.x), np.concatenate(self.width), np.concatenate(self.y), np.concatenate(self.height))
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.x)
+
+
+@dataclass
+class Picture:
+    """Everything the view draws for one window of the plan."""
+
+    blocks: dict[str, Blocks]
+    ran_out: list[tuple[float, float]]  # (x, y) where an epoch or validation stopped early
+    continues: list[tuple[float, float]]  # (x, y) of epochs that go on from the last one's iterator
+    endless: list[tuple[float, float]]  # (x, y) at the right edge of a row that never ends
+    row_stride: int  # 1, or k when only every k-th epoch is shown
+
+
+@dataclass(frozen=True)
+class Row:
+    epoch: int  # 0-based
+    lane: str  # "train" | "val"
+    segment: Segment
+    top: float
+    height: float
+    ran_out: bool
+    endless: bool
+
+
+class TimelineLayout:
+    """The geometry of one plan on one axis."""
+
+    def __init__(self, plan: Plan, axis: str = "samples"):
+        self.plan = plan
+        self.has_validation = plan.scenario.validation is not None
+        passes_possible = plan.train_samples is not None and plan.train_samples > 0
+        self.axis = axis if (axis != "passes" or passes_possible) else "samples"
+        self.rows_count = len(plan.epochs) + (1 if plan.outcome == "endless" else 0)
+
+    # ------------------------------------------------------------ rows
+
+    def rows_of(self, epoch: int) -> list[Row]:
+        """The training row and (if it validates) the validation lane of an epoch."""
+        plan = self.plan
+        train_height = TRAIN_HEIGHT if self.has_validation else TRAIN_HEIGHT_ALONE
+        rows: list[Row] = []
+        if epoch < len(plan.epochs):
+            planned = plan.epochs[epoch]
+            rows.append(Row(epoch, "train", planned.train, epoch + TRAIN_TOP, train_height, planned.ran_out, False))
+            if planned.val is not None:
+                rows.append(Row(epoch, "val", planned.val, epoch + VAL_TOP, VAL_HEIGHT, planned.val_ran_out, False))
+        elif plan.outcome == "endless" and epoch == len(plan.epochs):
+            assert plan.endless_from is not None
+            never_ending = Segment(plan.endless_from.stream, plan.endless_from.start, ENDLESS_SHOWN)
+            if plan.endless_part == "train":
+                rows.append(Row(epoch, "train", never_ending, epoch + TRAIN_TOP, train_height, False, True))
+            else:
+                assert plan.endless_train is not None
+                rows.append(Row(epoch, "train", plan.endless_train, epoch + TRAIN_TOP, train_height, False, False))
+                rows.append(Row(epoch, "val", never_ending, epoch + VAL_TOP, VAL_HEIGHT, False, True))
+        return rows
+
+    # ------------------------------------------------------------ x along a row
+
+    def x_start(self, segment: Segment, steps: np.ndarray | int) -> np.ndarray:
+        """x of the left edge of the given steps (0-based, within the segment)."""
+        steps = np.asarray(steps, dtype=np.int64)
+        if self.axis == "steps":
+            return steps.astype(float)
+        if self.axis == "samples":
+            return np.array(
+                [segment.stream.samples_in(segment.start, int(step)) for step in np.atleast_1d(steps)], dtype=float
+            ).reshape(steps.shape)
+        positions = segment.stream.positions(segment.start, 1)
+        if positions is None:
+            return steps.astype(float)
+        return np.array([_position(segment, int(step)) for step in np.atleast_1d(steps)], dtype=float).reshape(steps.shape)
+
+    def row_end(self, segment: Segment) -> float:
+        if segment.count == 0:
+            return float(self.x_start(segment, 0))
+        last = segment.count - 1
+        return float(self.x_start(segment, last)) + self._width(segment, last)
+
+    def _width(self, segment: Segment, step: int) -> float:
+        if self.axis == "steps":
+            return 1.0
+        size = segment.size(step)
+        return float(size) if self.axis == "samples" else size / _samples_of(segment)
+
+    def step_at(self, segment: Segment, x: float) -> int:
+        """The step whose block holds x (clamped to the segment), by bisection on the closed form."""
+        low, high = 0, max(0, segment.count - 1)
+        if self.axis == "steps":
+            return int(min(max(math.floor(x), low), high))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if float(self.x_start(segment, middle)) <= x:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def extent(self) -> tuple[float, float]:
+        """The x range worth showing at first: the longest row, capped for endless ones."""
+        longest = 0.0
+        shown = range(min(self.rows_count, 200))
+        for epoch in shown:
+            for row in self.rows_of(epoch):
+                if row.endless:
+                    continue
+                longest = max(longest, self.row_end(row.segment))
+        if longest == 0.0:
+            for epoch in shown:
+                for row in self.rows_of(epoch):
+                    longest = max(longest, float(self.x_start(row.segment, min(row.segment.count, 64))))
+        start = min((float(self.x_start(row.segment, 0)) for e in shown for row in self.rows_of(e)), default=0.0)
+        return min(start, 0.0), max(longest, 1.0)
+
+    # ------------------------------------------------------------ the picture
+
+    def picture(self, x0: float, x1: float, y0: float, y1: float, pixels_wide: float, pixels_high: float) -> Picture:
+        blocks = {kind: Blocks() for kind in KINDS}
+        picture = Picture(blocks, [], [], [], 1)
+        first_epoch = max(0, math.floor(y0))
+        last_epoch = min(self.rows_count - 1, math.ceil(y1))
+        if last_epoch < first_epoch or x1 <= x0:
+            return picture
+        visible_epochs = last_epoch - first_epoch + 1
+        pixels_per_row = pixels_high / max(1e-9, y1 - y0)
+        stride = max(1, math.ceil(MIN_ROW_PIXELS / max(pixels_per_row, 1e-9)))
+        picture.row_stride = stride
+        epochs = range(first_epoch - first_epoch % stride, last_epoch + 1, stride)
+        rows_drawn = max(1, len(epochs) * (2 if self.has_validation else 1))
+        budget = max(8, min(int(pixels_wide / MIN_BATCH_PIXELS), MAX_BLOCKS // rows_drawn))
+        del visible_epochs
+        for epoch in epochs:
+            for row in self.rows_of(epoch):
+                self._lay_row(row, x0, x1, budget, picture)
+        return picture
+
+    def _lay_row(self, row: Row, x0: float, x1: float, budget: int, picture: Picture) -> None:
+        segment = row.segment
+        middle = row.top + row.height / 2
+        if segment.count == 0:
+            if row.ran_out:
+                picture.ran_out.append((float(self.x_start(segment, 0)), middle))
+            return
+        first = self.step_at(segment, x0)
+        last = self.step_at(segment, x1)
+        count = last - first + 1
+        val = row.lane == "val"
+        if count <= budget:
+            steps = np.arange(first, last + 1, dtype=np.int64)
+            left = self.x_start(segment, steps) if self.axis != "samples" else self._sample_lefts(segment, first, count)
+            sizes = segment.stream.sizes(segment.start + first, count)
+            width = self._widths(segment, sizes)
+            full_size = _batch_size(segment)
+            short = sizes < full_size
+            alternate = (segment.start + steps) % 2 == 1
+            wrap = np.zeros(count, dtype=bool)
+            if not val and hasattr(segment.stream, "wraps"):
+                wrap = segment.stream.wraps(segment.start + first, count)
+            prefix = "val" if val else "full"
+            plain = ~short & ~wrap
+            picture.blocks[prefix].add(left[plain & ~alternate], width[plain & ~alternate], row.top, row.height)
+            picture.blocks[f"{prefix}_alt"].add(left[plain & alternate], width[plain & alternate], row.top, row.height)
+            picture.blocks["val_short" if val else "short"].add(left[short], width[short], row.top, row.height)
+            if not val:
+                picture.blocks["wrap"].add(left[wrap & ~short], width[wrap & ~short], row.top, row.height)
+        else:
+            edges = np.linspace(first, last + 1, budget + 1).astype(np.int64)
+            edges = np.unique(edges)
+            left = self.x_start(segment, edges[:-1])
+            right = self.x_start(segment, np.minimum(edges[1:], segment.count - 1))
+            right = np.where(edges[1:] >= segment.count, self.row_end(segment), right)
+            picture.blocks["val_grouped" if val else "grouped"].add(left, right - left, row.top, row.height)
+        if not val and not row.endless:
+            self._lay_dropped(row, x0, x1, picture)
+        end = self.row_end(segment) if not row.endless else None
+        if row.ran_out and end is not None:
+            picture.ran_out.append((end, middle))
+        if row.endless:
+            picture.endless.append((x0 + 0.97 * (x1 - x0), middle))
+        if not val and segment.start > 0 and first == 0:
+            picture.continues.append((float(self.x_start(segment, 0)), middle))
+
+    def _sample_lefts(self, segment: Segment, first: int, count: int) -> np.ndarray:
+        sizes = segment.stream.sizes(segment.start + first, count)
+        base = segment.stream.samples_in(segment.start, first)
+        return base + np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(float)
+
+    def _widths(self, segment: Segment, sizes: np.ndarray) -> np.ndarray:
+        if self.axis == "steps":
+            return np.ones(len(sizes))
+        if self.axis == "samples":
+            return sizes.astype(float)
+        return sizes / _samples_of(segment)
+
+    def _lay_dropped(self, row: Row, x0: float, x1: float, picture: Picture) -> None:
+        """Grey blocks for the samples drop_remainder never feeds: at each pass end in the row."""
+        stream = row.segment.stream
+        dropped = getattr(stream, "remainder", 0) if getattr(stream, "drop_remainder", False) else 0
+        per_pass = stream.batches_per_pass
+        if not dropped or not per_pass:
+            return
+        segment = row.segment
+        last_step = segment.count - 1
+        if self.axis == "passes":
+            first_pass = segment.stream.pass_of(segment.start)
+            last_pass = segment.stream.pass_of(segment.start + last_step)
+            passes = [p for p in range(first_pass, last_pass + 1) if (p + 1) * per_pass - 1 <= segment.start + last_step]
+            lefts = [p + 1 - dropped / stream.samples for p in passes[:64] if x0 <= p + 1 and p + 1 - 1 <= x1]
+            picture.blocks["dropped"].add(np.array(lefts), np.full(len(lefts), dropped / stream.samples), row.top, row.height)
+            return
+        if (segment.start + last_step) % per_pass == per_pass - 1:
+            end = self.row_end(segment)
+            width = dropped if self.axis == "samples" else dropped / stream.batch_size
+            picture.blocks["dropped"].add(np.array([end]), np.array([width]), row.top, row.height)
+
+    # ------------------------------------------------------------ hover
+
+    def describe(self, x: float, y: float) -> str | None:
+        """Words for the batch under (x, y): epoch, step, size, samples, pass."""
+        epoch = math.floor(y)
+        if not 0 <= epoch < self.rows_count:
+            return None
+        within = y - epoch
+        for row in self.rows_of(epoch):
+            if not row.top - epoch <= within <= row.top - epoch + row.height:
+                continue
+            segment = row.segment
+            if segment.count == 0:
+                return f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")
+            step = self.step_at(segment, x)
+            if x < float(self.x_start(segment, 0)) or (not row.endless and x > self.row_end(segment)):
+                return None
+            size = segment.size(step)
+            lane = "validation" if row.lane == "val" else "training"
+            parts = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}", f"{size} samples"]
+            ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
+            if ranges:
+                parts.append("samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges))
+            elif segment.stream.samples is not None:
+                parts.append("sample positions shuffled")
+            if segment.stream.samples is not None and segment.stream.samples > 0:
+                parts.append(f"pass {segment.pass_of(step) + 1:,}")
+            return ", ".join(parts)
+        return None
+
+
+def _batch_size(segment: Segment) -> int:
+    return segment.stream.batch_size
+
+
+def _samples_of(segment: Segment) -> int:
+    return max(1, segment.stream.samples or 1)
+
+
+def _position(segment: Segment, step: int) -> float:
+    positions = segment.stream.positions(segment.start + step, 1)
+    return float(positions[0])

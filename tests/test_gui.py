@@ -1,0 +1,261 @@
+"""The main window through pytest-qt: typing changes the plan and the timeline's data, bad input is
+named and loses nothing, files round-trip, and the drawn blocks match the plan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from core import scenario_from_dict
+from core.files import save_scenario
+from gui.form import WHY_ARRAYS_NO_DROP, WHY_NO_SHUFFLE
+from gui.main_window import MainWindow
+from gui.timeline_layout import MAX_BLOCKS, TimelineLayout
+from tests.conftest import PROJECT
+
+FLOOR_TRAP = {
+    "train": {"samples": 100, "source": "dataset", "batch_size": 32, "shuffle": False},
+    "epochs": 3,
+    "steps_per_epoch": 3,
+}
+
+
+@pytest.fixture
+def window(qtbot):
+    def make(data=None):
+        made = MainWindow(scenario_from_dict(data) if data else None)
+        made.ask_before_closing = False
+        qtbot.addWidget(made)
+        made.resize(1280, 720)
+        made.show()
+        qtbot.waitExposed(made)
+        return made
+
+    return make
+
+
+def retype(qtbot, edit, text):
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    qtbot.keyClicks(edit, text)
+
+
+def paste(edit, text):
+    """Replace a field's text in one edit, as pasting does."""
+    edit.setText(text)
+    edit.textEdited.emit(text)
+
+
+def train_runs(window):
+    return [epoch.train.runs() for epoch in window.plan.epochs]
+
+
+def blocks(window, *kinds):
+    """(x, width, top) of the drawn blocks of these kinds, sorted: the data behind the bar items."""
+    rows = []
+    for kind in kinds:
+        x, width, y, _height = window.timeline.picture.blocks[kind].arrays()
+        rows += list(zip(np.round(x, 6), np.round(width, 6), np.round(y, 6), strict=True))
+    return sorted(rows, key=lambda row: (row[2], row[0]))
+
+
+def test_typing_changes_the_plan_and_the_timeline(window, qtbot):
+    # Typing steps_per_epoch 4 turns the floor trap into three full passes, in the plan and in the drawn blocks.
+    shown = window(FLOOR_TRAP)
+    assert train_runs(shown) == [[[32, 3]], [[4, 1]], [[32, 3]]]
+    retype(qtbot, shown.form.steps_per_epoch, "4")
+    assert train_runs(shown) == [[[32, 3], [4, 1]]] * 3
+    assert [(x, w, y) for x, w, y in blocks(shown, "short")] == [(96.0, 4.0, 0.0), (96.0, 4.0, 1.0), (96.0, 4.0, 2.0)]
+    assert shown.timeline.picture.ran_out == []
+    assert shown.windowTitle().startswith("untitled *")
+
+
+def test_bad_input_is_named_and_the_last_plan_stays(window, qtbot):
+    # A bad batch size turns the field red with the reason beside it; the plan on screen does not change.
+    shown = window(FLOOR_TRAP)
+    before = shown.plan
+    for text, words in (
+        ("abc", 'whole number >= 1 or null, got "abc"'),
+        ("0", "must be at least 1"),
+        ("1" + "0" * 30, "at most"),
+    ):
+        paste(shown.form.batch_size, text)
+        assert words in shown.form.error_text("train.batch_size")
+        assert "D55E00" in shown.form.field_widget("train.batch_size").styleSheet()
+        assert shown.plan is before
+    retype(qtbot, shown.form.batch_size, "50")
+    assert shown.form.error_text("train.batch_size") == ""
+    assert train_runs(shown)[0] == [[50, 2]]
+
+
+def test_empty_required_fields_say_what_to_enter(window, qtbot):
+    # Clearing the samples asks for a number rather than guessing.
+    shown = window(FLOOR_TRAP)
+    retype(qtbot, shown.form.samples, "")
+    assert "Enter the number of training samples" in shown.form.error_text("train.samples")
+
+
+def test_fields_that_do_not_apply_are_disabled_with_the_reason(window, qtbot):
+    # Arrays: no drop_remainder, no repeat; datasets: no fit(shuffle=).
+    shown = window({"train": {"samples": 10}})
+    assert not shown.form.drop_remainder.isEnabled() and shown.form.drop_remainder.toolTip() == WHY_ARRAYS_NO_DROP
+    assert not shown.form.repeat.isEnabled()
+    shown.form.source.setCurrentIndex(shown.form.source.findData("dataset"))
+    assert shown.form.drop_remainder.isEnabled() and shown.form.repeat.isEnabled()
+    assert not shown.form.shuffle.isEnabled() and shown.form.shuffle.toolTip() == WHY_NO_SHUFFLE
+    assert shown.plan.scenario.train.source == "dataset"
+
+
+def test_presets_load_their_scenarios(window, qtbot):
+    # Choosing the ImageNet preset plans 1,281,167 samples in batches of 256.
+    shown = window()
+    index = shown.preset_box.findText("ImageNet (1281167 / 50000)")
+    shown.preset_box.setCurrentIndex(index)
+    shown.preset_box.activated.emit(index)
+    assert shown.plan.train_samples == 1281167
+    assert train_runs(shown)[0] == [[256, 5004], [143, 1]]
+
+
+def test_save_and_open_round_trip(window, tmp_path):
+    # Saving writes the scenario JSON; opening it in another window gives the same scenario and plan.
+    shown = window(FLOOR_TRAP)
+    path = tmp_path / "trap.json"
+    assert shown._save_to(path)
+    assert json.loads(path.read_text())["steps_per_epoch"] == 3
+    assert shown.windowTitle().startswith("trap.json - ")
+    other = window()
+    assert other.open_file(path)
+    assert other.plan.scenario == shown.plan.scenario
+    assert str(path.resolve()) in other.recent_files()
+
+
+def test_corrupt_file_changes_nothing(window, tmp_path):
+    # A file that is not a scenario is explained in the status bar and leaves the window as it was.
+    shown = window(FLOOR_TRAP)
+    before = shown.plan
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"train": {"samples": -3}}')
+    shown.isVisible = lambda: False  # no modal box in a test; the message still goes to the status bar
+    assert not shown.open_file(broken)
+    assert shown.plan is before
+    assert "train.samples: must be at least 0" in shown.statusBar().currentMessage()
+
+
+def test_saving_an_invalid_form_writes_nothing(window, qtbot, tmp_path):
+    # With a red field, Save refuses and leaves the file as it was.
+    shown = window(FLOOR_TRAP)
+    path = tmp_path / "keep.json"
+    save_scenario(path, shown.plan.scenario)
+    original = path.read_text()
+    retype(qtbot, shown.form.epochs, "-1")
+    shown.isVisible = lambda: False
+    assert not shown._save_to(path)
+    assert path.read_text() == original
+
+
+def test_drawn_blocks_match_the_plan_on_every_axis(window):
+    # Floor trap: the data behind the drawn blocks, in steps, samples and passes.
+    shown = window(FLOOR_TRAP)
+    shown.timeline.set_axis("steps")
+    assert blocks(shown, "full", "full_alt") == [(float(i), 1.0, float(e)) for e in (0, 2) for i in range(3)]
+    assert blocks(shown, "short") == [(0.0, 1.0, 1.0)]
+    shown.timeline.set_axis("samples")
+    assert blocks(shown, "full", "full_alt") == [(float(x), 32.0, float(e)) for e in (0, 2) for x in (0, 32, 64)]
+    assert shown.timeline.picture.ran_out == [(4.0, 1.4)]
+    assert shown.timeline.picture.continues == [(0.0, 1.4)]
+    shown.timeline.set_axis("passes")
+    assert blocks(shown, "short") == [(0.96, 0.04, 1.0)]
+
+
+def test_wrapping_and_dropped_blocks(window):
+    # repeat().batch(): batches that run past the end of the data are drawn as wraps; drop_remainder greys the tail.
+    shown = window(
+        {
+            "train": {"samples": 100, "source": "dataset", "batch_size": 32, "repeat": "before_batch"},
+            "epochs": 2,
+            "steps_per_epoch": 5,
+        }
+    )
+    # Epoch 1's 4th batch holds samples 96-99 and 0-27; epoch 2 (samples 160-319 of the stream) has two:
+    # its 2nd batch (192-223 -> 92-99, 0-23) and its 5th (288-319 -> 88-99, 0-19).
+    assert [(x, y) for x, _w, y in blocks(shown, "wrap")] == [(96.0, 0.0), (32.0, 1.0), (128.0, 1.0)]
+    shown.form.set_scenario(
+        scenario_from_dict(
+            {"train": {"samples": 100, "source": "dataset", "batch_size": 32, "drop_remainder": True}, "epochs": 1}
+        )
+    )
+    assert blocks(shown, "dropped") == [(96.0, 4.0, 0.0)]
+
+
+def test_validation_lane_under_each_validating_epoch(window):
+    # validation_freq=2: a validation lane under epoch 2 only.
+    shown = window(
+        {"train": {"samples": 8, "batch_size": 4}, "epochs": 2, "validation": {"samples": 6, "batch_size": 4, "freq": 2}}
+    )
+    assert blocks(shown, "val", "val_alt", "val_short") == [(0.0, 4.0, 1.64), (4.0, 2.0, 1.64)]
+
+
+def test_huge_plans_are_grouped_to_the_pixels(window):
+    # ImageNet at batch 1: the picture holds at most MAX_BLOCKS blocks, grouped, however many batches there are.
+    shown = window({"train": {"samples": 1281167, "source": "dataset", "batch_size": 1}, "epochs": 1000})
+    picture = shown.timeline.picture
+    assert sum(len(b) for b in picture.blocks.values()) <= MAX_BLOCKS
+    assert len(picture.blocks["grouped"]) > 0 and len(picture.blocks["full"]) == 0
+
+
+def test_endless_epoch_is_drawn_as_never_ending(window):
+    # A repeated dataset without steps_per_epoch: one row, with the never-ends arrow.
+    shown = window({"train": {"samples": 100, "source": "dataset", "batch_size": 32, "repeat": "after_batch"}, "epochs": 3})
+    assert shown.plan.outcome == "endless"
+    assert len(shown.timeline.picture.endless) == 1
+    assert len(shown.timeline.picture.blocks["short"]) >= 1
+
+
+def test_hover_words_name_epoch_step_size_samples_and_pass():
+    # The words for the batch under the mouse.
+    from core import plan
+
+    layout = TimelineLayout(plan(scenario_from_dict(FLOOR_TRAP)), "samples")
+    assert layout.describe(2.0, 1.2) == "Epoch 2, training step 1, 4 samples, samples 96-99, pass 1"
+    wrapping = TimelineLayout(
+        plan(
+            scenario_from_dict(
+                {"train": {"samples": 100, "source": "dataset", "batch_size": 32, "repeat": "before_batch"}, "steps_per_epoch": 5}
+            )
+        ),
+        "steps",
+    )
+    assert wrapping.describe(3.5, 0.3) == "Epoch 1, training step 4, 32 samples, samples 96-99 and 0-27, pass 1"
+
+
+def test_window_state_is_kept(window):
+    # Closing stores geometry and the axis; a new window comes back on the same axis.
+    shown = window(FLOOR_TRAP)
+    shown.timeline.set_axis("passes")
+    shown.close()
+    again = window(FLOOR_TRAP)
+    assert again.timeline.axis == "passes"
+    assert again.settings.value("window/geometry") is not None
+
+
+def test_screenshot_option_writes_a_png_of_the_window(tmp_path):
+    # `main.py SCENARIO --screenshot OUT.png` renders the window at 1280x720 and exits 0.
+    out = tmp_path / "shot.png"
+    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "main.py", "examples/floor_trap.json", "--screenshot", str(out)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 720)
