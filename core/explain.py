@@ -232,8 +232,12 @@ def _fold(found: list[PlanWarning], code: str, count: int, words: str) -> None:
 # ---------------------------------------------------------------- summary
 
 
-def summarize(plan: Plan) -> str:
-    """A readable account of a plan: steps per epoch, short batches, totals, warnings."""
+def summarize(plan: Plan, max_lines: int = 40) -> str:
+    """A readable account of a plan: steps per epoch, short batches, totals, warnings.
+
+    At most ``max_lines`` lines of epochs are listed (consecutive epochs that read the
+    same share one line); the totals always count every epoch.
+    """
     scenario = plan.scenario
     lines: list[str] = []
     if plan.outcome == "error":
@@ -266,21 +270,25 @@ def summarize(plan: Plan) -> str:
             f"(validation_split={scenario.validation.split})."
         )
 
-    for start, stop, epoch in _epoch_groups(plan.epochs):
+    listed_up_to = 0
+    for line_number, (start, stop, epoch) in enumerate(_epoch_groups(plan.epochs)):
+        if line_number == max_lines:
+            break
+        listed_up_to = stop
         label = f"Epoch {start}" if start == stop else f"Epochs {start}-{stop}"
-        sizes = _runs_words(epoch.train.runs())
+        sizes = _runs_words(epoch.train.runs(MAX_SUMMARY_RUNS + 1))
         first = epoch.train.first_sample
         first_words = f", from sample {first:,}" if first is not None else ""
         line = f"{label}: {_count(epoch.train.count, 'step')} ({sizes}){first_words}"
         if epoch.ran_out:
             line += "; ran out of data"
         if epoch.val is not None:
-            line += f"; validation {_count(epoch.val.count, 'step')} ({_runs_words(epoch.val.runs())})"
+            line += f"; validation {_count(epoch.val.count, 'step')} ({_runs_words(epoch.val.runs(MAX_SUMMARY_RUNS + 1))})"
             if epoch.val_ran_out:
                 line += ", ran out"
         lines.append(line)
-    if len(plan.epochs) > MAX_SUMMARY_EPOCHS:
-        lines.append(f"(epochs {MAX_SUMMARY_EPOCHS + 1:,}-{len(plan.epochs):,} are not listed here; the totals count them)")
+    if len(plan.epochs) > listed_up_to:
+        lines.append(f"(epochs {listed_up_to + 1:,}-{len(plan.epochs):,} are not listed here; the totals count them)")
     if plan.outcome == "endless":
         part = "training" if plan.endless_part == "train" else "validation"
         lines.append(f"Epoch {plan.endless_epoch}: {part} never ends.")
@@ -315,7 +323,7 @@ def _runs_words(runs: list[list[int]]) -> str:
         return "no batches"
     words = [f"{count:,} x {size}" for size, count in runs[:MAX_SUMMARY_RUNS]]
     if len(runs) > MAX_SUMMARY_RUNS:
-        words.append(f"... {len(runs) - MAX_SUMMARY_RUNS} more runs")
+        words.append("and so on")
     return ", ".join(words)
 
 

@@ -31,8 +31,10 @@ class Segment:
     def short_batches(self) -> int:
         return self.stream.short_batches_in(self.start, self.count)
 
-    def runs(self) -> list[list[int]]:
-        return self.stream.runs(self.start, self.count)
+    def runs(self, limit: int | None = None) -> list[list[int]]:
+        """Run-length encoded sizes; with ``limit``, the first ``limit`` runs (more may follow)."""
+        runs = self.stream.runs(self.start, self.count, limit)
+        return runs if limit is None else runs[:limit]
 
     @property
     def first_sample(self) -> int | None:

@@ -106,12 +106,33 @@ class PassStream:
         per_pass = max(1, self.batches_per_pass)
         return index // per_pass + (index % per_pass) * self.batch_size / max(1, self.samples)
 
-    def runs(self, start: int, count: int) -> list[list[int]]:
-        """Run-length encoded sizes, ``[[size, count], ...]``; one loop step per pass."""
+    def samples_before_many(self, index: np.ndarray) -> np.ndarray:
+        """Samples in batches [0, i) for each i (vectorised _samples_before)."""
+        per_pass = max(1, self.batches_per_pass)
+        passes, within = np.divmod(np.asarray(index, dtype=np.int64), per_pass)
+        extra = np.where(within > self.full_batches, self.remainder, 0)
+        # float64: drawing needs no exactness, and huge plans would overflow int64 here.
+        return passes * float(self.samples_per_pass) + np.minimum(within, self.full_batches) * float(self.batch_size) + extra
+
+    def index_at_samples(self, samples: int) -> int:
+        """The batch holding the sample read ``samples``-th by this iterator (inverse of samples_before)."""
+        if self.samples_per_pass == 0:
+            return 0
+        passes, rest = divmod(samples, self.samples_per_pass)
+        return passes * self.batches_per_pass + min(rest // self.batch_size, self.batches_per_pass - 1)
+
+    def index_at_position(self, position: float) -> int:
+        """The batch at a position in the data, in passes (inverse of positions)."""
+        passes = int(position // 1)
+        within = int((position - passes) * self.samples // self.batch_size)
+        return passes * max(1, self.batches_per_pass) + min(max(within, 0), max(0, self.batches_per_pass - 1))
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
+        """Run-length encoded sizes, ``[[size, count], ...]``; one loop step per pass (``limit``: stop after so many runs)."""
         out: list[list[int]] = []
         index, end = start, start + count
         per_pass, full = self.batches_per_pass, self.full_batches
-        while index < end:
+        while index < end and (limit is None or len(out) <= limit):
             within = index % per_pass
             if within < full:
                 take = min(full - within, end - index)
@@ -172,7 +193,16 @@ class CycleStream:
         first = (np.arange(start, start + count, dtype=np.int64) * self.batch_size) % self.samples
         return first + self.batch_size > self.samples
 
-    def runs(self, start: int, count: int) -> list[list[int]]:
+    def samples_before_many(self, index: np.ndarray) -> np.ndarray:
+        return np.asarray(index, dtype=np.int64) * float(self.batch_size)
+
+    def index_at_samples(self, samples: int) -> int:
+        return samples // self.batch_size
+
+    def index_at_position(self, position: float) -> int:
+        return int(position * self.samples // self.batch_size)
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
         return [[self.batch_size, count]] if count else []
 
 
@@ -215,7 +245,13 @@ class EndlessStream:
     def positions(self, start: int, count: int) -> None:
         return None  # no length, so no passes
 
-    def runs(self, start: int, count: int) -> list[list[int]]:
+    def samples_before_many(self, index: np.ndarray) -> np.ndarray:
+        return np.asarray(index, dtype=np.int64) * float(self.batch_size)
+
+    def index_at_samples(self, samples: int) -> int:
+        return samples // self.batch_size
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
         return [[self.batch_size, count]] if count else []
 
 
@@ -304,10 +340,23 @@ class ResumedStream:
         per_pass = max(1, self.base.batches_per_pass)
         return index // per_pass + (index % per_pass) * self.base.batch_size / max(1, self.base.samples)
 
-    def runs(self, start: int, count: int) -> list[list[int]]:
+    def samples_before_many(self, index: np.ndarray) -> np.ndarray:
+        index = np.asarray(index, dtype=np.int64)
+        peeked = self.base.samples_before_many(np.minimum(index, self.peeked))
+        later = self.base.samples_before_many(self.resume_at + np.maximum(index - self.peeked, 0))
+        return peeked + later - self.base.samples_before_many(np.asarray(self.resume_at))
+
+    def index_at_samples(self, samples: int) -> int:
+        peeked = int(self.base.samples_before_many(np.asarray(self.peeked)))
+        if samples < peeked:
+            return self.base.index_at_samples(samples)
+        skipped = int(self.base.samples_before_many(np.asarray(self.resume_at)))
+        return self.peeked + self.base.index_at_samples(samples - peeked + skipped) - self.resume_at
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
         out: list[list[int]] = []
         for first, n in self._parts(start, count):
-            for size, repeat in self.base.runs(first, n):
+            for size, repeat in self.base.runs(first, n, limit):
                 _append_run(out, size, repeat)
         return out
 

@@ -45,7 +45,7 @@ def summary_html(plan: Plan) -> str:
         f"<tr><td style='padding-right:14px;color:#444'>{html.escape(label)}</td><td><b>{html.escape(value)}</b></td></tr>"
         for label, value in key_numbers(plan)
     )
-    lines = [line for line in summarize(plan).splitlines() if not line.startswith(("!", "  Fix:"))]
+    lines = [line for line in summarize(plan, max_lines=12).splitlines() if not line.startswith(("!", "  Fix:"))]
     explanation = "<br>".join(html.escape(line) for line in lines)
     warnings = "".join(
         f"<li style='margin-bottom:4px'>{html.escape(w.text)}"

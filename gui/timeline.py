@@ -57,7 +57,6 @@ class TimelineView(QWidget):
         self.view_box = self.plot.getViewBox()
         self.view_box.invertY(True)
         self.view_box.setMouseEnabled(x=True, y=True)
-        self.plot.showGrid(x=True, y=False, alpha=0.15)
         self.plot.setLabel("bottom", AXES[self.axis])
         self.plot.getAxis("left").setWidth(70)
         self.bars: dict[str, pg.BarGraphItem] = {}
@@ -136,8 +135,8 @@ class TimelineView(QWidget):
         model = self.layout_model
         if model is None:
             return
-        left, right = model.extent()
         rows = max(1, min(model.rows_count, MAX_ROWS_AT_START))
+        left, right = model.extent(rows)
         self.view_box.setRange(xRange=(left, right), yRange=(-0.1, rows), padding=0.02, update=False)
         self.relayout()
 

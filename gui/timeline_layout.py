@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.plan import Plan, Segment
+from core.streams import CycleStream, PassStream, ResumedStream
 
 AXES = {"steps": "Steps in the epoch", "samples": "Samples read in the epoch", "passes": "Position in the data (passes)"}
 
@@ -29,10 +30,10 @@ TRAIN_HEIGHT_ALONE = 0.8
 # Block kinds, drawn in this order; the colours live with the view.
 KINDS = ("full", "full_alt", "short", "wrap", "grouped", "dropped", "val", "val_alt", "val_short", "val_grouped")
 
-MAX_BLOCKS = 6000  # the most blocks laid out for one picture, whatever the plan
+MAX_BLOCKS = 2500  # the most blocks laid out for one picture, whatever the plan
 MIN_ROW_PIXELS = 3.0  # thinner rows are sampled
-MIN_BATCH_PIXELS = 2.0  # thinner batches are grouped
-ENDLESS_SHOWN = 10**12  # how many batches an endless epoch's row offers to scroll through
+MIN_BATCH_PIXELS = 3.0  # thinner batches are grouped
+ENDLESS_SHOWN = 10**9  # how many batches an endless epoch's row offers to scroll through
 
 
 @dataclass
@@ -119,18 +120,16 @@ class TimelineLayout:
     # ------------------------------------------------------------ x along a row
 
     def x_start(self, segment: Segment, steps: np.ndarray | int) -> np.ndarray:
-        """x of the left edge of the given steps (0-based, within the segment)."""
+        """x of the left edge of the given steps (0-based, within the segment), vectorised."""
+        if isinstance(steps, (int, np.integer)) and self.axis == "samples":  # scalar: exact and cheap
+            return np.float64(segment.stream.samples_in(segment.start, int(steps)))
         steps = np.asarray(steps, dtype=np.int64)
         if self.axis == "steps":
             return steps.astype(float)
+        stream = segment.stream
         if self.axis == "samples":
-            return np.array(
-                [segment.stream.samples_in(segment.start, int(step)) for step in np.atleast_1d(steps)], dtype=float
-            ).reshape(steps.shape)
-        positions = segment.stream.positions(segment.start, 1)
-        if positions is None:
-            return steps.astype(float)
-        return np.array([_position(segment, int(step)) for step in np.atleast_1d(steps)], dtype=float).reshape(steps.shape)
+            return stream.samples_before_many(segment.start + steps) - stream.samples_before_many(np.asarray(segment.start))
+        return _positions_at(stream, segment.start + steps)
 
     def row_end(self, segment: Segment) -> float:
         if segment.count == 0:
@@ -145,22 +144,31 @@ class TimelineLayout:
         return float(size) if self.axis == "samples" else size / _samples_of(segment)
 
     def step_at(self, segment: Segment, x: float) -> int:
-        """The step whose block holds x (clamped to the segment), by bisection on the closed form."""
-        low, high = 0, max(0, segment.count - 1)
+        """The step whose block holds x, clamped to the segment (closed-form inverses of x_start)."""
+        last = max(0, segment.count - 1)
+        stream = segment.stream
         if self.axis == "steps":
-            return int(min(max(math.floor(x), low), high))
-        while low < high:
-            middle = (low + high + 1) // 2
-            if float(self.x_start(segment, middle)) <= x:
-                low = middle
-            else:
-                high = middle - 1
-        return low
+            step = math.floor(x)
+        elif self.axis == "samples":
+            before = float(stream.samples_before_many(np.asarray(segment.start)))
+            step = stream.index_at_samples(int(max(0.0, before + x))) - segment.start
+        elif hasattr(stream, "index_at_position"):
+            step = stream.index_at_position(max(x, 0.0)) - segment.start
+        else:  # a resumed generator: bisection on the forward map
+            low, high = 0, last
+            while low < high:
+                middle = (low + high + 1) // 2
+                if float(self.x_start(segment, middle)) <= x:
+                    low = middle
+                else:
+                    high = middle - 1
+            step = low
+        return int(min(max(step, 0), last))
 
-    def extent(self) -> tuple[float, float]:
-        """The x range worth showing at first: the longest row, capped for endless ones."""
+    def extent(self, rows: int) -> tuple[float, float]:
+        """The x range worth showing for the first ``rows`` epochs: their longest row (endless ones aside)."""
         longest = 0.0
-        shown = range(min(self.rows_count, 200))
+        shown = range(min(self.rows_count, rows))
         for epoch in shown:
             for row in self.rows_of(epoch):
                 if row.endless:
@@ -313,6 +321,15 @@ def _samples_of(segment: Segment) -> int:
     return max(1, segment.stream.samples or 1)
 
 
-def _position(segment: Segment, step: int) -> float:
-    positions = segment.stream.positions(segment.start + step, 1)
-    return float(positions[0])
+def _positions_at(stream, index: np.ndarray) -> np.ndarray:
+    """Where batches start in the data, in passes, for any batch indices."""
+    index = np.asarray(index, dtype=np.int64)
+    if isinstance(stream, ResumedStream):
+        index = np.where(index < stream.peeked, index, stream.resume_at + index - stream.peeked)
+        stream = stream.base
+    if isinstance(stream, CycleStream):
+        return index * (stream.batch_size / stream.samples)
+    if isinstance(stream, PassStream):
+        per_pass = max(1, stream.batches_per_pass)
+        return index // per_pass + (index % per_pass) * stream.batch_size / max(1, stream.samples)
+    return index.astype(float)

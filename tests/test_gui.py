@@ -259,3 +259,13 @@ def test_screenshot_option_writes_a_png_of_the_window(tmp_path):
     assert result.returncode == 0, result.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
+
+
+def test_qt_calls_keep_none_alive(window):
+    # Regression: PySide6 6.12.0 lost a reference to None per void call, aborting Python < 3.12 ("none_dealloc").
+    shown = window(FLOOR_TRAP)
+    before = sys.getrefcount(None)
+    for _ in range(200):
+        shown.statusBar().clearMessage()
+        shown.timeline.relayout()
+    assert sys.getrefcount(None) >= before - 50
