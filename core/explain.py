@@ -294,10 +294,11 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
         lines.append(f"Epoch {plan.endless_epoch}: {part} never ends.")
 
     totals = plan.totals
-    total_line = f"Total: {totals.steps:,} training steps, {totals.samples_seen:,} samples"
-    if totals.passes is not None:
+    label = "Total" if plan.outcome == "ok" else "Total over the epochs that finish"
+    total_line = f"{label}: {totals.steps:,} training steps, {totals.samples_seen:,} samples"
+    if totals.passes is not None and plan.epochs:
         total_line += f", {totals.passes:.4g} passes over the data"
-    if totals.samples_never_seen:
+    if totals.samples_never_seen and plan.epochs:
         total_line += f", {totals.samples_never_seen:,} samples never seen"
     if totals.validation_steps:
         total_line += f", {totals.validation_steps:,} validation steps"
@@ -359,7 +360,9 @@ def key_numbers(plan: Plan) -> list[tuple[str, str]]:
     totals = plan.totals
     epochs = plan.epochs
     counts = [epochs[i].train.count for i in range(min(len(epochs), 6))]
-    if not counts:
+    if not counts and plan.endless_part == "val" and plan.endless_train is not None:
+        per_epoch = f"{plan.endless_train.count:,} (then validation never ends)"
+    elif not counts:
         per_epoch = "never ends" if plan.outcome == "endless" else "no epochs"
     elif len(set(counts)) == 1 and (len(epochs) <= 6 or _same_everywhere(plan)):
         per_epoch = f"{counts[0]:,}"

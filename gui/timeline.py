@@ -39,6 +39,7 @@ LEGEND = [
     ("val", "validation batch"),
 ]
 MAX_ROWS_AT_START = 40
+NEVER_ENDS = "never ends \u2192"
 
 
 class TimelineView(QWidget):
@@ -68,9 +69,16 @@ class TimelineView(QWidget):
             self.plot.addItem(item)
         self.ran_out_marks = pg.ScatterPlotItem(symbol="x", size=14, pen=pg.mkPen(RAN_OUT_COLOUR, width=3), brush=None)
         self.continue_marks = pg.ScatterPlotItem(symbol="t2", size=11, pen=None, brush=pg.mkBrush(MARKER_COLOUR))
-        self.endless_marks = pg.ScatterPlotItem(symbol="arrow_right", size=18, pen=None, brush=pg.mkBrush(RAN_OUT_COLOUR))
-        for item in (self.ran_out_marks, self.continue_marks, self.endless_marks):
+        for item in (self.ran_out_marks, self.continue_marks):
             self.plot.addItem(item)
+        # At most two rows never end (an epoch, or its validation): a label each, made once.
+        self.endless_labels = [
+            pg.TextItem(NEVER_ENDS, color=RAN_OUT_COLOUR, fill=pg.mkBrush(255, 255, 255, 220), anchor=(1, 0.5)) for _ in range(2)
+        ]
+        for label in self.endless_labels:
+            label.setZValue(10)
+            self.plot.addItem(label)
+            label.hide()
         self.note = QLabel()
         self.note.setStyleSheet("color: #555;")
 
@@ -162,7 +170,12 @@ class TimelineView(QWidget):
             item.setOpts(x0=x, width=w, y0=y, height=h)
         self._set_marks(self.ran_out_marks, picture.ran_out)
         self._set_marks(self.continue_marks, picture.continues)
-        self._set_marks(self.endless_marks, picture.endless)
+        for index, label in enumerate(self.endless_labels):
+            if index < len(picture.endless):
+                label.setPos(*picture.endless[index])
+                label.show()
+            else:
+                label.hide()
         self._set_row_ticks(y0, y1, picture.row_stride)
         shown = f"every {picture.row_stride}th epoch shown; zoom in for all" if picture.row_stride > 1 else ""
         self.note.setText(shown)
@@ -192,7 +205,9 @@ class TimelineView(QWidget):
         items = [swatch.format(COLOURS[kind], words) for kind, words in LEGEND]
         items.append(f'<span style="color:{RAN_OUT_COLOUR}; font-weight: bold;">&#10005;</span>&nbsp;ran out of data')
         items.append("&#9654;&nbsp;continues where the last epoch stopped")
-        items.append(f'<span style="color:{RAN_OUT_COLOUR};">&#10140;</span>&nbsp;never ends')
+        items.append(
+            f'<span style="color:{RAN_OUT_COLOUR};">never ends &#8594;</span>&nbsp;the epoch or validation goes on forever'
+        )
         return "&nbsp;&nbsp; ".join(items)
 
     # ------------------------------------------------------------ hover and keys

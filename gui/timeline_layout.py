@@ -245,7 +245,7 @@ class TimelineLayout:
         if row.ran_out and end is not None:
             picture.ran_out.append((end, middle))
         if row.endless:
-            picture.endless.append((x0 + 0.97 * (x1 - x0), middle))
+            picture.endless.append((x0 + 0.99 * (x1 - x0), middle))
         if not val and segment.start > 0 and first == 0:
             picture.continues.append((float(self.x_start(segment, 0)), middle))
 

@@ -269,3 +269,86 @@ def test_qt_calls_keep_none_alive(window):
         shown.statusBar().clearMessage()
         shown.timeline.relayout()
     assert sys.getrefcount(None) >= before - 50
+
+
+def test_keys_zoom_pan_and_fit(window, qtbot):
+    # + zooms in, the arrows pan, Home fits the plan again.
+    shown = window(FLOOR_TRAP)
+    timeline = shown.timeline
+    (x0, x1), _ = timeline.view_box.viewRange()
+    timeline.plot.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Plus)
+    (z0, z1), _ = timeline.view_box.viewRange()
+    assert z1 - z0 == pytest.approx((x1 - x0) / 2, rel=0.01)
+    qtbot.keyClick(timeline, Qt.Key.Key_Right)
+    (p0, _p1), _ = timeline.view_box.viewRange()
+    assert p0 > z0
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    (h0, h1), _ = timeline.view_box.viewRange()
+    assert (h0, h1) == pytest.approx((x0, x1), rel=0.01)
+
+
+def test_fit_code_is_copyable_and_runs_as_python(window):
+    # The code tab holds the model.fit call for the settings, and Copy puts it on the clipboard.
+    from PySide6.QtGui import QGuiApplication
+
+    shown = window(FLOOR_TRAP)
+    code = shown.summary.code.toPlainText()
+    assert "tf.data.Dataset.from_tensor_slices((x, y)).batch(32)" in code
+    assert "model.fit(train_data, epochs=3, steps_per_epoch=3)" in code
+    compile(code, "fit_code", "exec")
+    shown.summary.copy_code()
+    assert QGuiApplication.clipboard().text() == code
+
+
+def test_summary_explains_the_arithmetic(window):
+    # The summary says why: 60000 / 64 = 937.5, so 938 steps, the last batch of 32.
+    shown = window({"train": {"samples": 60000, "batch_size": 64}})
+    text = shown.summary.text.toPlainText()
+    assert "60,000 / 64 = 937.5, so one pass is 938 steps; the last batch has 32 samples." in text
+    assert "Steps per epoch 938" in " ".join(text.split())
+
+
+NASTY = [
+    "",
+    " ",
+    "-0",
+    "-7",
+    "1e9",
+    "0x10",
+    "1.5",
+    "NaN",
+    "inf",
+    "null",
+    "None",
+    "٣",
+    "9" * 60,
+    "1,000,000",
+    "1_0",
+    "🙂",
+    "0.2.3",
+    "\t42\n",
+]
+
+
+def test_nothing_pasted_into_any_field_crashes(window):
+    # Every text field takes every nasty paste: the form either plans or names the problem, never raises.
+    from PySide6.QtWidgets import QLineEdit
+
+    shown = window(
+        {
+            "train": {"samples": 100, "source": "dataset", "batch_size": 32},
+            "epochs": 2,
+            "validation": {"samples": 10, "source": "dataset", "steps": 2},
+        }
+    )
+    for edit in shown.form.findChildren(QLineEdit):
+        if not edit.isEnabled():
+            continue
+        original = edit.text()
+        for text in NASTY:
+            paste(edit, text)
+            assert shown.plan is not None
+            assert shown.form.problem or shown.plan.scenario is not None
+        paste(edit, original)
+        assert shown.form.problem == ""
