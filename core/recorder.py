@@ -11,10 +11,13 @@ TensorFlow is imported inside ``record`` only: importing this module is cheap.
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections.abc import Callable
 from typing import Any
 
-from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
+from core.pipelines import PositionsOnly, SampleMaker, fit_arguments
+from core.scenario import Scenario, ValidationSet
 
 # An endless epoch (or validation) is cut after this many steps, as in shared/conformance.
 ENDLESS_CUT_STEPS = 3000
@@ -64,19 +67,34 @@ def record(scenario: Scenario, *, cut_steps: int = ENDLESS_CUT_STEPS) -> dict[st
     if not tensorflow_available():
         raise RecorderUnavailable(INSTALL_HINT)
     check_recordable(scenario)
+    return fit_and_record(scenario, PositionsOnly(), BatchLog(cut_steps), train=False)
+
+
+def fit_and_record(
+    scenario: Scenario,
+    maker: SampleMaker,
+    log: BatchLog,
+    *,
+    train: bool,
+    model_layers: Callable[[Any], list[Any]] | None = None,
+    learning_rate: float = 0.01,
+) -> dict[str, Any]:
+    """Run model.fit on the scenario's data while ``log`` notes every batch; the recording, plan-shaped.
+
+    ``train=False``: a one-weight model that only notes (the recorder). ``train=True``: a real
+    model (``model_layers``) trained by gradient descent, noting each batch's loss as well.
+    """
     import numpy as np
 
     from core.tensorflow_loader import load_tensorflow
 
     tf, keras = load_tensorflow()
     tf.get_logger().setLevel("ERROR")  # each fit traces anew; its retracing notices are noise here
-
-    log = _Log(cut_steps)
-    model = _recording_model(keras, tf, log)
-    model.compile(optimizer="sgd", loss="mse", steps_per_execution=scenario.steps_per_execution)
-
-    fit_kwargs = _fit_arguments(scenario, np, tf)
-    outcome_error: str | None = None
+    model = recording_model(keras, tf, log, train=train, model_layers=model_layers, per_execution=scenario.steps_per_execution)
+    optimizer = keras.optimizers.Adam(learning_rate) if train else "sgd"
+    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=scenario.steps_per_execution)
+    fit_kwargs = fit_arguments(scenario, maker, np, tf)
+    error: str | None = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         log.warnings = caught
@@ -84,139 +102,69 @@ def record(scenario: Scenario, *, cut_steps: int = ENDLESS_CUT_STEPS) -> dict[st
             model.fit(
                 epochs=scenario.epochs,
                 steps_per_epoch=scenario.steps_per_epoch,
-                callbacks=[_boundaries(keras, log)],
+                callbacks=[boundary_callback(keras, log)],
                 verbose=0,
                 **fit_kwargs,
             )
         except Exception as exc:  # Keras refusing the call is a result, not a crash
-            outcome_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-    return log.result(scenario, outcome_error, keras.__version__, tf.__version__)
-
-
-# ---------------------------------------------------------------- data
-
-
-def _values(count: int, np: Any) -> tuple[Any, Any]:
-    """x holds each sample's own position, so a batch's first x names its first sample."""
-    x = np.arange(count, dtype="float64").reshape(-1, 1)
-    return x, np.zeros((count, 1), dtype="float64")
-
-
-def _pipeline_batch(spec: DataSpec, scenario: Scenario) -> int:
-    return spec.batch_size or scenario.train.batch_size or 32
-
-
-def _build_data(spec: DataSpec, batch_size: int, np: Any, tf: Any) -> Any:
-    """The object handed to fit for a dataset or generator source."""
-    if spec.source == "dataset":
-        if spec.samples is None:
-            counter = tf.data.Dataset.counter().map(
-                lambda i: (tf.cast(tf.reshape(i, (1,)), "float64"), tf.zeros((1,), "float64"))
-            )
-            return counter.batch(batch_size, drop_remainder=spec.drop_remainder)
-        dataset = tf.data.Dataset.from_tensor_slices(_values(spec.samples, np))
-        if spec.repeat == "before_batch":
-            return dataset.repeat().batch(batch_size, drop_remainder=spec.drop_remainder)
-        dataset = dataset.batch(batch_size, drop_remainder=spec.drop_remainder)
-        return dataset.repeat() if spec.repeat == "after_batch" else dataset
-    return _generator(spec, batch_size, np)
-
-
-def _generator(spec: DataSpec, batch_size: int, np: Any) -> Any:
-    """The generator one would write by hand for this spec (see scenario-format.md)."""
-    samples = spec.samples
-
-    def batch_of(positions: Any) -> tuple[Any, Any]:
-        x = np.asarray(positions, dtype="float64").reshape(-1, 1)
-        return x, np.zeros_like(x)
-
-    def one_pass():
-        assert samples is not None
-        for start in range(0, samples, batch_size):
-            stop = min(start + batch_size, samples)
-            if stop - start < batch_size and spec.drop_remainder:
-                return
-            yield batch_of(np.arange(start, stop))
-
-    def stream():
-        if samples is None:
-            first = 0
-            while True:
-                yield batch_of(np.arange(first, first + batch_size))
-                first += batch_size
-        elif spec.repeat == "before_batch":
-            if samples == 0:
-                return
-            position = 0
-            while True:
-                yield batch_of(np.arange(position, position + batch_size) % samples)
-                position = (position + batch_size) % samples
-        elif spec.repeat == "after_batch":
-            while True:
-                yielded = False
-                for batch in one_pass():
-                    yielded = True
-                    yield batch
-                if not yielded:  # nothing to loop over: end rather than spin forever
-                    return
-        else:
-            yield from one_pass()
-
-    return stream()
-
-
-def _fit_arguments(scenario: Scenario, np: Any, tf: Any) -> dict[str, Any]:
-    train = scenario.train
-    kwargs: dict[str, Any] = {"batch_size": train.batch_size, "shuffle": train.shuffle}
-    if train.source == "arrays":
-        assert train.samples is not None
-        kwargs["x"], kwargs["y"] = _values(train.samples, np)
-    else:
-        kwargs["x"] = _build_data(train, _pipeline_batch(train, scenario), np, tf)
-    validation = scenario.validation
-    if isinstance(validation, ValidationSplit):
-        kwargs.update(
-            validation_split=validation.split,
-            validation_batch_size=validation.batch_size,
-            validation_steps=validation.steps,
-            validation_freq=validation.freq,
-        )
-    elif isinstance(validation, ValidationSet):
-        if validation.source == "arrays":
-            assert validation.samples is not None
-            kwargs["validation_data"] = _values(validation.samples, np)
-        else:
-            kwargs["validation_data"] = _build_data(validation, _pipeline_batch(validation, scenario), np, tf)
-        kwargs.update(
-            validation_batch_size=validation.batch_size,
-            validation_steps=validation.steps,
-            validation_freq=validation.freq,
-        )
-    return kwargs
+            message = str(exc).strip()
+            error = f"{type(exc).__name__}: {message.splitlines()[0] if message else ''}"
+    return log.result(scenario, error, keras.__version__, tf.__version__)
 
 
 # ---------------------------------------------------------------- recording
 
 
-class _Log:
-    """What Keras fed, phase by phase. Only the recording callbacks write here."""
+class BatchLog:
+    """What Keras fed, phase by phase. The model's steps and the boundary callback write here.
 
-    def __init__(self, cut_steps: int):
+    ``on_batch(phase, epoch, step, size, first, loss)`` and ``on_epoch_end(epoch, logs)``
+    are told as things happen (they run in the fitting thread); ``cancel`` stops the fit
+    at the next batch boundary.
+    """
+
+    def __init__(
+        self,
+        cut_steps: int,
+        on_batch: Callable[[str, int, int, int, int, float], None] | None = None,
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        cancel: threading.Event | None = None,
+    ):
         self.cut_steps = cut_steps
+        self.on_batch = on_batch
+        self.on_epoch_end = on_epoch_end
+        self.cancel = cancel or threading.Event()
         self.epochs: list[dict[str, Any]] = []
         self.phase: str | None = None  # "train" | "val"
         self.cut: str | None = None  # which part was cut as endless
+        self.cancelled = False
         self.warnings: list[Any] = []
         self._warnings_seen = 0
+        self._notes_read = 0
 
     @property
     def current(self) -> dict[str, Any]:
         return self.epochs[-1]
 
-    def note(self, size: int, first: float) -> None:
+    def note(self, size: int, first: float, loss: float) -> None:
         if self.phase is None:  # Keras probing data outside fit's loop: not a step
             return
-        self.current[self.phase].append((int(size), int(first)))
+        batches = self.current[self.phase]
+        batches.append((int(size), int(first)))
+        if self.on_batch is not None:
+            self.on_batch(self.phase, len(self.epochs) - 1, len(batches) - 1, int(size), int(first), float(loss))
+
+    def collect(self, model: Any) -> None:
+        """Read the notes the model's steps wrote since the last call (one execution's worth)."""
+        written = int(model.notes_written.numpy())
+        new = written - self._notes_read
+        if new <= 0:
+            return
+        rows = model.notes.numpy()
+        for index in range(self._notes_read, written):
+            size, first, loss = rows[index % model.note_rows]
+            self.note(int(size), float(first), float(loss))
+        self._notes_read = written
 
     def start_epoch(self) -> None:
         self._take_warnings()
@@ -232,9 +180,12 @@ class _Log:
         self._take_warnings()
         self.phase = "train"
 
-    def end_epoch(self) -> None:
+    def end_epoch(self, logs: dict[str, Any] | None) -> None:
         self._take_warnings()
         self.phase = None
+        if self.on_epoch_end is not None:
+            numbers = {key: float(value) for key, value in (logs or {}).items() if _is_number(value)}
+            self.on_epoch_end(len(self.epochs) - 1, numbers)
 
     def _take_warnings(self) -> None:
         """Attribute 'ran out of data' warnings raised since the last boundary to the phase they came in."""
@@ -246,7 +197,7 @@ class _Log:
     def result(self, scenario: Scenario, error: str | None, keras_version: str, tf_version: str) -> dict[str, Any]:
         self._take_warnings()
         texts = sorted({str(w.message).split("\n")[0] for w in self.warnings})
-        base = {"keras": keras_version, "tensorflow": tf_version, "recorded_warnings": texts}
+        base = {"keras": keras_version, "tensorflow": tf_version, "recorded_warnings": texts, "cancelled": self.cancelled}
         if error is not None:
             return {**base, "outcome": "error", "error": error, "epochs": [], "warnings": []}
         epochs = [self._epoch_json(scenario, epoch) for epoch in self.epochs]
@@ -273,6 +224,14 @@ class _Log:
         }
 
 
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _runs(batches: list[tuple[int, int]]) -> list[list[int]]:
     runs: list[list[int]] = []
     for size, _first in batches:
@@ -283,44 +242,88 @@ def _runs(batches: list[tuple[int, int]]) -> list[list[int]]:
     return runs
 
 
-def _recording_model(keras: Any, tf: Any, log: _Log) -> Any:
-    def note(size: Any, first: Any) -> Any:
-        log.note(int(size), float(first))
-        return 0
+def recording_model(
+    keras: Any,
+    tf: Any,
+    log: BatchLog,
+    *,
+    train: bool,
+    model_layers: Callable[[Any], list[Any]] | None = None,
+    per_execution: int = 1,
+) -> Any:
+    """A model whose steps note each batch's size, first sample (x[:, 0]) and loss.
 
-    def noted(x: Any) -> None:
-        tf.py_function(note, [tf.shape(x)[0], x[0, 0]], [tf.int32])
+    The notes go, inside the graph, into a ring of ``per_execution`` rows that the boundary
+    callback reads once per execution (a py_function per batch cost 30 % of the speed).
+    Without ``train`` it is one Dense weight that never learns (cheap: the recorder). With
+    it, ``model_layers(keras)`` read the features after column 0 and learn by gradient descent.
+    """
+    layers = model_layers(keras) if (train and model_layers) else [keras.layers.Dense(1)]
 
     class RecordingModel(keras.Model):
-        """A one-weight model whose steps only note what they were fed."""
-
         def __init__(self) -> None:
             super().__init__()
-            self.dense = keras.layers.Dense(1)
+            self.stack = layers
+            self.note_rows = per_execution
+            self.notes = tf.Variable(tf.zeros((per_execution, 3), "float64"), trainable=False)
+            self.notes_written = tf.Variable(tf.constant(0, "int64"), trainable=False)
 
         def call(self, x: Any) -> Any:
-            return self.dense(x)
+            features = x[:, 1:] if train and model_layers else x
+            for layer in self.stack:
+                features = layer(features)
+            return features
+
+        def _note(self, x: Any, loss: Any) -> None:
+            row = tf.stack([tf.cast(tf.shape(x)[0], "float64"), tf.cast(x[0, 0], "float64"), tf.cast(loss, "float64")])
+            written = self.notes.scatter_nd_update([[self.notes_written % self.note_rows]], [row])
+            # The count must depend on the batch: otherwise the graph runs it even in the call
+            # whose get_next() fails at the end of the data, counting a batch that never came.
+            with tf.control_dependencies([written]):
+                self.notes_written.assign_add(tf.cast(tf.shape(x)[0] >= 0, "int64"))
 
         def train_step(self, data: Any) -> dict[str, Any]:
-            x = data[0]
-            noted(x)
-            return {"loss": tf.reduce_mean(self(x))}
+            x, y = data[0], data[1]
+            if not train:
+                loss = tf.reduce_mean(self(x))
+                self._note(x, loss)
+                return {"loss": loss}
+            with tf.GradientTape() as tape:
+                prediction = self(x, training=True)
+                loss = self.compute_loss(x=x, y=y, y_pred=prediction)
+            gradients = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply(gradients, self.trainable_variables)
+            self._note(x, loss)
+            # As Keras' own train_step: the running mean weighted by batch size.
+            self._loss_tracker.update_state(loss, sample_weight=tf.shape(x)[0])
+            return {"loss": self._loss_tracker.result(), "batch_loss": loss}
 
         def test_step(self, data: Any) -> dict[str, Any]:
-            x = data[0]
-            noted(x)
-            return {"loss": tf.reduce_mean(self(x))}
+            x, y = data[0], data[1]
+            prediction = self(x, training=False)
+            loss = self.compute_loss(x=x, y=y, y_pred=prediction) if train else tf.reduce_mean(prediction)
+            self._note(x, loss)
+            if train:
+                self._loss_tracker.update_state(loss, sample_weight=tf.shape(x)[0])
+                return {"loss": self._loss_tracker.result()}
+            return {"loss": loss}
 
     return RecordingModel()
 
 
-def _boundaries(keras: Any, log: _Log) -> Any:
+def boundary_callback(keras: Any, log: BatchLog) -> Any:
+    """Epoch and validation boundaries, the endless cut, and cancel, as a Keras callback."""
+
     class Boundaries(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
             log.start_epoch()
 
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-            if len(log.current["train"]) >= log.cut_steps and log.cut is None:
+            log.collect(self.model)
+            if log.cancel.is_set():
+                log.cancelled = True
+                self.model.stop_training = True
+            elif len(log.current["train"]) >= log.cut_steps and log.cut is None:
                 log.cut = "train"
                 self.model.stop_training = True
 
@@ -329,8 +332,11 @@ def _boundaries(keras: Any, log: _Log) -> Any:
                 log.start_validation()
 
         def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
-            if log.cut == "train":
+            log.collect(self.model)
+            if log.cut == "train" or log.cancel.is_set():
+                log.cancelled = log.cancelled or log.cancel.is_set()
                 self.model.stop_evaluating = True
+                self.model.stop_training = True
             elif log.current["val"] is not None and len(log.current["val"]) >= log.cut_steps:
                 log.cut = "val"
                 self.model.stop_evaluating = True
@@ -341,6 +347,6 @@ def _boundaries(keras: Any, log: _Log) -> Any:
                 log.end_validation()
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            log.end_epoch()
+            log.end_epoch(logs)
 
     return Boundaries()
