@@ -25,6 +25,7 @@ from core.scenario import Scenario, ValidationSet
 MAX_DEMO_SAMPLES = 20_000
 MAX_DEMO_STEPS = 20_000
 DEMO_CUT_STEPS = 2_000  # an endless epoch is stopped after this many steps, as Keras never would
+LEARNING_RATE = 0.01
 
 
 class NoisySine:
@@ -44,7 +45,16 @@ class NoisySine:
 
 
 def demo_layers(keras: Any) -> list[Any]:
-    return [keras.layers.Dense(32, activation="tanh"), keras.layers.Dense(32, activation="tanh"), keras.layers.Dense(1)]
+    """Three Dense layers with seeded initial weights: the same curve on every run."""
+
+    def seeded(index: int) -> Any:
+        return keras.initializers.GlorotUniform(seed=1234 + index)
+
+    return [
+        keras.layers.Dense(32, activation="tanh", kernel_initializer=seeded(0)),
+        keras.layers.Dense(32, activation="tanh", kernel_initializer=seeded(1)),
+        keras.layers.Dense(1, kernel_initializer=seeded(2)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ def run_demo(
             on_epoch_end(epoch, logs)
 
     log = BatchLog(DEMO_CUT_STEPS, on_batch=on_batch, on_epoch_end=epoch_done, cancel=cancel)
-    recorded = fit_and_record(setup.scenario, NoisySine(), log, train=True, model_layers=demo_layers)
+    recorded = fit_and_record(setup.scenario, NoisySine(), log, train=True, model_layers=demo_layers, learning_rate=LEARNING_RATE)
     if log.cancelled:
         return DemoResult(recorded, history, True, None, "Cancelled: nothing to compare.", False)
     if recorded["outcome"] == "error" and setup.plan.outcome != "error":

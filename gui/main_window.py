@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.demo import DemoSetup
 from core.files import BadScenarioFile, load_scenario, save_scenario
 from core.plan import Plan
 from core.planner import plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
+from gui.demo_panel import DemoPanel
 from gui.form import ScenarioForm
 from gui.resources import presets
 from gui.summary import SummaryPanel
@@ -86,6 +88,11 @@ class MainWindow(QMainWindow):
             self.version_label.setStyleSheet("color: #B8470B;")
         self.statusBar().addPermanentWidget(self.version_label)
 
+        self.demo = DemoPanel()
+        self.summary.addTab(self.demo, "Live demo")
+        self.demo.playhead.connect(self.timeline.set_playhead)
+        self.demo.setupChanged.connect(self._demo_setup)
+
         self._build_menus()
         self.form.scenarioChanged.connect(self._scenario_changed)
         self.form.problemChanged.connect(self._problem_changed)
@@ -113,6 +120,8 @@ class MainWindow(QMainWindow):
         for axis, shortcut in (("steps", "Ctrl+1"), ("samples", "Ctrl+2"), ("passes", "Ctrl+3")):
             self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
         self._action(view_menu, "&Fit the plan in view", QKeySequence("Home"), self.timeline.frame)
+        demo_menu = self.menuBar().addMenu("&Demo")
+        self._action(demo_menu, "&Run or cancel the demo fit", QKeySequence("Ctrl+R"), self.run_demo)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About EpochScope", None, self._about)
         self._refresh_recent_menu()
@@ -127,8 +136,20 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ the one data flow
 
+    def run_demo(self) -> None:
+        self.summary.setCurrentWidget(self.demo)
+        self.demo.toggle()
+
+    @Slot(object)
+    def _demo_setup(self, setup: DemoSetup) -> None:
+        """A scaled-down demo runs its own plan: show that one, so the playhead lands on its batches."""
+        if setup.plan is not None and setup.scenario != (self.plan.scenario if self.plan else None):
+            self.timeline.set_plan(setup.plan)
+            self.statusBar().showMessage("The timeline shows the demo's scaled-down plan; edit any field to return.", 10000)
+
     @Slot(object)
     def _scenario_changed(self, scenario: Scenario) -> None:
+        self.demo.set_scenario(scenario)
         self.plan = plan(scenario)
         self.timeline.set_plan(self.plan)
         self.summary.set_plan(self.plan)
@@ -273,6 +294,7 @@ class MainWindow(QMainWindow):
             if answer == QMessageBox.StandardButton.Cancel or (answer == QMessageBox.StandardButton.Save and not self.save()):
                 event.ignore()
                 return
+        self.demo.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/main_split", self.main_split.saveState())
         self.settings.setValue("window/right_split", self.right_split.saveState())

@@ -79,6 +79,11 @@ class TimelineView(QWidget):
             label.setZValue(10)
             self.plot.addItem(label)
             label.hide()
+        # The batch being trained in the demo: one outlined rectangle.
+        self.playhead = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None, pen=pg.mkPen("#000000", width=3))
+        self.playhead.setZValue(20)
+        self.plot.addItem(self.playhead)
+        self._playhead_at: tuple[int, str, int] | None = None
         self.note = QLabel()
         self.note.setStyleSheet("color: #555;")
 
@@ -177,8 +182,23 @@ class TimelineView(QWidget):
             else:
                 label.hide()
         self._set_row_ticks(y0, y1, picture.row_stride)
+        self._draw_playhead()
         shown = f"every {picture.row_stride}th epoch shown; zoom in for all" if picture.row_stride > 1 else ""
         self.note.setText(shown)
+
+    def set_playhead(self, where: tuple[int, str, int] | None) -> None:
+        """Outline the batch at (epoch, lane, step), both counted from 0; None hides it."""
+        self._playhead_at = where
+        self._draw_playhead()
+
+    def _draw_playhead(self) -> None:
+        model, where = self.layout_model, self._playhead_at
+        box = model.batch_box(*where) if (model is not None and where is not None) else None
+        if box is None:
+            self.playhead.setOpts(x0=[], y0=[], width=[], height=[])
+        else:
+            x, width, y, height = box
+            self.playhead.setOpts(x0=[x], y0=[y], width=[width], height=[height])
 
     @staticmethod
     def _set_marks(item: pg.ScatterPlotItem, points: list[tuple[float, float]]) -> None:

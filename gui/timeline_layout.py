@@ -282,6 +282,14 @@ class TimelineLayout:
             width = dropped if self.axis == "samples" else dropped / stream.batch_size
             picture.blocks["dropped"].add(np.array([end]), np.array([width]), row.top, row.height)
 
+    def batch_box(self, epoch: int, lane: str, step: int) -> tuple[float, float, float, float] | None:
+        """(x, width, top, height) of one batch's block, or None if the plan has no such batch."""
+        for row in self.rows_of(epoch) if 0 <= epoch < self.rows_count else []:
+            if row.lane == lane and 0 <= step < row.segment.count:
+                left = float(self.x_start(row.segment, step))
+                return left, self._width(row.segment, step), row.top, row.height
+        return None
+
     # ------------------------------------------------------------ hover
 
     def describe(self, x: float, y: float) -> str | None:

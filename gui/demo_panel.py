@@ -1,0 +1,389 @@
+"""The live demo: a real Keras fit in a worker thread, its loss drawn live, the plan verified.
+
+The worker is a QObject moved to a QThread; it only emits signals (style.md: a worker never
+touches a widget). TensorFlow is imported in that thread, on the first run. Batches are
+handed over in bundles at most 30 times a second; the panel appends them to its arrays and
+calls setData on curves made once.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.demo import DEMO_CUT_STEPS, DemoResult, DemoSetup, prepare_demo, run_demo
+from core.recorder import INSTALL_HINT, tensorflow_available
+from core.scenario import Scenario
+
+FLUSH_SECONDS = 1 / 30  # the screen's pace, not the producer's
+BATCH_COLOUR = "#9DB8D3"
+MEAN_COLOUR = "#0072B2"
+EPOCH_COLOUR = "#000000"
+VAL_COLOUR = "#009E73"
+GOOD_COLOUR = "#117733"
+BAD_COLOUR = "#B8470B"
+
+Batch = tuple[str, int, int, int, int, float]  # phase, epoch, step, size, first sample, loss
+
+
+class DemoWorker(QObject):
+    """Runs one demo fit. Lives in its own thread; talks only through signals."""
+
+    loading = Signal()
+    fitting = Signal()
+    progress = Signal(object)  # list[Batch]
+    epochEnded = Signal(int, object)  # epoch (0-based), Keras' epoch logs
+    finished = Signal(object)  # DemoResult
+    failed = Signal(str)
+    cancelled = Signal()
+    done = Signal()  # always last
+
+    def __init__(self, setup: DemoSetup):
+        super().__init__()
+        self.setup = setup
+        self.cancel_event = threading.Event()
+        self._buffer: list[Batch] = []
+        self._last_flush = 0.0
+        self._nan: str | None = None
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            if not tensorflow_available():
+                self.failed.emit(INSTALL_HINT)
+                return
+            self.loading.emit()
+            from core.tensorflow_loader import load_tensorflow
+
+            load_tensorflow()
+            if self.cancel_event.is_set():
+                self.cancelled.emit()
+                return
+            self.fitting.emit()
+            result = run_demo(self.setup, on_batch=self._batch, cancel=self.cancel_event, on_epoch_end=self._epoch_end)
+            self._flush()
+            if self._nan is not None:
+                self.failed.emit(self._nan)
+            elif result.cancelled:
+                self.cancelled.emit()
+            else:
+                self.finished.emit(result)
+        except Exception as error:  # shown in the panel; the app carries on
+            self.failed.emit(f"The demo fit failed: {type(error).__name__}: {error}")
+        finally:
+            self.done.emit()
+
+    def _batch(self, phase: str, epoch: int, step: int, size: int, first: int, loss: float) -> None:
+        self._buffer.append((phase, epoch, step, size, first, loss))
+        if not math.isfinite(loss) and self._nan is None:
+            self._nan = f"The loss became {loss} at epoch {epoch + 1}, {phase} step {step + 1}; the demo stopped."
+            self.cancel_event.set()
+        now = time.monotonic()
+        if now - self._last_flush >= FLUSH_SECONDS:
+            self._flush()
+            self._last_flush = now
+
+    def _epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self._flush()
+        self.epochEnded.emit(epoch, logs)
+
+    def _flush(self) -> None:
+        if self._buffer:
+            bundle, self._buffer = self._buffer, []
+            self.progress.emit(bundle)
+
+
+class DemoPanel(QWidget):
+    """Run / Cancel, progress, the live loss plot and the verdict."""
+
+    playhead = Signal(object)  # (epoch, lane, step) of the batch being trained, or None
+    setupChanged = Signal(object)  # the DemoSetup about to run (its plan may be scaled down)
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scenario: Scenario | None = None
+        self.setup: DemoSetup | None = None
+        self.result: DemoResult | None = None
+        self.thread: QThread | None = None
+        self.worker: DemoWorker | None = None
+        self.state = "idle"  # idle | loading | fitting | cancelling
+
+        self.run_button = QPushButton("Run demo")
+        self.run_button.setToolTip("Train a small real Keras model with these exact settings (Ctrl+R)")
+        self.run_button.clicked.connect(self.toggle)
+        self.status = QLabel("Trains a small real Keras model with these settings and checks the timeline against it.")
+        self.status.setWordWrap(True)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setObjectName("verdict")
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setLabel("left", "loss")
+        self.plot.setLabel("bottom", "training step")
+        self.plot.addLegend(offset=(-10, 10))
+        self.batch_curve = self.plot.plot(
+            [], [], pen=pg.mkPen(BATCH_COLOUR, width=1), name="loss of each batch", connect="finite"
+        )
+        self.mean_curve = self.plot.plot(
+            [], [], pen=pg.mkPen(MEAN_COLOUR, width=2.5), name="Keras' running mean (logs['loss'])", connect="finite"
+        )
+        self.epoch_points = self.plot.plot(
+            [], [], pen=None, symbol="o", symbolSize=8, symbolBrush=EPOCH_COLOUR, name="epoch loss"
+        )
+        self.val_points = self.plot.plot(
+            [], [], pen=None, symbol="s", symbolSize=8, symbolBrush=VAL_COLOUR, name="validation loss"
+        )
+        self.boundaries = self.plot.plot(
+            [], [], pen=pg.mkPen("#BBBBBB", width=1, style=pg.QtCore.Qt.PenStyle.DashLine), connect="pairs"
+        )
+
+        self.axis_buttons = QButtonGroup(self)
+        axis_row = QHBoxLayout()
+        axis_row.addWidget(QLabel("x axis:"))
+        for index, key in enumerate(("steps", "epochs")):
+            button = QRadioButton(key)
+            button.setChecked(index == 0)
+            button.setObjectName(f"demo_axis:{key}")
+            self.axis_buttons.addButton(button, index)
+            axis_row.addWidget(button)
+        axis_row.addStretch(1)
+        self.axis_buttons.idClicked.connect(self._redraw)
+
+        top = QHBoxLayout()
+        top.addWidget(self.run_button)
+        top.addWidget(self.progress_bar, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(axis_row)
+        self._reset_data()
+
+    # ------------------------------------------------------------ running
+
+    def set_scenario(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    @Slot()
+    def toggle(self) -> None:
+        if self.running:
+            self.cancel()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        if self.running or self.scenario is None:
+            return
+        self.setup = prepare_demo(self.scenario)
+        self.result = None
+        self._reset_data()
+        self.setupChanged.emit(self.setup)
+        notes = " ".join(self.setup.notes)
+        self.status.setText(notes or "Starting...")
+        self.verdict.setText("")
+        total = self.setup.plan.totals.steps + self.setup.plan.totals.validation_steps
+        if self.setup.plan.outcome == "endless":
+            total += DEMO_CUT_STEPS
+        self.progress_bar.setRange(0, 0)  # busy until TensorFlow is loaded
+        self.progress_bar.setFormat("loading TensorFlow...")
+        self.progress_bar.show()
+        self._total_steps = max(1, total)
+
+        thread = QThread()
+        worker = DemoWorker(self.setup)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.loading.connect(self._loading)
+        worker.fitting.connect(self._fitting)
+        worker.progress.connect(self._progress)
+        worker.epochEnded.connect(self._epoch_ended)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        worker.cancelled.connect(self._cancelled)
+        worker.done.connect(thread.quit)
+        thread.finished.connect(self._thread_finished)
+        self.thread, self.worker = thread, worker
+        self._set_state("loading")
+        thread.start()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel_event.set()
+            self._set_state("cancelling")
+
+    def shutdown(self) -> None:
+        """Stop any fit and wait for its thread: nothing outlives the window."""
+        if self.thread is None:
+            return
+        assert self.worker is not None
+        self.worker.cancel_event.set()
+        self.thread.quit()
+        self.thread.wait()
+        self._thread_finished()
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        running = state != "idle"
+        self.run_button.setText({"idle": "Run demo", "cancelling": "Cancelling..."}.get(state, "Cancel"))
+        self.run_button.setEnabled(state != "cancelling")
+        self.runningChanged.emit(running)
+
+    # ------------------------------------------------------------ worker signals (GUI thread)
+
+    @Slot()
+    def _loading(self) -> None:
+        self.status.setText(
+            ("Loading TensorFlow (first run only)... " + " ".join(self.setup.notes if self.setup else ())).strip()
+        )
+
+    @Slot()
+    def _fitting(self) -> None:
+        self._set_state("fitting")
+        self.progress_bar.setRange(0, self._total_steps)
+        self.progress_bar.setFormat("%v of %m steps")
+        self.status.setText(" ".join(self.setup.notes) if self.setup and self.setup.notes else "Training...")
+
+    @Slot(object)
+    def _progress(self, bundle: list[Batch]) -> None:
+        for phase, epoch, step, size, _first, loss in bundle:
+            self._steps_done += 1
+            if phase != "train":
+                continue
+            if epoch != self._mean_epoch:
+                self._mean_epoch, self._weighted, self._weights = epoch, 0.0, 0
+                self._epoch_starts.append(self._train_steps)
+            self._weighted += loss * size
+            self._weights += size
+            self._append(loss, self._weighted / max(1, self._weights), epoch, step)
+        self.progress_bar.setValue(min(self._steps_done, self._total_steps))
+        last = bundle[-1]
+        self.playhead.emit((last[1], last[0], last[2]))
+        self._redraw()
+
+    @Slot(int, object)
+    def _epoch_ended(self, epoch: int, logs: dict[str, float]) -> None:
+        if math.isfinite(logs.get("loss", math.nan)):
+            self._epoch_losses.append((self._train_steps, epoch + 1, logs["loss"]))
+        if math.isfinite(logs.get("val_loss", math.nan)):
+            self._val_losses.append((self._train_steps, epoch + 1, logs["val_loss"]))
+        self._redraw()
+
+    @Slot(object)
+    def _finished(self, result: DemoResult) -> None:
+        self.result = result
+        colour = GOOD_COLOUR if result.matches else BAD_COLOUR
+        mark = "\u2713" if result.matches else "\u2717"
+        self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">{mark} {result.verdict}</span>')
+        self.status.setText(" ".join(self.setup.notes) if self.setup and self.setup.notes else "Done.")
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self.verdict.setText(f'<span style="color:{BAD_COLOUR};">{message}</span>')
+        self.status.setText("The demo did not finish; the rest of the app works as before.")
+
+    @Slot()
+    def _cancelled(self) -> None:
+        self.status.setText("Cancelled.")
+
+    @Slot()
+    def _thread_finished(self) -> None:
+        if self.thread is None:
+            return
+        self.thread.deleteLater()
+        if self.worker is not None:
+            self.worker.deleteLater()
+        self.thread, self.worker = None, None
+        self.progress_bar.hide()
+        self.playhead.emit(None)
+        self._set_state("idle")
+
+    # ------------------------------------------------------------ plotting
+
+    def _reset_data(self) -> None:
+        self._capacity = 1024
+        self._losses = np.zeros(self._capacity)
+        self._means = np.zeros(self._capacity)
+        self._epochs = np.zeros(self._capacity)
+        self._steps_in_epoch = np.zeros(self._capacity)
+        self._train_steps = 0
+        self._steps_done = 0
+        self._mean_epoch = -1
+        self._weighted, self._weights = 0.0, 0
+        self._epoch_starts: list[int] = []
+        self._epoch_losses: list[tuple[int, int, float]] = []
+        self._val_losses: list[tuple[int, int, float]] = []
+        self._redraw()
+
+    def _append(self, loss: float, mean: float, epoch: int, step: int) -> None:
+        if self._train_steps == self._capacity:
+            self._capacity *= 2
+            for name in ("_losses", "_means", "_epochs", "_steps_in_epoch"):
+                grown = np.zeros(self._capacity)
+                grown[: self._train_steps] = getattr(self, name)[: self._train_steps]
+                setattr(self, name, grown)
+        index = self._train_steps
+        self._losses[index], self._means[index] = loss, mean
+        self._epochs[index], self._steps_in_epoch[index] = epoch, step
+        self._train_steps += 1
+
+    def losses(self) -> tuple[np.ndarray, np.ndarray]:
+        """(per-batch losses, Keras-style running means) of the training steps so far."""
+        return self._losses[: self._train_steps].copy(), self._means[: self._train_steps].copy()
+
+    @Slot()
+    def _redraw(self, *_args: object) -> None:
+        count = self._train_steps
+        by_epochs = self.axis_buttons.checkedId() == 1
+        x = self._x(np.arange(count), by_epochs)
+        self.batch_curve.setData(x, self._losses[:count])
+        self.mean_curve.setData(x, self._means[:count])
+        self.plot.setLabel("bottom", "epoch" if by_epochs else "training step")
+        ends = [item for item in self._epoch_losses]
+        self.epoch_points.setData([e if by_epochs else s for s, e, _ in ends], [loss for *_, loss in ends])
+        vals = self._val_losses
+        self.val_points.setData([e if by_epochs else s for s, e, _ in vals], [loss for *_, loss in vals])
+        if count and self._epoch_starts:
+            top = float(np.nanmax(self._losses[:count])) if np.isfinite(self._losses[:count]).any() else 1.0
+            starts = np.asarray(self._epoch_starts, dtype=float)
+            xs = starts if not by_epochs else np.arange(len(starts), dtype=float)
+            self.boundaries.setData(np.repeat(xs, 2), np.tile([0.0, top], len(xs)))
+        else:
+            self.boundaries.setData([], [])
+
+    def _x(self, index: np.ndarray, by_epochs: bool) -> np.ndarray:
+        if not by_epochs or not len(index):
+            return index.astype(float)
+        epochs = self._epochs[index].astype(np.int64)
+        planned = self.setup.plan.epochs if self.setup else ()
+        last = int(epochs.max())
+        sizes = np.array([planned[e].train.count if e < len(planned) else DEMO_CUT_STEPS for e in range(last + 1)])
+        return epochs + self._steps_in_epoch[index] / np.maximum(sizes, 1)[epochs]
+
+    def describe(self) -> dict[str, Any]:
+        """What the panel shows, for tests and screenshots."""
+        return {"state": self.state, "steps": self._train_steps, "verdict": self.verdict.text()}
