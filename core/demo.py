@@ -51,8 +51,8 @@ def demo_layers(keras: Any) -> list[Any]:
         return keras.initializers.GlorotUniform(seed=1234 + index)
 
     return [
-        keras.layers.Dense(32, activation="tanh", kernel_initializer=seeded(0)),
-        keras.layers.Dense(32, activation="tanh", kernel_initializer=seeded(1)),
+        keras.layers.Dense(64, activation="tanh", kernel_initializer=seeded(0)),
+        keras.layers.Dense(64, activation="tanh", kernel_initializer=seeded(1)),
         keras.layers.Dense(1, kernel_initializer=seeded(2)),
     ]
 

@@ -11,7 +11,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.plan import Plan
 from gui.timeline_layout import AXES, KINDS, Picture, TimelineLayout
@@ -65,6 +74,8 @@ class TimelineView(QWidget):
             colour = COLOURS[kind]
             pen = pg.mkPen("#FFFFFF", width=0.6) if kind not in ("grouped", "val_grouped", "dropped") else pg.mkPen(None)
             item = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=pg.mkBrush(colour), pen=pen)
+            # Rendered once per layout into a pixmap: the demo's moving playhead then costs a blit.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.bars[kind] = item
             self.plot.addItem(item)
         self.ran_out_marks = pg.ScatterPlotItem(symbol="x", size=14, pen=pg.mkPen(RAN_OUT_COLOUR, width=3), brush=None)
@@ -82,7 +93,7 @@ class TimelineView(QWidget):
         # The batch being trained in the demo: one outlined rectangle.
         self.playhead = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None, pen=pg.mkPen("#000000", width=3))
         self.playhead.setZValue(20)
-        self.plot.addItem(self.playhead)
+        self.plot.addItem(self.playhead, ignoreBounds=True)  # moving it must not re-range the view
         self._playhead_at: tuple[int, str, int] | None = None
         self.note = QLabel()
         self.note.setStyleSheet("color: #555;")
