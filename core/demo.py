@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from core.compare import first_difference
 from core.plan import Plan
 from core.planner import plan
@@ -55,6 +57,35 @@ def demo_layers(keras: Any) -> list[Any]:
         keras.layers.Dense(64, activation="tanh", kernel_initializer=seeded(1)),
         keras.layers.Dense(1, kernel_initializer=seeded(2)),
     ]
+
+
+# One compiled demo model per steps_per_execution, reset before each run: building a new
+# Keras model per fit leaks ~5 MiB a run in Keras 3 / TF 2.21 even after clear_session
+# (keras-team/keras#20552), and the demo is meant to be run again and again.
+_demo_models: dict[int, tuple[Any, list[Any]]] = {}
+_demo_models_lock = threading.Lock()
+
+
+def fresh_demo_model(steps_per_execution: int) -> Any:
+    """The demo model for this steps_per_execution, as untrained as the first time."""
+    from core.recorder import compiled_recording_model
+    from core.tensorflow_loader import load_tensorflow
+
+    tf, keras = load_tensorflow()
+    with _demo_models_lock:
+        if steps_per_execution not in _demo_models:
+            model = compiled_recording_model(
+                keras, tf, steps_per_execution, train=True, model_layers=demo_layers, learning_rate=LEARNING_RATE
+            )
+            model(np.zeros((1, 2)))  # build, so the initial weights exist
+            model.optimizer.build(model.trainable_variables)
+            _demo_models[steps_per_execution] = (model, model.get_weights())
+        model, initial = _demo_models[steps_per_execution]
+    model.set_weights(initial)
+    for variable in model.optimizer.variables:
+        variable.assign(tf.zeros_like(variable))
+    model.optimizer.learning_rate.assign(LEARNING_RATE)
+    return model
 
 
 @dataclass(frozen=True)
@@ -132,7 +163,8 @@ def run_demo(
             on_epoch_end(epoch, logs)
 
     log = BatchLog(DEMO_CUT_STEPS, on_batch=on_batch, on_epoch_end=epoch_done, cancel=cancel)
-    recorded = fit_and_record(setup.scenario, NoisySine(), log, train=True, model_layers=demo_layers, learning_rate=LEARNING_RATE)
+    model = fresh_demo_model(setup.scenario.steps_per_execution)
+    recorded = fit_and_record(setup.scenario, NoisySine(), log, train=True, model=model)
     if log.cancelled:
         return DemoResult(recorded, history, True, None, "Cancelled: nothing to compare.", False)
     if recorded["outcome"] == "error" and setup.plan.outcome != "error":

@@ -83,11 +83,13 @@ def fit_and_record(
     train: bool,
     model_layers: Callable[[Any], list[Any]] | None = None,
     learning_rate: float = 0.01,
+    model: Any = None,
 ) -> dict[str, Any]:
     """Run model.fit on the scenario's data while ``log`` notes every batch; the recording, plan-shaped.
 
     ``train=False``: a one-weight model that only notes (the recorder). ``train=True``: a real
     model (``model_layers``) trained by gradient descent, noting each batch's loss as well.
+    ``model``: a compiled recording model to reuse (its note counter is reset here).
     """
     import numpy as np
 
@@ -95,11 +97,12 @@ def fit_and_record(
 
     tf, keras = load_tensorflow()
     tf.get_logger().setLevel("ERROR")  # each fit traces anew; its retracing notices are noise here
-    ring = NOTE_RING_EXECUTIONS * scenario.steps_per_execution
-    model = recording_model(keras, tf, log, train=train, model_layers=model_layers, ring=ring)
     log.ring_executions = NOTE_RING_EXECUTIONS
-    optimizer = keras.optimizers.Adam(learning_rate) if train else "sgd"
-    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=scenario.steps_per_execution)
+    if model is None:
+        model = compiled_recording_model(
+            keras, tf, scenario.steps_per_execution, train=train, model_layers=model_layers, learning_rate=learning_rate
+        )
+    model.notes_written.assign(0)
     fit_kwargs = fit_arguments(scenario, maker, np, tf)
     error: str | None = None
     with warnings.catch_warnings(record=True) as caught:
@@ -261,10 +264,26 @@ def _runs(batches: list[tuple[int, int]]) -> list[list[int]]:
     return runs
 
 
+def compiled_recording_model(
+    keras: Any,
+    tf: Any,
+    steps_per_execution: int,
+    *,
+    train: bool,
+    model_layers: Callable[[Any], list[Any]] | None = None,
+    learning_rate: float = 0.01,
+) -> Any:
+    """A recording model compiled for this steps_per_execution (see recording_model)."""
+    ring = NOTE_RING_EXECUTIONS * steps_per_execution
+    model = recording_model(keras, tf, train=train, model_layers=model_layers, ring=ring)
+    optimizer = keras.optimizers.Adam(learning_rate) if train else "sgd"
+    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=steps_per_execution)
+    return model
+
+
 def recording_model(
     keras: Any,
     tf: Any,
-    log: BatchLog,
     *,
     train: bool,
     model_layers: Callable[[Any], list[Any]] | None = None,

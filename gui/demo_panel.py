@@ -225,6 +225,7 @@ class DemoPanel(QWidget):
         self.progress_bar.setFormat("loading TensorFlow...")
         self.progress_bar.show()
         self._total_steps = max(1, total)
+        self._frame_plot()
 
         thread = QThread()
         worker = DemoWorker(self.setup)
@@ -364,6 +365,7 @@ class DemoPanel(QWidget):
         self._weighted, self._weights = 0.0, 0
         self._epoch_starts: list[int] = []
         self._last_batch: Batch | None = None
+        self._y_top = 0.0
         self._marks_drawn = ()
         self._epoch_losses: list[tuple[int, int, float]] = []
         self._val_losses: list[tuple[int, int, float]] = []
@@ -385,6 +387,30 @@ class DemoPanel(QWidget):
         """(per-batch losses, Keras-style running means) of the training steps so far."""
         return self._losses[: self._train_steps].copy(), self._means[: self._train_steps].copy()
 
+    def _frame_plot(self) -> None:
+        """Fix the x range to the whole planned run, so redraws re-range nothing (the plan knows the steps)."""
+        self.plot.disableAutoRange()
+        by_epochs = self.axis_buttons.checkedId() == 1
+        planned = self.setup.plan if self.setup else None
+        if planned is None:
+            return
+        steps = planned.totals.steps or (planned.endless_train.count if planned.endless_train else 0)
+        if planned.outcome == "endless" and planned.endless_part == "train":
+            steps += DEMO_CUT_STEPS
+        epochs = len(planned.epochs) + (1 if planned.outcome == "endless" else 0)
+        self.plot.setXRange(0, max(1, epochs if by_epochs else steps), padding=0.02)
+        self.plot.setYRange(0, self._y_top, padding=0)
+
+    def _grow_y(self, count: int) -> None:
+        """Raise the y range only when a loss goes above it: most redraws then re-range nothing."""
+        if not count:
+            return
+        finite = self._losses[:count][np.isfinite(self._losses[:count])]
+        top = float(finite.max()) if len(finite) else 1.0
+        if top > self._y_top:
+            self._y_top = top * 1.15
+            self.plot.setYRange(0, self._y_top, padding=0)
+
     @Slot()
     def _redraw(self, *_args: object) -> None:
         """The curves every time; the epoch marks only when an epoch ended or the axis changed."""
@@ -393,6 +419,7 @@ class DemoPanel(QWidget):
         x = self._x(np.arange(count), by_epochs)
         self.batch_curve.setData(x, self._losses[:count])
         self.mean_curve.setData(x, self._means[:count])
+        self._grow_y(count)
         label = "epoch" if by_epochs else "training step"
         marks = (len(self._epoch_losses), len(self._val_losses), len(self._epoch_starts), label)
         if marks == self._marks_drawn:
@@ -401,12 +428,13 @@ class DemoPanel(QWidget):
         if label != self._x_label:
             self.plot.setLabel("bottom", label)
             self._x_label = label
+            self._frame_plot()
         ends = self._epoch_losses
         self.epoch_points.setData([e if by_epochs else s for s, e, _ in ends], [loss for *_, loss in ends])
         vals = self._val_losses
         self.val_points.setData([e if by_epochs else s for s, e, _ in vals], [loss for *_, loss in vals])
         if count and self._epoch_starts:
-            top = float(np.nanmax(self._losses[:count])) if np.isfinite(self._losses[:count]).any() else 1.0
+            top = max(self._y_top, 1e-9)
             starts = np.asarray(self._epoch_starts, dtype=float)
             xs = starts if not by_epochs else np.arange(len(starts), dtype=float)
             self.boundaries.setData(np.repeat(xs, 2), np.tile([0.0, top], len(xs)))
