@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -131,6 +132,8 @@ class DemoPanel(QWidget):
         self.run_button = QPushButton("Run demo")
         self.run_button.setToolTip("Train a small real Keras model with these exact settings (Ctrl+R)")
         self.run_button.clicked.connect(self.toggle)
+        self.run_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.run_button.setMinimumWidth(120)
         self.status = QLabel("Trains a small real Keras model with these settings and checks the timeline against it.")
         self.status.setWordWrap(True)
         self.progress_bar = QProgressBar()
@@ -184,6 +187,7 @@ class DemoPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.progress_bar, 1)
+        top.addStretch(0)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
