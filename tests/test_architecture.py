@@ -44,3 +44,20 @@ def test_planning_from_the_command_line_loads_no_tensorflow():
     )
     loaded = _modules_loaded_after(code)
     assert "tensorflow" not in loaded and "keras" not in loaded and "PySide6" not in loaded
+
+
+def test_opening_the_window_loads_no_tensorflow():
+    # The window, demo panel included, opens without importing TensorFlow or Keras.
+    code = (
+        "import os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from gui.main_window import MainWindow\n"
+        "window = MainWindow()\n"
+        "window.show()\n"
+        "app.processEvents()"
+    )
+    loaded = _modules_loaded_after(code)
+    assert "PySide6" in loaded
+    assert "tensorflow" not in loaded and "keras" not in loaded
