@@ -62,6 +62,10 @@ def test_demo_plots_the_losses_keras_reports(window, qtbot):
     epoch_ends = [means[index - 1] for index in np.cumsum(counts)]
     assert epoch_ends == pytest.approx([result.history[epoch]["loss"] for epoch in range(3)], rel=1e-5)
     assert all("val_loss" in result.history[epoch] for epoch in range(3))
+    panel.axis_buttons.button(1).click()  # x in epochs: the last step of epoch 3 sits just before 3.0
+    x, _y = panel.batch_curve.getData()
+    assert 2.8 < x[-1] < 3.0
+    assert panel.progress_bar.isHidden() and shown.timeline.playhead.opts["x0"] == []
     assert result.history[2]["loss"] < result.history[0]["loss"]  # it really learns (seeded: 0.34 -> 0.17)
 
 
@@ -71,6 +75,7 @@ def test_cancel_stops_within_a_batch_or_so(window, qtbot):
     panel = shown.demo
     shown.run_demo()
     qtbot.waitUntil(lambda: panel._train_steps > 20, timeout=120_000)
+    qtbot.waitUntil(lambda: len(shown.timeline.playhead.opts["x0"]) == 1, timeout=5_000)  # the batch in training
     panel.cancel()
     finish(qtbot, panel, timeout=15_000)
     assert panel.status.text() == "Cancelled."
