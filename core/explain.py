@@ -116,6 +116,40 @@ def explain_plan(
                 )
             )
 
+    if train_spec.samples is None:
+        found.append(
+            PlanWarning(
+                "no_length",
+                "The training data has no length: Keras cannot know where an epoch ends, so steps_per_epoch "
+                "alone decides it" + (f" ({spe} steps)." if spe else "; without it the first epoch never ends."),
+                "Always give steps_per_epoch (and validation_steps for an endless validation set) with a stream.",
+            )
+        )
+    elif train_spec.repeat == "before_batch" and train_spec.samples:
+        found.append(
+            PlanWarning(
+                "batches_cross_passes",
+                f".repeat().batch({train_source.batch_size}) batches the endless stream of samples: every batch is "
+                "full, and a batch can hold the last samples of one pass and the first of the next.",
+                "Use .batch(B).repeat() if each pass must end with its own (short) batch.",
+            )
+        )
+    elif (
+        train_spec.repeat == "after_batch"
+        and isinstance(train_stream, PassStream)
+        and per_pass
+        and train_stream.remainder
+        and not train_stream.drop_remainder
+    ):
+        found.append(
+            PlanWarning(
+                "short_batch_every_pass",
+                f".batch(B).repeat() repeats whole passes: the short batch of {train_stream.remainder} samples "
+                f"comes back every {per_pass} steps, wherever it falls in an epoch.",
+                "Use .repeat().batch(B) for full batches only, or drop_remainder=True.",
+            )
+        )
+
     if train_spec.source == "arrays" and train_spec.batch_size is None and spe:
         found.append(
             PlanWarning(

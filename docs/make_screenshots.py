@@ -1,4 +1,4 @@
-"""Regenerate docs/screenshots/: every preset and every trap in examples/traps, at 1280x720.
+"""Regenerate docs/screenshots/: every preset and every trap of the gallery, at 1280x720.
 
     python docs/make_screenshots.py
 
@@ -33,8 +33,10 @@ def main() -> None:
             scenario = Path(home) / f"preset{index}.json"
             scenario.write_text(json.dumps(preset["scenario"]))
             shoot(scenario, OUT / f"preset-{index}.png", env)
-        for trap in sorted((ROOT / "examples" / "traps").glob("*.json")):
-            shoot(trap, OUT / f"trap-{trap.stem}.png", env)
+        for trap in json.loads((ROOT / "resources" / "traps.json").read_text()):
+            scenario = Path(home) / f"{trap['key']}.json"
+            scenario.write_text(json.dumps(trap["scenario"]))
+            shoot(scenario, OUT / f"trap-{trap['key']}.png", env)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
 from gui.demo_panel import DemoPanel
 from gui.form import ScenarioForm
-from gui.resources import presets
+from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
 from gui.timeline import TimelineView
 
@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         self.preset_box = QComboBox()
         self.preset_box.addItem("Presets...")
         self._presets = presets()
+        self._traps = traps()
+        self.trap: Trap | None = None
         for name, description, _scenario in self._presets:
             self.preset_box.addItem(name)
             self.preset_box.setItemData(self.preset_box.count() - 1, description, Qt.ItemDataRole.ToolTipRole)
@@ -122,6 +124,11 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Fit the plan in view", QKeySequence("Home"), self.timeline.frame)
         demo_menu = self.menuBar().addMenu("&Demo")
         self._action(demo_menu, "&Run or cancel the demo fit", QKeySequence("Ctrl+R"), self.run_demo)
+        traps_menu = self.menuBar().addMenu("&Traps")
+        for trap in self._traps:
+            action = traps_menu.addAction(trap.name)
+            action.setToolTip(trap.explanation)
+            action.triggered.connect(lambda _checked=False, t=trap: self.open_trap(t))
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About EpochScope", None, self._about)
         self._refresh_recent_menu()
@@ -151,6 +158,9 @@ class MainWindow(QMainWindow):
     def _scenario_changed(self, scenario: Scenario) -> None:
         self.demo.set_scenario(scenario)
         self.plan = plan(scenario)
+        if self.trap is not None and scenario != self.trap.scenario:
+            self.trap = None  # edited away from the trap: its story no longer applies
+            self.summary.show_trap(None)
         self.timeline.set_plan(self.plan)
         self.summary.set_plan(self.plan)
         if not self._loading:
@@ -170,6 +180,15 @@ class MainWindow(QMainWindow):
     def _hovered(self, words: str) -> None:
         if words:
             self.statusBar().showMessage(words, 5000)
+
+    def open_trap(self, trap: Trap) -> None:
+        """One click: the trap's scenario in the form, its story and fix above the summary."""
+        self.trap = trap
+        self._loading = True
+        self.form.set_scenario(trap.scenario)
+        self._loading = False
+        self.summary.show_trap(trap, self.plan)
+        self.statusBar().showMessage(f"Trap: {trap.name}", 10000)
 
     @Slot(int)
     def _preset_chosen(self, index: int) -> None:

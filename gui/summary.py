@@ -5,11 +5,21 @@ from __future__ import annotations
 import html
 
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.codegen import fit_code
 from core.explain import key_numbers, summarize
 from core.plan import Plan
+from gui.resources import Trap
 
 
 class SummaryPanel(QTabWidget):
@@ -17,7 +27,17 @@ class SummaryPanel(QTabWidget):
         super().__init__(parent)
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(False)
-        self.addTab(self.text, "Summary")
+        self.trap_box = QLabel()
+        self.trap_box.setWordWrap(True)
+        self.trap_box.setObjectName("trap")
+        self.trap_box.setStyleSheet("QLabel#trap { background: #FFF4D6; color: #000; border: 1px solid #E69F00; padding: 6px; }")
+        self.trap_box.hide()
+        summary_page = QWidget()
+        summary_column = QVBoxLayout(summary_page)
+        summary_column.setContentsMargins(0, 0, 0, 0)
+        summary_column.addWidget(self.trap_box)
+        summary_column.addWidget(self.text, 1)
+        self.addTab(summary_page, "Summary")
         code_page = QWidget()
         self.code = QPlainTextEdit(readOnly=True)
         self.code.setFont(QFont("monospace"))
@@ -35,6 +55,20 @@ class SummaryPanel(QTabWidget):
     def set_plan(self, plan: Plan) -> None:
         self.text.setHtml(summary_html(plan))
         self.code.setPlainText(fit_code(plan.scenario))
+
+    def show_trap(self, trap: Trap | None, plan: Plan | None = None) -> None:
+        """Above the summary: the trap's story, what the planner says about it, and the fix."""
+        if trap is None:
+            self.trap_box.hide()
+            return
+        said = next((w.text for w in plan.warnings if w.code == trap.warning), "") if plan else ""
+        self.trap_box.setText(
+            f"<b>Trap: {html.escape(trap.name)}</b><br>{html.escape(trap.explanation)}"
+            + (f"<br><i>EpochScope says ({html.escape(trap.warning)}):</i> {html.escape(said)}" if said else "")
+            + f"<br><b>Fix:</b> {html.escape(trap.fix)}"
+        )
+        self.trap_box.show()
+        self.setCurrentIndex(0)
 
     def copy_code(self) -> None:
         QGuiApplication.clipboard().setText(self.code.toPlainText())
