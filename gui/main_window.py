@@ -29,6 +29,7 @@ from core.planner import plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
 from gui.demo_panel import DemoPanel
+from gui.export import copy_to_clipboard, export
 from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
@@ -116,8 +117,27 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._action(file_menu, "&Save", QKeySequence.StandardKey.Save, self.save)
         self._action(file_menu, "Save &As...", QKeySequence("Ctrl+Shift+S"), self.save_as)
+        export_menu = file_menu.addMenu("&Export")
+        for what, view in (("timeline", self.timeline.plot), ("loss plot", self.demo.plot)):
+            for kind in ("PNG", "SVG"):
+                self._action(
+                    export_menu,
+                    f"{what.capitalize()} as {kind}...",
+                    None,
+                    lambda w=what, v=view, k=kind: self.export_dialog(w, v, k),
+                )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._action(
+            edit_menu,
+            "&Copy the timeline as a picture",
+            QKeySequence.StandardKey.Copy,
+            lambda: self.copy_picture(self.timeline.plot),
+        )
+        self._action(
+            edit_menu, "Copy the &loss plot as a picture", QKeySequence("Ctrl+Shift+C"), lambda: self.copy_picture(self.demo.plot)
+        )
         view_menu = self.menuBar().addMenu("&View")
         for axis, shortcut in (("steps", "Ctrl+1"), ("samples", "Ctrl+2"), ("passes", "Ctrl+3")):
             self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
@@ -252,6 +272,29 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
+
+    def export_dialog(self, what: str, view, kind: str) -> bool:
+        suffix = kind.lower()
+        start = Path(str(self.settings.value("last_folder", str(Path.home())))) / f"{what.replace(' ', '-')}.{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the {what}", str(start), f"{kind} (*.{suffix})")
+        if not path:
+            return False
+        if not path.lower().endswith(f".{suffix}"):
+            path += f".{suffix}"
+        return self.export_to(view, path, what)
+
+    def export_to(self, view, path: str | Path, what: str = "timeline") -> bool:
+        try:
+            export(view, path, f"EpochScope {what}")
+        except OSError as error:
+            self._complain("Could not export", f"{path}: {error.strerror or error}")
+            return False
+        self.statusBar().showMessage(f"Exported the {what} to {path}", 5000)
+        return True
+
+    def copy_picture(self, view) -> None:
+        copy_to_clipboard(view)
+        self.statusBar().showMessage("Copied as a picture: paste it into your slides.", 5000)
 
     def _complain(self, title: str, text: str) -> None:
         self.statusBar().showMessage(text, 15000)

@@ -9,6 +9,11 @@ from gui.main_window import MainWindow
 from gui.resources import traps
 
 TRAPS = traps()
+FLOOR_TRAP = {
+    "train": {"samples": 100, "source": "dataset", "batch_size": 32, "shuffle": False},
+    "epochs": 3,
+    "steps_per_epoch": 3,
+}
 
 
 @pytest.fixture
@@ -65,3 +70,40 @@ def test_editing_away_from_a_trap_clears_its_story(window):
     shown.form.epochs.setText("5")
     shown.form.epochs.textEdited.emit("5")
     assert not shown.summary.trap_box.isVisible()
+
+
+@pytest.mark.parametrize("view_name", ["timeline", "loss plot"])
+def test_png_export_decodes_at_the_plots_size(window, tmp_path, view_name):
+    # The PNG is the plot as shown, at its size on screen.
+    from PySide6.QtGui import QImage
+
+    shown = window(FLOOR_TRAP)
+    view = shown.timeline.plot if view_name == "timeline" else shown.demo.plot
+    path = tmp_path / "picture.png"
+    assert shown.export_to(view, path, view_name)
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == (view.width(), view.height())
+
+
+def test_svg_export_is_real_vector_graphics(window, tmp_path):
+    # The SVG parses as XML and holds the blocks as vector paths, not one embedded bitmap.
+    import xml.etree.ElementTree as ElementTree
+
+    shown = window(FLOOR_TRAP)
+    path = tmp_path / "timeline.svg"
+    assert shown.export_to(shown.timeline.plot, path)
+    root = ElementTree.parse(path).getroot()
+    tags = [element.tag.split("}")[-1] for element in root.iter()]
+    assert root.tag.endswith("svg")
+    assert tags.count("path") + tags.count("rect") + tags.count("polygon") >= 7  # at least the 7 batches
+    assert "image" not in tags
+
+
+def test_copy_puts_the_timeline_on_the_clipboard(window):
+    # Edit > Copy: the timeline as a picture, ready to paste into slides.
+    from PySide6.QtGui import QGuiApplication
+
+    shown = window(FLOOR_TRAP)
+    shown.copy_picture(shown.timeline.plot)
+    assert QGuiApplication.clipboard().image().size() == shown.timeline.plot.grab().size()
