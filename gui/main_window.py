@@ -141,7 +141,16 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for axis, shortcut in (("steps", "Ctrl+1"), ("samples", "Ctrl+2"), ("passes", "Ctrl+3")):
             self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
-        self._action(view_menu, "&Fit the plan in view", QKeySequence("Home"), self.timeline.frame)
+        self._action(view_menu, "&Fit the plan in view (0 on the timeline)", QKeySequence("Ctrl+0"), self.timeline.frame)
+        play_menu = self.menuBar().addMenu("&Play")
+        timeline = self.timeline
+        self._action(play_menu, "&Play or pause (Space on the timeline)", QKeySequence("Ctrl+Space"), timeline.toggle_playing)
+        self._action(play_menu, "&Next batch (Right)", QKeySequence("Ctrl+Right"), lambda: timeline.step(1))
+        self._action(play_menu, "P&revious batch (Left)", QKeySequence("Ctrl+Left"), lambda: timeline.step(-1))
+        self._action(play_menu, "Next &epoch (Down)", QKeySequence("Ctrl+Down"), lambda: timeline.step_epoch(1))
+        self._action(play_menu, "Previous e&poch (Up)", QKeySequence("Ctrl+Up"), lambda: timeline.step_epoch(-1))
+        self._action(play_menu, "&First batch (Home)", QKeySequence("Ctrl+Home"), timeline.go_to_start)
+        self._action(play_menu, "&Last batch (End)", QKeySequence("Ctrl+End"), timeline.go_to_end)
         demo_menu = self.menuBar().addMenu("&Demo")
         self._action(demo_menu, "&Run or cancel the demo fit", QKeySequence("Ctrl+R"), self.run_demo)
         traps_menu = self.menuBar().addMenu("&Traps")
@@ -164,6 +173,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ the one data flow
 
     def run_demo(self) -> None:
+        self.timeline.stop_playing()
         self.summary.setCurrentWidget(self.demo)
         self.demo.toggle()
 

@@ -7,6 +7,8 @@ goes in them comes from ``TimelineLayout.picture`` for the visible window only.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
@@ -97,6 +99,15 @@ class TimelineView(QWidget):
         self._playhead_at: tuple[int, str, int] | None = None
         self.note = QLabel()
         self.note.setStyleSheet("color: #555;")
+        self.counter = QLabel()
+        self.counter.setObjectName("counter")
+        self.counter.setStyleSheet("font-weight: bold;")
+        # The plan-only playhead: (epoch, lane, step) and the training steps before it.
+        self.position: tuple[int, str, int] | None = None
+        self.steps_before = 0
+        self.play_timer = QTimer(self)
+        self.play_timer.setInterval(33)
+        self.play_timer.timeout.connect(self._play_tick)
 
         self.axis_buttons = QButtonGroup(self)
         toggles = QHBoxLayout()
@@ -109,6 +120,7 @@ class TimelineView(QWidget):
             self.axis_buttons.addButton(button, index)
             toggles.addWidget(button)
         toggles.addStretch(1)
+        toggles.addWidget(self.counter)
         toggles.addWidget(self.note)
         self.axis_buttons.idClicked.connect(self._axis_clicked)
 
@@ -131,6 +143,9 @@ class TimelineView(QWidget):
 
     def set_plan(self, plan: Plan) -> None:
         """Show a new plan, framed to fit, drawn at once."""
+        self.stop_playing()
+        self.position = None
+        self.counter.setText("")
         self.layout_model = TimelineLayout(plan, self.axis)
         self._sync_axis_buttons(plan)
         self.frame()
@@ -256,22 +271,178 @@ class TimelineView(QWidget):
             QToolTip.hideText()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Space plays, arrows step (Up/Down by epoch), Home/End jump; Shift+arrows pan, +/- zoom, 0 fits."""
         key = event.key()
         (x0, x1), (y0, y1) = self.view_box.viewRange()
         width, height = x1 - x0, y1 - y0
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.view_box.scaleBy((0.5, 1.0))
         elif key == Qt.Key.Key_Minus:
             self.view_box.scaleBy((2.0, 1.0))
-        elif key == Qt.Key.Key_Left:
-            self.view_box.translateBy(x=-width * 0.2)
-        elif key == Qt.Key.Key_Right:
-            self.view_box.translateBy(x=width * 0.2)
-        elif key == Qt.Key.Key_Up:
-            self.view_box.translateBy(y=-height * 0.2)
-        elif key == Qt.Key.Key_Down:
-            self.view_box.translateBy(y=height * 0.2)
-        elif key in (Qt.Key.Key_Home, Qt.Key.Key_0):
+        elif key == Qt.Key.Key_0:
             self.frame()
+        elif shift and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.view_box.translateBy(x=width * (0.2 if key == Qt.Key.Key_Right else -0.2))
+        elif shift and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.view_box.translateBy(y=height * (0.2 if key == Qt.Key.Key_Down else -0.2))
+        elif key == Qt.Key.Key_Space:
+            self.toggle_playing()
+        elif key == Qt.Key.Key_Right:
+            self.step(1)
+        elif key == Qt.Key.Key_Left:
+            self.step(-1)
+        elif key == Qt.Key.Key_Down:
+            self.step_epoch(1)
+        elif key == Qt.Key.Key_Up:
+            self.step_epoch(-1)
+        elif key == Qt.Key.Key_Home:
+            self.go_to_start()
+        elif key == Qt.Key.Key_End:
+            self.go_to_end()
         else:
             super().keyPressEvent(event)
+
+    # ------------------------------------------------------------ the plan-only playhead
+
+    def _lanes(self, epoch: int) -> list[tuple[str, int]]:
+        """(lane, batches) of an epoch, in the order Keras runs them: training, then validation."""
+        assert self.layout_model is not None
+        planned = self.layout_model.plan.epochs[epoch]
+        lanes = [("train", planned.train.count)]
+        if planned.val is not None:
+            lanes.append(("val", planned.val.count))
+        return [(lane, count) for lane, count in lanes if count]
+
+    def go_to_start(self) -> None:
+        self.stop_playing()
+        self._place(None)
+        self.step(1)
+
+    def go_to_end(self) -> None:
+        model = self.layout_model
+        if model is None or not len(model.plan.epochs):
+            return
+        self.stop_playing()
+        last = len(model.plan.epochs) - 1
+        while last > 0 and not self._lanes(last):
+            last -= 1
+        lanes = self._lanes(last)
+        if not lanes:
+            return
+        lane, count = lanes[-1]
+        self.steps_before = model.plan.totals.steps - model.plan.epochs[last].train.count
+        self._place((last, lane, count - 1))
+
+    def step(self, direction: int, count: int = 1) -> bool:
+        """Move the playhead ``count`` batches forward (1) or back (-1); False at either end."""
+        model = self.layout_model
+        if model is None or not len(model.plan.epochs):
+            return False
+        position = self.position
+        for _ in range(count):
+            moved = self._neighbour(position, direction)
+            if moved is None:
+                break
+            position = moved
+        if position == self.position:
+            return False
+        self._place(position)
+        return True
+
+    def _neighbour(self, position: tuple[int, str, int] | None, direction: int) -> tuple[int, str, int] | None:
+        """The batch next to this one in Keras' order; keeps steps_before in step when crossing epochs."""
+        model = self.layout_model
+        assert model is not None
+        epochs = len(model.plan.epochs)
+        if position is None:
+            epoch = 0
+            while epoch < epochs and not self._lanes(epoch):
+                epoch += 1
+            return (epoch, self._lanes(epoch)[0][0], 0) if epoch < epochs else None
+        epoch, lane, step = position
+        lanes = self._lanes(epoch)
+        index = [name for name, _ in lanes].index(lane)
+        count = lanes[index][1]
+        if 0 <= step + direction < count:
+            return (epoch, lane, step + direction)
+        if 0 <= index + direction < len(lanes):
+            name, count = lanes[index + direction]
+            return (epoch, name, 0 if direction > 0 else count - 1)
+        next_epoch = epoch + direction
+        while 0 <= next_epoch < epochs and not self._lanes(next_epoch):
+            next_epoch += direction
+        if not 0 <= next_epoch < epochs:
+            return None
+        if direction > 0:
+            self.steps_before += sum(model.plan.epochs[e].train.count for e in range(epoch, next_epoch))
+            return (next_epoch, self._lanes(next_epoch)[0][0], 0)
+        self.steps_before -= sum(model.plan.epochs[e].train.count for e in range(next_epoch, epoch))
+        name, count = self._lanes(next_epoch)[-1]
+        return (next_epoch, name, count - 1)
+
+    def step_epoch(self, direction: int) -> None:
+        """Jump to the first batch of the next (or previous) epoch."""
+        if self.position is None:
+            self.go_to_start()
+            return
+        here = self.position[0]
+        target = here + direction
+        while self.position is not None and self.position[0] != target:
+            if not self.step(direction):
+                return
+        if direction < 0:  # from that epoch's last batch back to its first
+            while self.position[0] == target and self.step(-1):
+                pass
+            if self.position[0] != target:
+                self.step(1)
+
+    def toggle_playing(self) -> None:
+        if self.play_timer.isActive():
+            self.stop_playing()
+        else:
+            if self.position is None:
+                self.go_to_start()
+            self.play_timer.start()
+
+    def stop_playing(self) -> None:
+        self.play_timer.stop()
+
+    @property
+    def playing(self) -> bool:
+        return self.play_timer.isActive()
+
+    @Slot()
+    def _play_tick(self) -> None:
+        """About four seconds an epoch, however many batches it has."""
+        if self.layout_model is None or self.position is None:
+            self.stop_playing()
+            return
+        batches = sum(count for _lane, count in self._lanes(self.position[0]))
+        if not self.step(1, max(1, math.ceil(batches / 120))):
+            self.stop_playing()
+
+    def _place(self, position: tuple[int, str, int] | None) -> None:
+        if position is None:
+            self.steps_before = 0
+        self.position = position
+        self.set_playhead(position)
+        self.counter.setText(self._counter_words(position))
+
+    def _counter_words(self, position: tuple[int, str, int] | None) -> str:
+        model = self.layout_model
+        if model is None or position is None:
+            return ""
+        epoch, lane, step = position
+        planned = model.plan.epochs[epoch]
+        segment = planned.train if lane == "train" else planned.val
+        assert segment is not None
+        kind = "training" if lane == "train" else "validation"
+        words = f"Epoch {epoch + 1}, {kind} step {step + 1:,} of {segment.count:,}"
+        ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
+        if ranges:
+            words += ": samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges)
+        else:
+            words += f": {segment.size(step)} samples"
+        done = self.steps_before + (step + 1 if lane == "train" else planned.train.count)
+        return words + f" | training step {done:,} of {model.plan.totals.steps:,}"

@@ -107,3 +107,68 @@ def test_copy_puts_the_timeline_on_the_clipboard(window):
     shown = window(FLOOR_TRAP)
     shown.copy_picture(shown.timeline.plot)
     assert QGuiApplication.clipboard().image().size() == shown.timeline.plot.grab().size()
+
+
+def test_playhead_steps_through_the_plan_batch_by_batch(window, qtbot):
+    # Floor trap: Home, Right x3 crosses into epoch 2's lone short batch; End is step 7 of 7; Up goes back an epoch.
+    from PySide6.QtCore import Qt
+
+    shown = window(FLOOR_TRAP)
+    timeline = shown.timeline
+    timeline.plot.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    assert timeline.position == (0, "train", 0)
+    assert timeline.counter.text() == "Epoch 1, training step 1 of 3: samples 0-31 | training step 1 of 7"
+    for _ in range(3):
+        qtbot.keyClick(timeline, Qt.Key.Key_Right)
+    assert timeline.position == (1, "train", 0)
+    assert timeline.counter.text() == "Epoch 2, training step 1 of 1: samples 96-99 | training step 4 of 7"
+    assert timeline.playhead.opts["width"] == [4.0]  # the outlined block is the 4-sample batch
+    qtbot.keyClick(timeline, Qt.Key.Key_End)
+    assert timeline.position == (2, "train", 2)
+    assert timeline.counter.text().endswith("training step 7 of 7")
+    qtbot.keyClick(timeline, Qt.Key.Key_Left)
+    assert timeline.position == (2, "train", 1)
+    qtbot.keyClick(timeline, Qt.Key.Key_Up)
+    assert timeline.position == (1, "train", 0)
+    assert not timeline.step(-1, 10) or timeline.position == (0, "train", 0)
+
+
+def test_stepping_visits_exactly_the_planned_batches_in_kerass_order(window):
+    # From the first batch to the last, one step at a time: the sizes met are the plan's, validation after training.
+    data = {
+        "train": {"samples": 50, "source": "dataset", "batch_size": 16},
+        "epochs": 3,
+        "steps_per_epoch": 3,
+        "validation": {"samples": 20, "source": "dataset", "batch_size": 8, "freq": 2},
+    }
+    shown = window(data)
+    timeline = shown.timeline
+    expected = []
+    for number, epoch in enumerate(shown.plan.epochs):
+        expected += [(number, "train", size) for size, count in epoch.train.runs() for _ in range(count)]
+        if epoch.val is not None:
+            expected += [(number, "val", size) for size, count in epoch.val.runs() for _ in range(count)]
+    seen = []
+    timeline.go_to_start()
+    while True:
+        epoch, lane, step = timeline.position
+        segment = shown.plan.epochs[epoch].train if lane == "train" else shown.plan.epochs[epoch].val
+        seen.append((epoch, lane, segment.size(step)))
+        if not timeline.step(1):
+            break
+    assert seen == expected
+    assert timeline.counter.text().endswith(f"training step {shown.plan.totals.steps} of {shown.plan.totals.steps}")
+
+
+def test_space_plays_to_the_end_without_tensorflow(window, qtbot):
+    # A plan-only animation: Space plays through the epochs and stops at the last batch.
+    from PySide6.QtCore import Qt
+
+    shown = window(FLOOR_TRAP)
+    timeline = shown.timeline
+    timeline.plot.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Space)
+    assert timeline.playing
+    qtbot.waitUntil(lambda: not timeline.playing, timeout=5000)
+    assert timeline.position == (2, "train", 2)
