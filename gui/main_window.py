@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
                     lambda w=what, v=view, k=kind: self.export_dialog(w, v, k),
                 )
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # StandardKey.Quit is empty on some desktops
         edit_menu = self.menuBar().addMenu("&Edit")
         self._action(
             edit_menu,
@@ -158,7 +158,9 @@ class MainWindow(QMainWindow):
             action = traps_menu.addAction(trap.name)
             action.setToolTip(trap.explanation)
             action.triggered.connect(lambda _checked=False, t=trap: self.open_trap(t))
+        self._action(view_menu, "F&ull screen", QKeySequence("F11"), self.toggle_full_screen)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
         self._action(help_menu, "&About EpochScope", None, self._about)
         self._refresh_recent_menu()
 
@@ -333,6 +335,35 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = self.file_path.name if self.file_path else "untitled"
         self.setWindowTitle(f"{name}{' *' if self.modified else ''} - {APP_NAME}")
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(keys, what they do): every menu action with a shortcut, then the timeline's own keys."""
+        listed = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            for action in menu.actions() if menu else []:
+                if not action.shortcut().isEmpty():
+                    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    listed.append((keys, f"{menu_action.text().replace('&', '')}: {action.text().replace('&', '')}"))
+        listed += [
+            ("Space", "Timeline: play or pause the playhead"),
+            ("Left / Right", "Timeline: previous / next batch"),
+            ("Up / Down", "Timeline: previous / next epoch"),
+            ("Home / End", "Timeline: first / last batch"),
+            ("+ / - / 0", "Timeline: zoom in / zoom out / fit the plan"),
+            ("Shift + arrows", "Timeline: pan"),
+        ]
+        return listed
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in self.shortcuts())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}</table>")
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -172,3 +172,16 @@ def test_space_plays_to_the_end_without_tensorflow(window, qtbot):
     assert timeline.playing
     qtbot.waitUntil(lambda: not timeline.playing, timeout=5000)
     assert timeline.position == (2, "train", 2)
+
+
+def test_shortcuts_are_standard_and_listed_under_help(window):
+    # Standard keys where people expect them, F11 full screen, and Help lists every shortcut.
+    shown = window(FLOOR_TRAP)
+    listed = dict(shown.shortcuts())
+    for keys in ("Ctrl+O", "Ctrl+S", "Ctrl+Shift+S", "Ctrl+C", "Ctrl+Q", "F11", "Ctrl+R", "Space", "Home / End"):
+        assert keys in listed, keys
+    assert listed["F11"] == "View: Full screen"
+    shown.toggle_full_screen()
+    assert shown.isFullScreen()
+    shown.toggle_full_screen()
+    assert not shown.isFullScreen()
