@@ -54,3 +54,21 @@ def fresh_settings(tmp_path, request):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+
+
+@pytest.fixture
+def window(qtbot):
+    """Make a main window (optionally with a scenario dict) at 1280x720, shown, closed after the test."""
+    from core import scenario_from_dict
+    from gui.main_window import MainWindow
+
+    def make(data=None):
+        made = MainWindow(scenario_from_dict(data) if data else None)
+        made.ask_before_closing = False
+        qtbot.addWidget(made)
+        made.resize(1280, 720)
+        made.show()
+        qtbot.waitExposed(made)
+        return made
+
+    return make

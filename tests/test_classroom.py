@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from core import scenario_from_dict
-from gui.main_window import MainWindow
 from gui.resources import traps
 
 TRAPS = traps()
@@ -14,20 +12,6 @@ FLOOR_TRAP = {
     "epochs": 3,
     "steps_per_epoch": 3,
 }
-
-
-@pytest.fixture
-def window(qtbot):
-    def make(data=None):
-        made = MainWindow(scenario_from_dict(data) if data else None)
-        made.ask_before_closing = False
-        qtbot.addWidget(made)
-        made.resize(1280, 720)
-        made.show()
-        qtbot.waitExposed(made)
-        return made
-
-    return make
 
 
 def test_gallery_has_every_trap_the_classroom_needs():

@@ -12,7 +12,6 @@ import pytest
 
 from core import plan, scenario_from_dict
 from core.demo import prepare_demo, run_demo
-from gui.main_window import MainWindow
 
 SMALL = {
     "train": {"samples": 300, "source": "dataset", "batch_size": 32},
@@ -27,19 +26,6 @@ LONG = {
 }
 
 pytestmark = [pytest.mark.keras, pytest.mark.usefixtures("require_keras")]
-
-
-@pytest.fixture
-def window(qtbot):
-    def make(data):
-        made = MainWindow(scenario_from_dict(data))
-        made.ask_before_closing = False
-        qtbot.addWidget(made)
-        made.resize(1280, 720)
-        made.show()
-        return made
-
-    return make
 
 
 def finish(qtbot, panel, timeout=120_000):

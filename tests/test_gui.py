@@ -15,7 +15,6 @@ from PySide6.QtGui import QImage
 from core import scenario_from_dict
 from core.files import save_scenario
 from gui.form import WHY_ARRAYS_NO_DROP, WHY_NO_SHUFFLE
-from gui.main_window import MainWindow
 from gui.timeline_layout import MAX_BLOCKS, TimelineLayout
 from tests.conftest import PROJECT
 
@@ -24,20 +23,6 @@ FLOOR_TRAP = {
     "epochs": 3,
     "steps_per_epoch": 3,
 }
-
-
-@pytest.fixture
-def window(qtbot):
-    def make(data=None):
-        made = MainWindow(scenario_from_dict(data) if data else None)
-        made.ask_before_closing = False
-        qtbot.addWidget(made)
-        made.resize(1280, 720)
-        made.show()
-        qtbot.waitExposed(made)
-        return made
-
-    return make
 
 
 def retype(qtbot, edit, text):
