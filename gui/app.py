@@ -28,25 +28,17 @@ def run_app(args: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from core.files import BadScenarioFile, load_scenario
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     pg.setConfigOptions(antialias=False, foreground="k")
-    scenario, error = None, None
-    if options.scenario:
-        try:
-            scenario = load_scenario(options.scenario)
-        except BadScenarioFile as exc:
-            error = str(exc)
-            print(f"error: {exc}", file=sys.stderr)
-    window = MainWindow(scenario, error)
-    if scenario is not None:
-        window.file_path = __import__("pathlib").Path(options.scenario)
-        window.modified = False
-        window._update_title()
+    window = MainWindow()
+    # Opened before the window shows, a bad file is explained in the status bar (no dialog)
+    # and the window keeps its example scenario.
+    if options.scenario and not window.open_file(options.scenario):
+        print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
     window.resize(*SCREEN_SIZE)
     window.show()
     if options.screenshot:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -451,7 +450,3 @@ class DemoPanel(QWidget):
         last = int(epochs.max())
         sizes = np.array([planned[e].train.count if e < len(planned) else DEMO_CUT_STEPS for e in range(last + 1)])
         return epochs + self._steps_in_epoch[index] / np.maximum(sizes, 1)[epochs]
-
-    def describe(self) -> dict[str, Any]:
-        """What the panel shows, for tests and screenshots."""
-        return {"state": self.state, "steps": self._train_steps, "verdict": self.verdict.text()}

@@ -80,12 +80,7 @@ class ScenarioForm(QWidget):
         train = QFormLayout(train_box)
         self.samples = self._line("train.samples", "e.g. 60000")
         self.endless = QCheckBox("endless stream (no length)")
-        samples_row = QWidget()
-        samples_layout = QHBoxLayout(samples_row)
-        samples_layout.setContentsMargins(0, 0, 0, 0)
-        samples_layout.addWidget(self.samples, 1)
-        samples_layout.addWidget(self.endless)
-        self._add(train, "Samples", samples_row, "train.samples")
+        self._add(train, "Samples", _side_by_side(self.samples, self.endless), "train.samples")
         self.source = self._combo("train.source", SOURCES)
         self._add(train, "Source", self.source, "train.source")
         self.batch_size = self._line("train.batch_size", "32")
@@ -116,12 +111,7 @@ class ScenarioForm(QWidget):
         self._add(val, "Split fraction", self.split, "validation.split")
         self.val_samples = self._line("validation.samples", "e.g. 10000")
         self.val_endless = QCheckBox("endless stream")
-        val_samples_row = QWidget()
-        val_samples_layout = QHBoxLayout(val_samples_row)
-        val_samples_layout.setContentsMargins(0, 0, 0, 0)
-        val_samples_layout.addWidget(self.val_samples, 1)
-        val_samples_layout.addWidget(self.val_endless)
-        self._add(val, "Samples", val_samples_row, "validation.samples")
+        self._add(val, "Samples", _side_by_side(self.val_samples, self.val_endless), "validation.samples")
         self.val_source = self._combo("validation.source", SOURCES)
         self._add(val, "Source", self.val_source, "validation.source")
         self.val_batch_size = self._line("validation.batch_size", "training batch size")
@@ -207,8 +197,12 @@ class ScenarioForm(QWidget):
                 _select(self.val_source, validation.source)
                 self.val_drop_remainder.setChecked(validation.drop_remainder)
                 _select(self.val_repeat, validation.repeat)
-            else:
+            else:  # no validation set: clear what a previous scenario left in its fields
                 self.val_endless.setChecked(False)
+                self.val_samples.setText("")
+                self.val_drop_remainder.setChecked(False)
+                _select(self.val_source, "arrays")
+                _select(self.val_repeat, "none")
             batch = validation.batch_size if validation is not None else None
             self.val_batch_size.setText("" if batch is None else str(batch))
             steps = validation.steps if validation is not None else None
@@ -358,6 +352,16 @@ class ScenarioForm(QWidget):
     def error_text(self, key: str) -> str:
         label = self._errors[key]
         return label.text() if not label.isHidden() else ""
+
+
+def _side_by_side(edit: QLineEdit, box: QCheckBox) -> QWidget:
+    """A number box with its checkbox on the same row (samples, and 'endless stream')."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    layout.addWidget(box)
+    return row
 
 
 def _validation_kind(validation: object) -> str:

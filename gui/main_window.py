@@ -41,7 +41,7 @@ FILE_FILTER = "Scenario files (*.json);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, scenario: Scenario | None = None, error: str | None = None):
+    def __init__(self, scenario: Scenario | None = None):
         super().__init__()
         self.settings = QSettings()
         self.file_path: Path | None = None
@@ -106,8 +106,6 @@ class MainWindow(QMainWindow):
         self.form.set_scenario(scenario or self._presets[0][2])
         self._loading = False
         self._update_title()
-        if error:
-            self.statusBar().showMessage(f"Could not open the scenario: {error}", 15000)
 
     # ------------------------------------------------------------ menus
 

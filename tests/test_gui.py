@@ -337,3 +337,13 @@ def test_nothing_pasted_into_any_field_crashes(window):
             assert shown.form.problem or shown.plan.scenario is not None
         paste(edit, original)
         assert shown.form.problem == ""
+
+
+def test_opening_a_scenario_without_validation_clears_the_old_validation_fields(window, tmp_path):
+    # The window starts on a preset with a validation set; opening a file without one leaves no stale numbers.
+    shown = window()
+    assert shown.form.val_samples.text() == "10000"
+    path = tmp_path / "trap.json"
+    path.write_text(json.dumps(FLOOR_TRAP))
+    assert shown.open_file(path)
+    assert shown.form.val_samples.text() == "" and shown.plan.scenario.validation is None
