@@ -20,7 +20,7 @@ import numpy as np
 from core.compare import first_difference
 from core.plan import Plan
 from core.planner import plan
-from core.recorder import INSTALL_HINT, BatchLog, fit_and_record, tensorflow_available
+from core.recorder import BatchLog, fit_and_record, install_hint, tensorflow_available
 from core.scenario import Scenario, ValidationSet
 
 # The demo must stay quick on a laptop: beyond these it runs a scaled-down copy and says so.
@@ -154,7 +154,7 @@ def run_demo(
 ) -> DemoResult:
     """Train for real with the setup's scenario; compare what Keras fed with the plan."""
     if not tensorflow_available():
-        return DemoResult({}, {}, False, INSTALL_HINT, "", False)
+        return DemoResult({}, {}, False, install_hint(), "", False)
     history: dict[int, dict[str, float]] = {}
 
     def epoch_done(epoch: int, logs: dict[str, float]) -> None:

@@ -42,6 +42,20 @@ INSTALL_HINT = (
     '    python -m pip install "tensorflow-cpu==2.21.0" "keras==3.15.1"\n'
     '(or pip install -e ".[demo]" in a checkout of EpochScope).'
 )
+BUILD_HINT = (
+    "The live demo trains a real Keras model, and this self-contained build of EpochScope leaves "
+    "TensorFlow out (it would add about 1.3 GB); everything else works without it. To run the demo, "
+    "install Python (3.10 to 3.12), then in a copy of the EpochScope folder run:\n"
+    '    python -m pip install ".[demo]"\n'
+    "and start EpochScope with the command: epochscope"
+)
+
+
+def install_hint() -> str:
+    """How to get real Keras: pip for a Python install, the full install for a self-contained build."""
+    import sys
+
+    return BUILD_HINT if getattr(sys, "frozen", False) else INSTALL_HINT
 
 
 def tensorflow_available() -> bool:
@@ -70,7 +84,7 @@ def check_recordable(scenario: Scenario, planned_steps: int | None = None) -> No
 def record(scenario: Scenario, *, cut_steps: int = ENDLESS_CUT_STEPS) -> dict[str, Any]:
     """Fit a tiny Keras model on this scenario and return what Keras did, in plan JSON shape."""
     if not tensorflow_available():
-        raise RecorderUnavailable(INSTALL_HINT)
+        raise RecorderUnavailable(install_hint())
     check_recordable(scenario)
     return fit_and_record(scenario, PositionsOnly(), BatchLog(cut_steps), train=False)
 

@@ -1,8 +1,8 @@
-"""Regenerate docs/screenshots/: every preset and every trap of the gallery, at 1280x720.
+"""Regenerate docs/screenshots/: every preset, every trap of the gallery and presentation mode, at 1280x720.
 
     python docs/make_screenshots.py
 
-Each picture is made by the app itself: ``main.py SCENARIO --screenshot OUT.png``.
+Each picture is made by the app itself: ``main.py [SCENARIO] [options] --screenshot OUT.png``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 
 
-def shoot(scenario_file: Path, out: Path, env: dict[str, str]) -> None:
-    command = [sys.executable, str(ROOT / "main.py"), str(scenario_file), "--screenshot", str(out)]
+def shoot(arguments: list[str], out: Path, env: dict[str, str]) -> None:
+    command = [sys.executable, str(ROOT / "main.py"), *arguments, "--screenshot", str(out)]
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     print(out.relative_to(ROOT))
 
@@ -32,11 +32,11 @@ def main() -> None:
         for index, preset in enumerate(presets, 1):
             scenario = Path(home) / f"preset{index}.json"
             scenario.write_text(json.dumps(preset["scenario"]))
-            shoot(scenario, OUT / f"preset-{index}.png", env)
+            shoot([str(scenario), "--theme", "light"], OUT / f"preset-{index}.png", env)
         for trap in json.loads((ROOT / "resources" / "traps.json").read_text()):
-            scenario = Path(home) / f"{trap['key']}.json"
-            scenario.write_text(json.dumps(trap["scenario"]))
-            shoot(scenario, OUT / f"trap-{trap['key']}.png", env)
+            shoot(["--trap", trap["key"], "--theme", "light"], OUT / f"trap-{trap['key']}.png", env)
+        for theme, trap in (("light", "floor_ceil_mismatch"), ("dark", "steps_per_execution_overshoot")):
+            shoot(["--trap", trap, "--presentation", "--theme", theme], OUT / f"presentation-{theme}.png", env)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,11 @@ SCREEN_SIZE = (1280, 720)  # a shared screen
 def parse_window_args(args: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="epochscope", description="Open the EpochScope window.")
     parser.add_argument("scenario", nargs="?", help="a scenario file to open")
+    parser.add_argument("--trap", metavar="KEY", help="open a trap of the gallery with its story (keys: resources/traps.json)")
+    parser.add_argument("--presentation", action="store_true", help="start in presentation mode (F5 switches)")
+    parser.add_argument(
+        "--theme", choices=("system", "light", "dark"), help="use this theme this time (View > Theme chooses it for good)"
+    )
     parser.add_argument(
         "--screenshot", metavar="OUT.png", help="render the window at 1280x720 to a PNG after the first paint, then exit"
     )
@@ -33,14 +38,20 @@ def run_app(args: list[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    pg.setConfigOptions(antialias=False, foreground="k")
+    pg.setConfigOptions(antialias=False)
     window = MainWindow()
+    if options.theme:
+        window.set_theme(options.theme, remember=False)
     # Opened before the window shows, a bad file is explained in the status bar (no dialog)
     # and the window keeps its example scenario.
     if options.scenario and not window.open_file(options.scenario):
         print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
+    if options.trap and not window.open_trap_named(options.trap):
+        print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
     window.resize(*SCREEN_SIZE)
     window.show()
+    if options.presentation:
+        window.set_presenting(True)
     if options.screenshot:
         status = {"code": 0}
 

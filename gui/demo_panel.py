@@ -8,6 +8,7 @@ calls setData on curves made once.
 
 from __future__ import annotations
 
+import html
 import math
 import threading
 import time
@@ -28,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.demo import DEMO_CUT_STEPS, DemoResult, DemoSetup, prepare_demo, run_demo
-from core.recorder import INSTALL_HINT, tensorflow_available
+from core.recorder import install_hint, tensorflow_available
 from core.scenario import Scenario
+from gui.theme import Look, look_for, style_plot
 
 # Batches reach the GUI thread 10 times a second, and each bundle moves the progress bar and
 # the playhead; the loss plot is redrawn every third bundle (~4 ms a paint). Every wake-up and
@@ -37,12 +39,6 @@ from core.scenario import Scenario
 # they share the GIL: faster redraws measurably slowed the fit.
 FLUSH_SECONDS = 0.1
 PLOT_EVERY = 3
-BATCH_COLOUR = "#9DB8D3"
-MEAN_COLOUR = "#0072B2"
-EPOCH_COLOUR = "#000000"
-VAL_COLOUR = "#009E73"
-GOOD_COLOUR = "#117733"
-BAD_COLOUR = "#B8470B"
 
 Batch = tuple[str, int, int, int, int, float]  # phase, epoch, step, size, first sample, loss
 
@@ -71,7 +67,7 @@ class DemoWorker(QObject):
     def run(self) -> None:
         try:
             if not tensorflow_available():
-                self.failed.emit(INSTALL_HINT)
+                self.failed.emit(install_hint())
                 return
             self.loading.emit()
             from core.tensorflow_loader import load_tensorflow
@@ -136,6 +132,8 @@ class DemoPanel(QWidget):
         self.run_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.run_button.setMinimumWidth(120)
         self.status = QLabel("Trains a small real Keras model with these settings and checks the timeline against it.")
+        if not tensorflow_available():  # a lookup on the path, not an import: say it before the click
+            self.status.setText(install_hint())
         self.status.setWordWrap(True)
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(True)
@@ -144,27 +142,19 @@ class DemoPanel(QWidget):
         self.verdict.setWordWrap(True)
         self.verdict.setObjectName("verdict")
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # else the label is re-laid out every frame
         self.plot.setLabel("bottom", "training step")
         self.plot.addLegend(offset=(-10, 10))
         self.plot.setDownsampling(auto=True, mode="peak")  # draw what the pixels can show
         self.plot.setClipToView(True)
-        self.batch_curve = self.plot.plot(
-            [], [], pen=pg.mkPen(BATCH_COLOUR, width=1), name="loss of each batch", connect="finite"
-        )
-        self.mean_curve = self.plot.plot(
-            [], [], pen=pg.mkPen(MEAN_COLOUR, width=2.5), name="Keras' running mean (logs['loss'])", connect="finite"
-        )
-        self.epoch_points = self.plot.plot(
-            [], [], pen=None, symbol="o", symbolSize=8, symbolBrush=EPOCH_COLOUR, name="epoch loss"
-        )
-        self.val_points = self.plot.plot(
-            [], [], pen=None, symbol="s", symbolSize=8, symbolBrush=VAL_COLOUR, name="validation loss"
-        )
+        self.batch_curve = self.plot.plot([], [], name="loss of each batch", connect="finite")
+        self.mean_curve = self.plot.plot([], [], name="Keras' running mean (logs['loss'])", connect="finite")
+        self.epoch_points = self.plot.plot([], [], pen=None, symbol="o", name="epoch loss")
+        self.val_points = self.plot.plot([], [], pen=None, symbol="s", name="validation loss")
         # Solid, not dashed: dashes cost a millisecond a frame to stroke.
-        self.boundaries = self.plot.plot([], [], pen=pg.mkPen("#CCCCCC", width=1), connect="pairs")
+        self.boundaries = self.plot.plot([], [], connect="pairs")
 
         self.axis_buttons = QButtonGroup(self)
         axis_row = QHBoxLayout()
@@ -192,7 +182,33 @@ class DemoPanel(QWidget):
         layout.addWidget(self.verdict)
         layout.addWidget(self.plot, 1)
         layout.addLayout(axis_row)
+        self._verdict: tuple[bool, str] | None = None  # (good, words), coloured by the look
+        self.apply_look(look_for(dark=False, presenting=False))
         self._reset_data()
+
+    def apply_look(self, look: Look) -> None:
+        self.look = look
+        style_plot(self.plot, look)
+        self.batch_curve.setPen(pg.mkPen(look.loss_of_batch, width=look.loss_width))
+        self.mean_curve.setPen(pg.mkPen(look.loss_mean, width=look.mean_width))
+        for points, colour in ((self.epoch_points, look.text), (self.val_points, look.blocks["val"])):
+            points.setSymbolBrush(colour)
+            points.setSymbolPen(colour)
+            points.setSymbolSize(look.point_size)
+        self.boundaries.setPen(pg.mkPen(look.epoch_boundary, width=look.axis_width))
+        self._show_verdict()
+
+    def _set_verdict(self, verdict: tuple[bool, str] | None) -> None:
+        self._verdict = verdict
+        self._show_verdict()
+
+    def _show_verdict(self) -> None:
+        if self._verdict is None:
+            self.verdict.setText("")
+            return
+        good, words = self._verdict
+        colour = self.look.good if good else self.look.alarm
+        self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">{html.escape(words, quote=False)}</span>')
 
     # ------------------------------------------------------------ running
 
@@ -219,7 +235,7 @@ class DemoPanel(QWidget):
         self.setupChanged.emit(self.setup)
         notes = " ".join(self.setup.notes)
         self.status.setText(notes or "Starting...")
-        self.verdict.setText("")
+        self._set_verdict(None)
         total = self.setup.plan.totals.steps + self.setup.plan.totals.validation_steps
         if self.setup.plan.outcome == "endless":
             total += DEMO_CUT_STEPS
@@ -323,14 +339,13 @@ class DemoPanel(QWidget):
     @Slot(object)
     def _finished(self, result: DemoResult) -> None:
         self.result = result
-        colour = GOOD_COLOUR if result.matches else BAD_COLOUR
         mark = "\u2713" if result.matches else "\u2717"
-        self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">{mark} {result.verdict}</span>')
+        self._set_verdict((result.matches, f"{mark} {result.verdict}"))
         self.status.setText(" ".join(self.setup.notes) if self.setup and self.setup.notes else "Done.")
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        self.verdict.setText(f'<span style="color:{BAD_COLOUR};">{message}</span>')
+        self._set_verdict((False, message))
         self.status.setText("The demo did not finish; the rest of the app works as before.")
 
     @Slot()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.scenario import Scenario, ScenarioError, ValidationSet, ValidationSplit, scenario_from_dict
+from gui.theme import Look, look_for
 
 SOURCES = [("NumPy arrays", "arrays"), ("tf.data.Dataset", "dataset"), ("Python generator", "generator")]
 REPEATS = [("no repeat", "none"), (".repeat().batch(B)", "before_batch"), (".batch(B).repeat()", "after_batch")]
@@ -129,6 +130,11 @@ class ScenarioForm(QWidget):
 
         for checkbox in (self.endless, self.val_endless):
             checkbox.toggled.connect(self._edited)
+        self.apply_look(look_for(dark=False, presenting=False))
+
+    def apply_look(self, look: Look) -> None:
+        for error in self._errors.values():
+            error.setStyleSheet(f"color: {look.alarm};")
 
     # ------------------------------------------------------------ building
 
@@ -160,7 +166,6 @@ class ScenarioForm(QWidget):
         error = QLabel()
         error.setObjectName(f"error:{key}")
         error.setWordWrap(True)
-        error.setStyleSheet("color: #B8470B;")
         error.hide()
         holder = QWidget()
         column = QVBoxLayout(holder)

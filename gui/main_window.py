@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,11 +35,14 @@ from gui.export import copy_to_clipboard, export
 from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
+from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
 from gui.timeline import TimelineView
 
-APP_NAME = "EpochScope"
 MAX_RECENT = 8
+APP_NAME = "EpochScope"
 FILE_FILTER = "Scenario files (*.json);;All files (*)"
+THEME_NAMES = {"system": "Follow the &system", "light": "&Light", "dark": "&Dark"}
+PRESENTING_TIMELINE_SHARE = 0.68  # of the height beside the form, in presentation mode
 
 
 class MainWindow(QMainWindow):
@@ -68,10 +73,17 @@ class MainWindow(QMainWindow):
         left_column.setContentsMargins(0, 0, 0, 0)
         left_column.addWidget(self.preset_box)
         left_column.addWidget(self.form)
-        scroll = QScrollArea()
+        scroll = self.form_panel = QScrollArea()
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(330)
+        self.form_button = QToolButton()
+        self.form_button.setObjectName("form_button")
+        self.form_button.setAutoRaise(True)
+        self.form_button.setText("Form")
+        self.form_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.form_button.clicked.connect(lambda: self.set_form_shown(not self.form_panel.isVisibleTo(self)))
+        self.timeline.bar.insertWidget(0, self.form_button)
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(self.timeline)
         self.right_split.addWidget(self.summary)
@@ -88,7 +100,6 @@ class MainWindow(QMainWindow):
         if note:
             self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
             self.version_label.setToolTip(note)
-            self.version_label.setStyleSheet("color: #B8470B;")
         self.statusBar().addPermanentWidget(self.version_label)
 
         self.demo = DemoPanel()
@@ -96,11 +107,21 @@ class MainWindow(QMainWindow):
         self.demo.playhead.connect(self.timeline.set_playhead)
         self.demo.setupChanged.connect(self._demo_setup)
 
+        # The look: a theme (following the desktop unless chosen) and presentation mode (F5).
+        self.base_font = QApplication.font()
+        self.presenting = False
+        self._before_presenting: tuple[bool, list[int]] = (True, [])
+        choice = str(self.settings.value("view/theme", "system"))
+        self.theme = choice if choice in THEMES else "system"
+        self.look: Look = look_for(dark=False, presenting=False)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+
         self._build_menus()
         self.form.scenarioChanged.connect(self._scenario_changed)
         self.form.problemChanged.connect(self._problem_changed)
         self.timeline.hovered.connect(self._hovered)
         self._restore_state()
+        self._apply_look()
 
         self._loading = True
         self.form.set_scenario(scenario or self._presets[0][2])
@@ -140,6 +161,18 @@ class MainWindow(QMainWindow):
         for axis, shortcut in (("steps", "Ctrl+1"), ("samples", "Ctrl+2"), ("passes", "Ctrl+3")):
             self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
         self._action(view_menu, "&Fit the plan in view (0 on the timeline)", QKeySequence("Ctrl+0"), self.timeline.frame)
+        view_menu.addSeparator()
+        self.presenting_action = self._action(view_menu, "&Presentation mode", QKeySequence("F5"), self.set_presenting)
+        self.presenting_action.setCheckable(True)
+        self.form_action = self._action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown)
+        self.form_action.setCheckable(True)
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_actions = QActionGroup(self)
+        for choice, words in THEME_NAMES.items():
+            action = self._action(theme_menu, words, None, lambda _checked=False, c=choice: self.set_theme(c))
+            action.setCheckable(True)
+            action.setData(choice)
+            self.theme_actions.addAction(action)
         play_menu = self.menuBar().addMenu("&Play")
         timeline = self.timeline
         self._action(play_menu, "&Play or pause (Space on the timeline)", QKeySequence("Ctrl+Space"), timeline.toggle_playing)
@@ -217,8 +250,17 @@ class MainWindow(QMainWindow):
         self._loading = True
         self.form.set_scenario(trap.scenario)
         self._loading = False
-        self.summary.show_trap(trap, self.plan)
+        self.summary.show_trap(trap)
         self.statusBar().showMessage(f"Trap: {trap.name}", 10000)
+
+    def open_trap_named(self, key: str) -> bool:
+        trap = next((trap for trap in self._traps if trap.key == key), None)
+        if trap is None:
+            known = ", ".join(trap.key for trap in self._traps)
+            self.statusBar().showMessage(f"There is no trap {key!r}; the traps are: {known}")
+            return False
+        self.open_trap(trap)
+        return True
 
     @Slot(int)
     def _preset_chosen(self, index: int) -> None:
@@ -334,6 +376,58 @@ class MainWindow(QMainWindow):
         name = self.file_path.name if self.file_path else "untitled"
         self.setWindowTitle(f"{name}{' *' if self.modified else ''} - {APP_NAME}")
 
+    # ------------------------------------------------------------ theme and presentation mode
+
+    def set_theme(self, choice: str, remember: bool = True) -> None:
+        """The theme "system" follows the desktop's light or dark setting, live; "light" and "dark" stay."""
+        self.theme = choice
+        if remember:
+            self.settings.setValue("view/theme", choice)
+        self._apply_look()
+
+    @Slot(Qt.ColorScheme)
+    def _system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self.theme == "system" and self.isVisible():
+            self._apply_look()
+
+    def set_presenting(self, presenting: bool) -> None:
+        """For a room: large type, thick lines, full-contrast text, the form folded away, the timeline taller."""
+        if presenting == self.presenting:
+            return
+        total = sum(self.right_split.sizes())
+        if presenting:
+            self._before_presenting = (self.form_panel.isVisibleTo(self), self.right_split.sizes())
+            self.presenting = True
+            self.set_form_shown(False, remember=False)
+            self.right_split.setSizes([round(total * PRESENTING_TIMELINE_SHARE), round(total * (1 - PRESENTING_TIMELINE_SHARE))])
+            self.statusBar().showMessage("Presentation mode: F5 to leave, Ctrl+B shows the form, F11 full screen.", 10000)
+        else:
+            form_shown, sizes = self._before_presenting
+            self.presenting = False
+            self.set_form_shown(form_shown, remember=False)
+            if sizes:
+                self.right_split.setSizes(sizes)
+        self._apply_look()
+
+    def set_form_shown(self, shown: bool, remember: bool = True) -> None:
+        self.form_panel.setVisible(shown)
+        self.form_action.setChecked(shown)
+        self.form_button.setArrowType(Qt.ArrowType.LeftArrow if shown else Qt.ArrowType.RightArrow)
+        self.form_button.setToolTip(("Hide" if shown else "Show") + " the form (Ctrl+B)")
+        if remember and not self.presenting:
+            self.settings.setValue("window/form_shown", shown)
+
+    def _apply_look(self) -> None:
+        dark = system_is_dark() if self.theme == "system" else self.theme == "dark"
+        self.look = look_for(dark=dark, presenting=self.presenting)
+        apply_to_application(self.look, self.base_font)
+        for view in (self.form, self.timeline, self.summary, self.demo):
+            view.apply_look(self.look)
+        self.version_label.setStyleSheet(f"color: {self.look.alarm};" if self.version_label.toolTip() else "")
+        self.presenting_action.setChecked(self.presenting)
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == self.theme)
+
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
@@ -380,6 +474,7 @@ class MainWindow(QMainWindow):
             state = self.settings.value(key)
             if state is not None:
                 splitter.restoreState(state)
+        self.set_form_shown(str(self.settings.value("window/form_shown", "true")).lower() != "false", remember=False)
         axis = self.settings.value("timeline/axis", "samples")
         if axis in ("steps", "samples", "passes"):
             self.timeline.set_axis(str(axis))
@@ -396,6 +491,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.demo.shutdown()
+        self.set_presenting(False)  # the layout and type to remember are the everyday ones
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/main_split", self.main_split.saveState())
         self.settings.setValue("window/right_split", self.right_split.saveState())

@@ -6,8 +6,8 @@ import html
 
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -20,6 +20,7 @@ from core.codegen import fit_code
 from core.explain import key_numbers, summarize
 from core.plan import Plan
 from gui.resources import Trap
+from gui.theme import Look, look_for
 
 
 class SummaryPanel(QTabWidget):
@@ -27,20 +28,11 @@ class SummaryPanel(QTabWidget):
         super().__init__(parent)
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(False)
-        self.trap_box = QLabel()
-        self.trap_box.setWordWrap(True)
-        self.trap_box.setObjectName("trap")
-        self.trap_box.setStyleSheet("QLabel#trap { background: #FFF4D6; color: #000; border: 1px solid #E69F00; padding: 6px; }")
-        self.trap_box.hide()
-        summary_page = QWidget()
-        summary_column = QVBoxLayout(summary_page)
-        summary_column.setContentsMargins(0, 0, 0, 0)
-        summary_column.addWidget(self.trap_box)
-        summary_column.addWidget(self.text, 1)
-        self.addTab(summary_page, "Summary")
+        self.plan: Plan | None = None
+        self.trap: Trap | None = None  # shown above the summary, in the same scrolling text
+        self.addTab(self.text, "Summary")
         code_page = QWidget()
         self.code = QPlainTextEdit(readOnly=True)
-        self.code.setFont(QFont("monospace"))
         self.copy_button = QPushButton("Copy code")
         self.copy_button.clicked.connect(self.copy_code)
         buttons = QHBoxLayout()
@@ -51,32 +43,57 @@ class SummaryPanel(QTabWidget):
         column.addWidget(self.code, 1)
         column.addLayout(buttons)
         self.addTab(code_page, "model.fit code")
+        self.apply_look(look_for(dark=False, presenting=False))
+
+    def apply_look(self, look: Look) -> None:
+        self.look = look
+        code_font = QFont("monospace")
+        code_font.setStyleHint(QFont.StyleHint.Monospace)
+        code_font.setPointSizeF(QApplication.font().pointSizeF())
+        self.code.setFont(code_font)
+        self._render()
 
     def set_plan(self, plan: Plan) -> None:
-        self.text.setHtml(summary_html(plan))
+        self.plan = plan
+        self._render()
         self.code.setPlainText(fit_code(plan.scenario))
 
-    def show_trap(self, trap: Trap | None, plan: Plan | None = None) -> None:
-        """Above the summary: the trap's story, what the planner says about it, and the fix."""
-        if trap is None:
-            self.trap_box.hide()
+    def _render(self) -> None:
+        if self.plan is None:
             return
-        said = next((w.text for w in plan.warnings if w.code == trap.warning), "") if plan else ""
-        self.trap_box.setText(
-            f"<b>Trap: {html.escape(trap.name)}</b><br>{html.escape(trap.explanation)}"
-            + (f"<br><i>EpochScope says ({html.escape(trap.warning)}):</i> {html.escape(said)}" if said else "")
-            + f"<br><b>Fix:</b> {html.escape(trap.fix)}"
-        )
-        self.trap_box.show()
-        self.setCurrentIndex(0)
+        story = trap_html(self.trap, self.plan, self.look) if self.trap is not None else ""
+        self.text.setHtml(story + summary_html(self.plan, self.look))
+
+    def show_trap(self, trap: Trap | None) -> None:
+        """Above the summary: the trap's story, what the planner says about it, and the fix."""
+        self.trap = trap
+        self._render()
+        if trap is not None:
+            self.setCurrentIndex(0)
+            self.text.verticalScrollBar().setValue(0)
 
     def copy_code(self) -> None:
         QGuiApplication.clipboard().setText(self.code.toPlainText())
 
 
-def summary_html(plan: Plan) -> str:
+def trap_html(trap: Trap, plan: Plan, look: Look) -> str:
+    said = next((w.text for w in plan.warnings if w.code == trap.warning), "")
+    story = (
+        f"<b>Trap: {html.escape(trap.name)}</b><br>{html.escape(trap.explanation)}"
+        + (f"<br><i>EpochScope says ({html.escape(trap.warning)}):</i> {html.escape(said)}" if said else "")
+        + f"<br><b>Fix:</b> {html.escape(trap.fix)}"
+    )
+    border = max(1, round(look.axis_width))
+    return (
+        f"<table width='100%' cellpadding='6' cellspacing='0' border='{border}' style='border-color:{look.trap_border};"
+        f" border-style:solid'><tr><td bgcolor='{look.trap_background}' style='color:{look.text}'>{story}</td></tr></table>"
+    )
+
+
+def summary_html(plan: Plan, look: Look) -> str:
     numbers = "".join(
-        f"<tr><td style='padding-right:14px;color:#444'>{html.escape(label)}</td><td><b>{html.escape(value)}</b></td></tr>"
+        f"<tr><td style='padding-right:14px;color:{look.muted}'>{html.escape(label)}</td>"
+        f"<td><b>{html.escape(value)}</b></td></tr>"
         for label, value in key_numbers(plan)
     )
     lines = [line for line in summarize(plan, max_lines=12).splitlines() if not line.startswith(("!", "  Fix:"))]

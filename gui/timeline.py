@@ -12,8 +12,9 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QGraphicsItem,
     QHBoxLayout,
@@ -25,23 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.plan import Plan
+from gui.theme import Look, look_for, style_plot
 from gui.timeline_layout import AXES, KINDS, Picture, TimelineLayout
 
-# Okabe-Ito, safe for the common colour-vision deficiencies.
-COLOURS = {
-    "full": "#0072B2",
-    "full_alt": "#3A93CF",
-    "short": "#E69F00",
-    "wrap": "#CC79A7",
-    "grouped": "#2A7DB8",
-    "dropped": "#C8C8C8",
-    "val": "#009E73",
-    "val_alt": "#3FBF98",
-    "val_short": "#E69F00",
-    "val_grouped": "#1FA882",
-}
-RAN_OUT_COLOUR = "#D55E00"
-MARKER_COLOUR = "#000000"
 LEGEND = [
     ("full", "full batch"),
     ("short", "short batch"),
@@ -64,41 +51,35 @@ class TimelineView(QWidget):
         self.axis = "samples"
         self.picture: Picture | None = None
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.view_box = self.plot.getViewBox()
         self.view_box.invertY(True)
         self.view_box.setMouseEnabled(x=True, y=True)
         self.plot.setLabel("bottom", AXES[self.axis])
-        self.plot.getAxis("left").setWidth(70)
         self.bars: dict[str, pg.BarGraphItem] = {}
         for kind in KINDS:
-            colour = COLOURS[kind]
-            pen = pg.mkPen("#FFFFFF", width=0.6) if kind not in ("grouped", "val_grouped", "dropped") else pg.mkPen(None)
-            item = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=pg.mkBrush(colour), pen=pen)
+            item = pg.BarGraphItem(x0=[], y0=[], width=[], height=[])
             # Rendered once per layout into a pixmap: the demo's moving playhead then costs a blit.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.bars[kind] = item
             self.plot.addItem(item)
-        self.ran_out_marks = pg.ScatterPlotItem(symbol="x", size=14, pen=pg.mkPen(RAN_OUT_COLOUR, width=3), brush=None)
-        self.continue_marks = pg.ScatterPlotItem(symbol="t2", size=11, pen=None, brush=pg.mkBrush(MARKER_COLOUR))
+        self.ran_out_marks = pg.ScatterPlotItem(symbol="x", brush=None)
+        self.continue_marks = pg.ScatterPlotItem(symbol="t2", pen=None)
         for item in (self.ran_out_marks, self.continue_marks):
             self.plot.addItem(item)
         # At most two rows never end (an epoch, or its validation): a label each, made once.
-        self.endless_labels = [
-            pg.TextItem(NEVER_ENDS, color=RAN_OUT_COLOUR, fill=pg.mkBrush(255, 255, 255, 220), anchor=(1, 0.5)) for _ in range(2)
-        ]
+        self.endless_labels = [pg.TextItem(NEVER_ENDS, anchor=(1, 0.5)) for _ in range(2)]
         for label in self.endless_labels:
             label.setZValue(10)
             self.plot.addItem(label)
             label.hide()
         # The batch being trained in the demo: one outlined rectangle.
-        self.playhead = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None, pen=pg.mkPen("#000000", width=3))
+        self.playhead = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None)
         self.playhead.setZValue(20)
         self.plot.addItem(self.playhead, ignoreBounds=True)  # moving it must not re-range the view
         self._playhead_at: tuple[int, str, int] | None = None
         self.note = QLabel()
-        self.note.setStyleSheet("color: #555;")
         self.counter = QLabel()
         self.counter.setObjectName("counter")
         self.counter.setStyleSheet("font-weight: bold;")
@@ -110,7 +91,7 @@ class TimelineView(QWidget):
         self.play_timer.timeout.connect(self._play_tick)
 
         self.axis_buttons = QButtonGroup(self)
-        toggles = QHBoxLayout()
+        toggles = self.bar = QHBoxLayout()
         toggles.addWidget(QLabel("x axis:"))
         for index, (key, words) in enumerate(AXES.items()):
             button = QRadioButton(key)
@@ -124,13 +105,15 @@ class TimelineView(QWidget):
         toggles.addWidget(self.note)
         self.axis_buttons.idClicked.connect(self._axis_clicked)
 
-        legend = QLabel(self._legend_html())
-        legend.setWordWrap(True)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(toggles)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(legend)
+        layout.addWidget(self.legend)
+        self.look = look_for(dark=False, presenting=False)
+        self.apply_look(self.look)
 
         self._relayout_timer = QTimer(self)
         self._relayout_timer.setSingleShot(True)
@@ -194,7 +177,7 @@ class TimelineView(QWidget):
         (x0, x1), (y0, y1) = self.view_box.viewRange()
         width = max(50.0, self.view_box.width())
         height = max(50.0, self.view_box.height())
-        picture = model.picture(x0, x1, y0, y1, width, height)
+        picture = model.picture(x0, x1, y0, y1, width, height, self.look.min_batch_pixels)
         self.picture = picture
         for kind, item in self.bars.items():
             x, w, y, h = picture.blocks[kind].arrays()
@@ -245,15 +228,41 @@ class TimelineView(QWidget):
             minor = [(epoch + 0.76, "val") for epoch in range(first, last + 1)]
         self.plot.getAxis("left").setTicks([major, minor])
 
-    @staticmethod
-    def _legend_html() -> str:
-        swatch = '<span style="color:{}; font-size: 14pt;">&#9632;</span>&nbsp;{}'
-        items = [swatch.format(COLOURS[kind], words) for kind, words in LEGEND]
-        items.append(f'<span style="color:{RAN_OUT_COLOUR}; font-weight: bold;">&#10005;</span>&nbsp;ran out of data')
+    def apply_look(self, look: Look) -> None:
+        """Colours and strokes of the theme and mode; the blocks keep their Okabe-Ito colours."""
+        self.look = look
+        style_plot(self.plot, look)
+        # "Epoch 100" must fit beside the rows, in whatever type size.
+        font = QApplication.font()  # this widget's own font may not have caught up with a change yet
+        self.plot.getAxis("left").setWidth(round(QFontMetrics(font).horizontalAdvance("Epoch 1000") + 14))
+        colours = {**look.blocks, "dropped": look.dropped}
+        for kind, item in self.bars.items():
+            outlined = kind not in ("grouped", "val_grouped", "dropped")
+            pen = pg.mkPen(look.plot_background, width=look.separator_width) if outlined else pg.mkPen(None)
+            item.setOpts(brush=pg.mkBrush(colours[kind]), pen=pen)
+        self.ran_out_marks.setPen(pg.mkPen(look.ran_out_mark, width=look.ran_out_width))
+        self.ran_out_marks.setSize(look.ran_out_size)
+        self.continue_marks.setBrush(pg.mkBrush(look.text))
+        self.continue_marks.setSize(look.continue_size)
+        label_fill = QColor(look.plot_background)
+        label_fill.setAlpha(220)
+        for label in self.endless_labels:
+            label.setColor(look.alarm)
+            label.fill = pg.mkBrush(label_fill)
+            label.setFont(font)
+        self.playhead.setOpts(pen=pg.mkPen(look.text, width=look.playhead_width))
+        self.note.setStyleSheet(f"color: {look.muted};")
+        self.legend.setText(self._legend_html(look))
+        self.relayout()
+
+    def _legend_html(self, look: Look) -> str:
+        swatch = '<span style="color:{}; font-size: {:.0f}pt;">&#9632;</span>&nbsp;{}'
+        swatch_points = 1.4 * max(QApplication.font().pointSizeF(), 7.0)
+        colours = {**look.blocks, "dropped": look.dropped}
+        items = [swatch.format(colours[kind], swatch_points, words) for kind, words in LEGEND]
+        items.append(f'<span style="color:{look.ran_out_mark}; font-weight: bold;">&#10005;</span>&nbsp;ran out of data')
         items.append("&#9654;&nbsp;continues where the last epoch stopped")
-        items.append(
-            f'<span style="color:{RAN_OUT_COLOUR};">never ends &#8594;</span>&nbsp;the epoch or validation goes on forever'
-        )
+        items.append(f'<span style="color:{look.alarm};">never ends &#8594;</span>&nbsp;the epoch or validation goes on forever')
         return "&nbsp;&nbsp; ".join(items)
 
     # ------------------------------------------------------------ hover and keys

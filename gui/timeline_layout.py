@@ -183,7 +183,20 @@ class TimelineLayout:
 
     # ------------------------------------------------------------ the picture
 
-    def picture(self, x0: float, x1: float, y0: float, y1: float, pixels_wide: float, pixels_high: float) -> Picture:
+    def picture(
+        self,
+        x0: float,
+        x1: float,
+        y0: float,
+        y1: float,
+        pixels_wide: float,
+        pixels_high: float,
+        min_batch_pixels: float = MIN_BATCH_PIXELS,
+    ) -> Picture:
+        """The blocks in the window [x0, x1] x [y0, y1] shown on pixels_wide x pixels_high pixels.
+
+        Batches thinner than ``min_batch_pixels`` are grouped (thicker separators need wider batches).
+        """
         blocks = {kind: Blocks() for kind in KINDS}
         picture = Picture(blocks, [], [], [], 1)
         first_epoch = max(0, math.floor(y0))
@@ -196,14 +209,15 @@ class TimelineLayout:
         picture.row_stride = stride
         epochs = range(first_epoch - first_epoch % stride, last_epoch + 1, stride)
         rows_drawn = max(1, len(epochs) * (2 if self.has_validation else 1))
-        budget = max(8, min(int(pixels_wide / MIN_BATCH_PIXELS), MAX_BLOCKS // rows_drawn))
+        budget = max(8, min(int(pixels_wide / min_batch_pixels), MAX_BLOCKS // rows_drawn))
         del visible_epochs
+        pixels_per_x = pixels_wide / (x1 - x0)
         for epoch in epochs:
             for row in self.rows_of(epoch):
-                self._lay_row(row, x0, x1, budget, picture)
+                self._lay_row(row, x0, x1, budget, picture, pixels_per_x / min_batch_pixels)
         return picture
 
-    def _lay_row(self, row: Row, x0: float, x1: float, budget: int, picture: Picture) -> None:
+    def _lay_row(self, row: Row, x0: float, x1: float, budget: int, picture: Picture, batches_per_x: float) -> None:
         segment = row.segment
         middle = row.top + row.height / 2
         if segment.count == 0:
@@ -214,6 +228,10 @@ class TimelineLayout:
         last = self.step_at(segment, x1)
         count = last - first + 1
         val = row.lane == "val"
+        # As many blocks as the pixels these batches cover can show: a short row gets fewer.
+        right = self.row_end(segment) if last + 1 >= segment.count else float(self.x_start(segment, last + 1))
+        covered = max(0.0, min(x1, right) - max(x0, float(self.x_start(segment, first))))
+        budget = max(1, min(budget, int(covered * batches_per_x)))
         if count <= budget:
             steps = np.arange(first, last + 1, dtype=np.int64)
             left = self.x_start(segment, steps) if self.axis != "samples" else self._sample_lefts(segment, first, count)
