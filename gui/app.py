@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-APP_NAME = "EpochScope"
+from core.launcher import APP_ID, APP_NAME
+
 SCREEN_SIZE = (1280, 720)  # a shared screen
 
 
@@ -36,8 +37,10 @@ def run_app(args: list[str]) -> int:
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName(APP_NAME)
+    app.setApplicationName(APP_NAME)  # also the window class (WM_CLASS) the launcher's StartupWMClass names
     app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)  # the Wayland app id: ties the window to epochscope.desktop
+    app.setWindowIcon(app_icon())
     pg.setConfigOptions(antialias=False)
     window = MainWindow()
     if options.theme:
@@ -65,6 +68,18 @@ def run_app(args: list[str]) -> int:
         app.exec()
         return status["code"]
     return app.exec()
+
+
+def app_icon():
+    """The icon in every shipped size, so each place (title bar, task bar, switcher) gets a sharp one."""
+    from PySide6.QtGui import QIcon
+
+    from core.launcher import ICON_SIZES, icon_file
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(icon_file(f"{APP_ID}-{size}.png")))
+    return icon
 
 
 def save_screenshot(window, path: str) -> int:
