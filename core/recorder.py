@@ -43,9 +43,9 @@ INSTALL_HINT = (
     '(or pip install -e ".[demo]" in a checkout of EpochScope).'
 )
 BUILD_HINT = (
-    "The live demo trains a real Keras model, and this self-contained build of EpochScope leaves "
-    "TensorFlow out (it would add about 1.3 GB); everything else works without it. To run the demo, "
-    "install Python (3.10 to 3.12), then in a copy of the EpochScope folder run:\n"
+    "Real Keras (the live demo and verify) needs TensorFlow, which this self-contained build of "
+    "EpochScope leaves out (it would add about 1.3 GB); everything else works without it. To use real "
+    "Keras, install Python 3.10 or newer, then in a copy of the EpochScope folder run:\n"
     '    python -m pip install ".[demo]"\n'
     "and start EpochScope with the command: epochscope"
 )

@@ -6,14 +6,14 @@ as true as this match. Reading the installed version never imports Keras.
 
 from __future__ import annotations
 
-from importlib import metadata
-
 PLANNED_KERAS_VERSION = "3.15.1"
 PLANNED_TENSORFLOW_VERSION = "2.21.0"
 
 
 def installed_version(distribution: str) -> str | None:
     """The installed version of a distribution, read from its metadata; None if absent."""
+    from importlib import metadata  # imported here: it costs ~20 ms, too much for the app's start
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

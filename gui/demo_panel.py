@@ -16,6 +16,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -39,6 +40,7 @@ from gui.theme import Look, look_for, style_plot
 # they share the GIL: faster redraws measurably slowed the fit.
 FLUSH_SECONDS = 0.1
 PLOT_EVERY = 3
+PLOT_ROW = 3  # the loss plot's place in the panel's column: under the buttons, status and verdict
 
 Batch = tuple[str, int, int, int, int, float]  # phase, epoch, step, size, first sample, loss
 
@@ -110,6 +112,36 @@ class DemoWorker(QObject):
             self.progress.emit(bundle)
 
 
+class LossPlot(pg.PlotWidget):
+    """The loss of each batch, Keras' running mean, epoch and validation losses, epoch boundaries."""
+
+    def __init__(self, look: Look):
+        super().__init__(enableMenu=False)  # pyqtgraph's own menu offers a broken SVG export
+        self.setLabel("left", "loss")
+        self.getAxis("left").enableAutoSIPrefix(False)  # else the label is re-laid out every frame
+        self.setLabel("bottom", "training step")
+        self.addLegend(offset=(-10, 10))
+        self.setDownsampling(auto=True, mode="peak")  # draw what the pixels can show
+        self.setClipToView(True)
+        self.batch_curve = self.plot([], [], name="loss of each batch", connect="finite")
+        self.mean_curve = self.plot([], [], name="Keras' running mean (logs['loss'])", connect="finite")
+        self.epoch_points = self.plot([], [], pen=None, symbol="o", name="epoch loss")
+        self.val_points = self.plot([], [], pen=None, symbol="s", name="validation loss")
+        # Solid, not dashed: dashes cost a millisecond a frame to stroke.
+        self.boundaries = self.plot([], [], connect="pairs")
+        self.apply_look(look)
+
+    def apply_look(self, look: Look) -> None:
+        style_plot(self, look)
+        self.batch_curve.setPen(pg.mkPen(look.loss_of_batch, width=look.loss_width))
+        self.mean_curve.setPen(pg.mkPen(look.loss_mean, width=look.mean_width))
+        for points, colour in ((self.epoch_points, look.text), (self.val_points, look.blocks["val"])):
+            points.setSymbolBrush(colour)
+            points.setSymbolPen(colour)
+            points.setSymbolSize(look.point_size)
+        self.boundaries.setPen(pg.mkPen(look.epoch_boundary, width=look.axis_width))
+
+
 class DemoPanel(QWidget):
     """Run / Cancel, progress, the live loss plot and the verdict."""
 
@@ -142,19 +174,9 @@ class DemoPanel(QWidget):
         self.verdict.setWordWrap(True)
         self.verdict.setObjectName("verdict")
 
-        self.plot = pg.PlotWidget()
-        self.plot.setLabel("left", "loss")
-        self.plot.getAxis("left").enableAutoSIPrefix(False)  # else the label is re-laid out every frame
-        self.plot.setLabel("bottom", "training step")
-        self.plot.addLegend(offset=(-10, 10))
-        self.plot.setDownsampling(auto=True, mode="peak")  # draw what the pixels can show
-        self.plot.setClipToView(True)
-        self.batch_curve = self.plot.plot([], [], name="loss of each batch", connect="finite")
-        self.mean_curve = self.plot.plot([], [], name="Keras' running mean (logs['loss'])", connect="finite")
-        self.epoch_points = self.plot.plot([], [], pen=None, symbol="o", name="epoch loss")
-        self.val_points = self.plot.plot([], [], pen=None, symbol="s", name="validation loss")
-        # Solid, not dashed: dashes cost a millisecond a frame to stroke.
-        self.boundaries = self.plot.plot([], [], connect="pairs")
+        # The loss plot is built when first needed (the tab shown, a run, an export): a second
+        # plot costs ~12 ms, and the window's start is measured (benchmarks/bench_startup.py).
+        self._loss_plot: LossPlot | None = None
 
         self.axis_buttons = QButtonGroup(self)
         axis_row = QHBoxLayout()
@@ -176,26 +198,35 @@ class DemoPanel(QWidget):
         top.addWidget(self.run_button)
         top.addWidget(self.progress_bar, 1)
         top.addStretch(0)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.status)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.plot, 1)
-        layout.addLayout(axis_row)
+        self.column = QVBoxLayout(self)
+        self.column.addLayout(top)
+        self.column.addWidget(self.status)
+        self.column.addWidget(self.verdict)
+        self.column.addStretch(1)  # where the loss plot goes, at PLOT_ROW
+        self.column.addLayout(axis_row)
         self._verdict: tuple[bool, str] | None = None  # (good, words), coloured by the look
-        self.apply_look(look_for(dark=False, presenting=False))
+        self.look = look_for(dark=False, presenting=False)
+        self._show_verdict()
         self._reset_data()
+
+    @property
+    def plot(self) -> LossPlot:
+        if self._loss_plot is None:
+            self._loss_plot = LossPlot(self.look)
+            self.column.removeItem(self.column.itemAt(PLOT_ROW))
+            self.column.insertWidget(PLOT_ROW, self._loss_plot, 1)
+            self._marks_drawn = ()
+            self._redraw()
+        return self._loss_plot
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.plot  # noqa: B018 - built on first sight
+        super().showEvent(event)
 
     def apply_look(self, look: Look) -> None:
         self.look = look
-        style_plot(self.plot, look)
-        self.batch_curve.setPen(pg.mkPen(look.loss_of_batch, width=look.loss_width))
-        self.mean_curve.setPen(pg.mkPen(look.loss_mean, width=look.mean_width))
-        for points, colour in ((self.epoch_points, look.text), (self.val_points, look.blocks["val"])):
-            points.setSymbolBrush(colour)
-            points.setSymbolPen(colour)
-            points.setSymbolSize(look.point_size)
-        self.boundaries.setPen(pg.mkPen(look.epoch_boundary, width=look.axis_width))
+        if self._loss_plot is not None:
+            self._loss_plot.apply_look(look)
         self._show_verdict()
 
     def _set_verdict(self, verdict: tuple[bool, str] | None) -> None:
@@ -430,11 +461,13 @@ class DemoPanel(QWidget):
     @Slot()
     def _redraw(self, *_args: object) -> None:
         """The curves every time; the epoch marks only when an epoch ended or the axis changed."""
+        if self._loss_plot is None:
+            return  # drawn in full when it is built
         count = self._train_steps
         by_epochs = self.axis_buttons.checkedId() == 1
         x = self._x(np.arange(count), by_epochs)
-        self.batch_curve.setData(x, self._losses[:count])
-        self.mean_curve.setData(x, self._means[:count])
+        self.plot.batch_curve.setData(x, self._losses[:count])
+        self.plot.mean_curve.setData(x, self._means[:count])
         self._grow_y(count)
         label = "epoch" if by_epochs else "training step"
         marks = (len(self._epoch_losses), len(self._val_losses), len(self._epoch_starts), label)
@@ -446,16 +479,16 @@ class DemoPanel(QWidget):
             self._x_label = label
             self._frame_plot()
         ends = self._epoch_losses
-        self.epoch_points.setData([e if by_epochs else s for s, e, _ in ends], [loss for *_, loss in ends])
+        self.plot.epoch_points.setData([e if by_epochs else s for s, e, _ in ends], [loss for *_, loss in ends])
         vals = self._val_losses
-        self.val_points.setData([e if by_epochs else s for s, e, _ in vals], [loss for *_, loss in vals])
+        self.plot.val_points.setData([e if by_epochs else s for s, e, _ in vals], [loss for *_, loss in vals])
         if count and self._epoch_starts:
             top = max(self._y_top, 1e-9)
             starts = np.asarray(self._epoch_starts, dtype=float)
             xs = starts if not by_epochs else np.arange(len(starts), dtype=float)
-            self.boundaries.setData(np.repeat(xs, 2), np.tile([0.0, top], len(xs)))
+            self.plot.boundaries.setData(np.repeat(xs, 2), np.tile([0.0, top], len(xs)))
         else:
-            self.boundaries.setData([], [])
+            self.plot.boundaries.setData([], [])
 
     def _x(self, index: np.ndarray, by_epochs: bool) -> np.ndarray:
         if not by_epochs or not len(index):

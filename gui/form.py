@@ -133,6 +133,7 @@ class ScenarioForm(QWidget):
         self.apply_look(look_for(dark=False, presenting=False))
 
     def apply_look(self, look: Look) -> None:
+        self.look = look
         for error in self._errors.values():
             error.setStyleSheet(f"color: {look.alarm};")
 

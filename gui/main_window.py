@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.demo import DemoSetup
 from core.files import BadScenarioFile, load_scenario, save_scenario
+from core.launcher import APP_NAME
 from core.plan import Plan
 from core.planner import plan
 from core.scenario import Scenario
@@ -39,9 +40,9 @@ from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_da
 from gui.timeline import TimelineView
 
 MAX_RECENT = 8
-APP_NAME = "EpochScope"
 FILE_FILTER = "Scenario files (*.json);;All files (*)"
 THEME_NAMES = {"system": "Follow the &system", "light": "&Light", "dark": "&Dark"}
+VERSION_CHECK_DELAY_MS = 300
 PRESENTING_TIMELINE_SHARE = 0.68  # of the height beside the form, in presentation mode
 
 
@@ -96,11 +97,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_split)
 
         self.version_label = QLabel(f"Keras {PLANNED_KERAS_VERSION} semantics")
-        note = keras_version_note()
-        if note:
-            self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
-            self.version_label.setToolTip(note)
         self.statusBar().addPermanentWidget(self.version_label)
+        # Reading package metadata takes tens of milliseconds: done once the window is on screen
+        # (a zero timeout would run before the first paint).
+        QTimer.singleShot(VERSION_CHECK_DELAY_MS, self.check_keras_version)
 
         self.demo = DemoPanel()
         self.summary.addTab(self.demo, "Live demo")
@@ -137,13 +137,13 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Save", QKeySequence.StandardKey.Save, self.save)
         self._action(file_menu, "Save &As...", QKeySequence("Ctrl+Shift+S"), self.save_as)
         export_menu = file_menu.addMenu("&Export")
-        for what, view in (("timeline", self.timeline.plot), ("loss plot", self.demo.plot)):
+        for what, view in (("timeline", lambda: self.timeline.plot), ("loss plot", lambda: self.demo.plot)):
             for kind in ("PNG", "SVG"):
                 self._action(
                     export_menu,
                     f"{what.capitalize()} as {kind}...",
                     None,
-                    lambda w=what, v=view, k=kind: self.export_dialog(w, v, k),
+                    lambda _checked=False, w=what, v=view, k=kind: self.export_dialog(w, v(), k),
                 )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # StandardKey.Quit is empty on some desktops
@@ -398,16 +398,19 @@ class MainWindow(QMainWindow):
         if presenting:
             self._before_presenting = (self.form_panel.isVisibleTo(self), self.right_split.sizes())
             self.presenting = True
+            self._apply_look()
             self.set_form_shown(False, remember=False)
             self.right_split.setSizes([round(total * PRESENTING_TIMELINE_SHARE), round(total * (1 - PRESENTING_TIMELINE_SHARE))])
             self.statusBar().showMessage("Presentation mode: F5 to leave, Ctrl+B shows the form, F11 full screen.", 10000)
         else:
             form_shown, sizes = self._before_presenting
             self.presenting = False
+            self._apply_look()
             self.set_form_shown(form_shown, remember=False)
             if sizes:
-                self.right_split.setSizes(sizes)
-        self._apply_look()
+                # Once the layouts have taken in the everyday type: until then the summary's
+                # minimum height is the presentation one, and the splitter would keep it.
+                QTimer.singleShot(0, lambda: self.right_split.setSizes(sizes))
 
     def set_form_shown(self, shown: bool, remember: bool = True) -> None:
         self.form_panel.setVisible(shown)
@@ -417,12 +420,22 @@ class MainWindow(QMainWindow):
         if remember and not self.presenting:
             self.settings.setValue("window/form_shown", shown)
 
+    @Slot()
+    def check_keras_version(self) -> None:
+        """Say so in the status bar when the installed Keras is not the one the plans describe."""
+        note = keras_version_note()
+        if note:
+            self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
+            self.version_label.setToolTip(note)
+            self.version_label.setStyleSheet(f"color: {self.look.alarm};")
+
     def _apply_look(self) -> None:
         dark = system_is_dark() if self.theme == "system" else self.theme == "dark"
         self.look = look_for(dark=dark, presenting=self.presenting)
         apply_to_application(self.look, self.base_font)
         for view in (self.form, self.timeline, self.summary, self.demo):
-            view.apply_look(self.look)
+            if view.look != self.look:  # each view starts in the everyday light look
+                view.apply_look(self.look)
         self.version_label.setStyleSheet(f"color: {self.look.alarm};" if self.version_label.toolTip() else "")
         self.presenting_action.setChecked(self.presenting)
         for action in self.theme_actions.actions():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -219,9 +219,19 @@ def apply_to_application(look: Look, base_font: QFont) -> None:
         font.setPointSizeF(base_font.pointSizeF() * look.font_scale)
     else:
         font.setPixelSize(round(base_font.pixelSize() * look.font_scale))
-    app.setFont(font)
+    if font != app.font():
+        app.setFont(font)
+        # Qt tells the widgets only once its event loop has started; before that (a window
+        # opened in presentation mode, or under test) they would keep the old type. Tell them.
+        change = QEvent(QEvent.Type.ApplicationFontChange)
+        for widget in app.allWidgets():
+            QApplication.sendEvent(widget, change)
     # After the font: setting the style sheet re-polishes every widget, which then takes the new type.
-    app.setStyleSheet(stylesheet_for(look))
+    # The everyday light look needs none (Fusion's own outlines show on a light window), and
+    # leaving it out keeps the start fast: style sheets slow every widget's polish and paint.
+    sheet = stylesheet_for(look) if look.dark or look.presenting else ""
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
 
 
 def style_plot(plot, look: Look) -> None:

@@ -51,7 +51,7 @@ class TimelineView(QWidget):
         self.axis = "samples"
         self.picture: Picture | None = None
 
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(enableMenu=False)  # pyqtgraph's own menu offers a broken SVG export
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.view_box = self.plot.getViewBox()
         self.view_box.invertY(True)

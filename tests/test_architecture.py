@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, keras_installed
 
 CORE_MODULES = [
     "core",
@@ -20,6 +21,7 @@ CORE_MODULES = [
     "core.recorder",
     "core.versions",
     "core.tensorflow_loader",
+    "core.launcher",
 ]
 
 
@@ -61,3 +63,41 @@ def test_opening_the_window_loads_no_tensorflow():
     loaded = _modules_loaded_after(code)
     assert "PySide6" in loaded
     assert "tensorflow" not in loaded and "keras" not in loaded
+
+
+def test_tensorflow_loads_only_when_the_demo_is_asked_for(tmp_path):
+    # The real start path (main.main, as a double-click runs it) paints the window without TensorFlow;
+    # Demo > Run then loads it, in the demo's thread.
+    code = f"""
+import json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["HOME"] = {str(tmp_path)!r}
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0]])
+seen = {{}}
+
+def painted():
+    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
+    seen["at_start"] = sorted({{"tensorflow", "keras"}} & set(sys.modules))
+    window.ask_before_closing = False
+    window.run_demo()
+    def finished():
+        if window.demo.running:
+            QTimer.singleShot(100, finished)
+            return
+        seen["after_demo"] = sorted({{"tensorflow", "keras"}} & set(sys.modules))
+        print(json.dumps(seen), flush=True)
+        os._exit(0)
+    finished()
+
+QTimer.singleShot(300, painted)
+import main
+main.main([])
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["at_start"] == []
+    if keras_installed():
+        assert seen["after_demo"] == ["keras", "tensorflow"]

@@ -49,7 +49,7 @@ def test_demo_plots_the_losses_keras_reports(window, qtbot):
     assert epoch_ends == pytest.approx([result.history[epoch]["loss"] for epoch in range(3)], rel=1e-5)
     assert all("val_loss" in result.history[epoch] for epoch in range(3))
     panel.axis_buttons.button(1).click()  # x in epochs: the last step of epoch 3 sits just before 3.0
-    x, _y = panel.batch_curve.getData()
+    x, _y = panel.plot.batch_curve.getData()
     assert 2.8 < x[-1] < 3.0
     assert panel.progress_bar.isHidden() and shown.timeline.playhead.opts["x0"] == []
     assert result.history[2]["loss"] < result.history[0]["loss"]  # it really learns (seeded: 0.34 -> 0.17)

@@ -1,0 +1,98 @@
+"""Start to first paint: EpochScope against a bare PySide6 + pyqtgraph window with one plot.
+
+    python benchmarks/bench_startup.py [--rounds 15] [--platform offscreen|xcb]
+
+Each start is a fresh Python process, the two kinds taking turns so that both see the same
+machine. The clock starts just before the process is launched (interpreter start and every
+import count) and stops when the window's first frame with its plot has been painted. The
+issue's limit: the app takes at most 1.3x the bare window (medians). Settings go to a
+temporary home, so every start is a first start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIMIT = 1.3
+
+# The child: import what its kind imports before Qt (the app: main and gui.app, which load the
+# core and numpy first, exactly as on its own start path), make the QApplication, watch for the
+# first paint of a plot, then start the window the way its kind starts. After that paint pass
+# (and the flush to the screen) it prints the clock and leaves at once.
+CHILD = r"""
+import os, sys, time
+if sys.argv[1] == "app":
+    sys.path.insert(0, os.getcwd())
+    import main, gui.app
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([sys.argv[0]])
+
+def report():
+    print(time.monotonic(), flush=True)
+    os._exit(0)
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and type(watched.parent()).__name__ == "PlotWidget":
+            QTimer.singleShot(0, report)
+        return False
+
+watcher = FirstPaint()
+app.installEventFilter(watcher)
+if sys.argv[1] == "app":
+    main.main([])
+else:
+    import pyqtgraph as pg
+    plot = pg.PlotWidget()
+    plot.plot([0, 1, 2, 3], [1, 3, 2, 4])
+    plot.resize(1280, 720)
+    plot.show()
+    app.exec()
+"""
+
+
+def start_once(kind: str, env: dict[str, str]) -> float:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, kind], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        raise SystemExit(f"{kind} did not paint: {done.stderr.strip()[-400:]}")
+    return float(done.stdout.split()[-1]) - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    options = parser.parse_args()
+    times: dict[str, list[float]] = {"bare": [], "app": []}
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "QT_QPA_PLATFORM": options.platform, "HOME": home, "XDG_CONFIG_HOME": home}
+        for kind in ("bare", "app"):  # one start each to warm the file cache, not counted
+            start_once(kind, env)
+        for _ in range(options.rounds):
+            for kind in ("bare", "app"):
+                times[kind].append(start_once(kind, env))
+    bare, app = statistics.median(times["bare"]), statistics.median(times["app"])
+    print(f"start to first paint, {options.rounds} starts each, Qt platform {options.platform}")
+    for kind, label in (("bare", "bare PySide6 + pyqtgraph window"), ("app", "EpochScope")):
+        values = [seconds * 1000 for seconds in sorted(times[kind])]
+        print(f"  {label:32s} median {statistics.median(values):6.0f} ms   (min {values[0]:.0f}, max {values[-1]:.0f})")
+    ratio = app / bare
+    print(f"  ratio {ratio:.2f}x (limit {LIMIT}x): {'pass' if ratio <= LIMIT else 'FAIL'}")
+    return 0 if ratio <= LIMIT else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
