@@ -22,6 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="epochscope",
         description="See exactly which batches Keras feeds to every epoch.",
+        epilog=(
+            "Without a command, epochscope opens the window: epochscope [SCENARIO.json] [--trap KEY] "
+            "[--presentation] [--theme system|light|dark] [--screenshot OUT.png]. "
+            "epochscope --install-launcher puts it in the applications menu; --uninstall-launcher removes it."
+        ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     plan_parser = commands.add_parser("plan", help="print what Keras will do with scenario files")

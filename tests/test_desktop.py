@@ -22,6 +22,7 @@ from core.launcher import (
     exec_argument,
     icon_file,
     install_launcher,
+    launch_command,
     uninstall_launcher,
     windows_shortcut_script,
 )
@@ -204,3 +205,13 @@ def test_main_py_installs_the_launcher_without_opening_a_window(data_home):
     )
     assert done.returncode == 0, done.stderr
     assert (data_home / "applications" / f"{APP_ID}.desktop").is_file()
+
+
+def test_a_self_contained_build_says_how_to_get_the_demo(window, monkeypatch):
+    # A build without TensorFlow (sys.frozen) says up front, in the demo tab, how to enable the demo.
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr("gui.demo_panel.tensorflow_available", lambda: False)
+    shown = window()
+    words = shown.demo.status.text()
+    assert "self-contained build" in words and 'pip install ".[demo]"' in words
+    assert launch_command() == [str(Path(sys.executable).resolve())]
