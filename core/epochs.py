@@ -264,13 +264,7 @@ class EpochSequence(Sequence[EpochPlan]):
         the last, partial repetition is a subset of the first.
         """
         first = 0
-        for piece in self._prefix:
-            used = min(len(piece), self._length - first)
-            if used <= 0:
-                return
-            yield first, piece, used
-            first += used
-        for piece in self._cycle:
+        for piece in itertools.chain(self._prefix, self._cycle):
             used = min(len(piece), self._length - first)
             if used <= 0:
                 return

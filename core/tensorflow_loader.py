@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from types import ModuleType
@@ -22,8 +23,8 @@ def load_tensorflow() -> tuple[ModuleType, ModuleType]:
     try:
         with open(os.devnull, "wb") as devnull:
             os.dup2(devnull.fileno(), 2)
-            import keras
-            import tensorflow
+            keras = importlib.import_module("keras")
+            tensorflow = importlib.import_module("tensorflow")
     finally:
         os.dup2(saved, 2)
         os.close(saved)

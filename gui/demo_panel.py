@@ -211,16 +211,20 @@ class DemoPanel(QWidget):
 
     @property
     def plot(self) -> LossPlot:
-        if self._loss_plot is None:
-            self._loss_plot = LossPlot(self.look)
-            self.column.removeItem(self.column.itemAt(PLOT_ROW))
-            self.column.insertWidget(PLOT_ROW, self._loss_plot, 1)
-            self._marks_drawn = ()
-            self._redraw()
+        return self._loss_plot or self._build_plot()
+
+    def _build_plot(self) -> LossPlot:
+        """Put the loss plot in its place and draw what the panel holds so far."""
+        self._loss_plot = LossPlot(self.look)
+        self.column.removeItem(self.column.itemAt(PLOT_ROW))
+        self.column.insertWidget(PLOT_ROW, self._loss_plot, 1)
+        self._marks_drawn = ()
+        self._redraw()
         return self._loss_plot
 
     def showEvent(self, event: QShowEvent) -> None:
-        self.plot  # noqa: B018 - built on first sight
+        if self._loss_plot is None:  # built on first sight
+            self._build_plot()
         super().showEvent(event)
 
     def apply_look(self, look: Look) -> None:

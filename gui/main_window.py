@@ -427,7 +427,11 @@ class MainWindow(QMainWindow):
         if note:
             self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
             self.version_label.setToolTip(note)
-            self.version_label.setStyleSheet(f"color: {self.look.alarm};")
+            self._colour_version_label()
+
+    def _colour_version_label(self) -> None:
+        """In the warning colour when it warns (its tooltip then says why)."""
+        self.version_label.setStyleSheet(f"color: {self.look.alarm};" if self.version_label.toolTip() else "")
 
     def _apply_look(self) -> None:
         dark = system_is_dark() if self.theme == "system" else self.theme == "dark"
@@ -436,7 +440,7 @@ class MainWindow(QMainWindow):
         for view in (self.form, self.timeline, self.summary, self.demo):
             if view.look != self.look:  # each view starts in the everyday light look
                 view.apply_look(self.look)
-        self.version_label.setStyleSheet(f"color: {self.look.alarm};" if self.version_label.toolTip() else "")
+        self._colour_version_label()
         self.presenting_action.setChecked(self.presenting)
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == self.theme)

@@ -2,14 +2,14 @@
 
 A ``Look`` holds every colour and size the views paint with, so each view has one
 ``apply_look`` and no colour of its own. Block colours are Okabe-Ito in every look
-(safe for the common colour-vision deficiencies; tests/test_classroom.py simulates
+(safe for the common colour-vision deficiencies; tests/test_looks.py simulates
 them); backgrounds, text and strokes change with the theme, and presentation mode
 makes type larger, lines thicker and text full black or full white.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 from PySide6.QtCore import QEvent, Qt
@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
 
-# Okabe-Ito, with lighter shades to tell neighbouring batches apart.
+# Okabe-Ito, with lighter shades to tell neighbouring batches apart. "dropped" (the samples
+# drop_remainder never feeds) is a grey that depends on the theme: look_for adds it.
 BLOCK_COLOURS = {
     "full": "#0072B2",
     "full_alt": "#3A93CF",
@@ -53,11 +54,10 @@ class Look:
     trap_border: str
     # The plots
     plot_background: str
-    dropped: str  # samples drop_remainder never feeds
     loss_of_batch: str
     loss_mean: str
     epoch_boundary: str
-    blocks: dict[str, str] = field(default_factory=lambda: dict(BLOCK_COLOURS))
+    blocks: dict[str, str]  # every kind of block the timeline draws, by kind
     ran_out_mark: str = RAN_OUT_MARK
     # Sizes: presentation mode scales type and strokes for a room
     font_scale: float = 1.0
@@ -95,7 +95,6 @@ def look_for(dark: bool, presenting: bool) -> Look:
             trap_background="#3A2E10",
             trap_border="#E69F00",
             plot_background="#000000" if presenting else "#17181A",
-            dropped="#5E6166",
             loss_of_batch="#4F6F8F",
             loss_mean="#56B4E9",
             epoch_boundary="#4A4A4A",
@@ -116,11 +115,11 @@ def look_for(dark: bool, presenting: bool) -> Look:
             trap_background="#FFF4D6",
             trap_border="#E69F00",
             plot_background="#FFFFFF",
-            dropped="#C8C8C8",
             loss_of_batch="#9DB8D3",
             loss_mean="#0072B2",
             epoch_boundary="#CCCCCC",
         )
+    colours["blocks"] = {**BLOCK_COLOURS, "dropped": "#5E6166" if dark else "#C8C8C8"}
     if not presenting:
         return Look(dark=dark, presenting=False, **colours)
     return Look(

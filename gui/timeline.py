@@ -235,11 +235,10 @@ class TimelineView(QWidget):
         # "Epoch 100" must fit beside the rows, in whatever type size.
         font = QApplication.font()  # this widget's own font may not have caught up with a change yet
         self.plot.getAxis("left").setWidth(round(QFontMetrics(font).horizontalAdvance("Epoch 1000") + 14))
-        colours = {**look.blocks, "dropped": look.dropped}
         for kind, item in self.bars.items():
             outlined = kind not in ("grouped", "val_grouped", "dropped")
             pen = pg.mkPen(look.plot_background, width=look.separator_width) if outlined else pg.mkPen(None)
-            item.setOpts(brush=pg.mkBrush(colours[kind]), pen=pen)
+            item.setOpts(brush=pg.mkBrush(look.blocks[kind]), pen=pen)
         self.ran_out_marks.setPen(pg.mkPen(look.ran_out_mark, width=look.ran_out_width))
         self.ran_out_marks.setSize(look.ran_out_size)
         self.continue_marks.setBrush(pg.mkBrush(look.text))
@@ -258,8 +257,7 @@ class TimelineView(QWidget):
     def _legend_html(self, look: Look) -> str:
         swatch = '<span style="color:{}; font-size: {:.0f}pt;">&#9632;</span>&nbsp;{}'
         swatch_points = 1.4 * max(QApplication.font().pointSizeF(), 7.0)
-        colours = {**look.blocks, "dropped": look.dropped}
-        items = [swatch.format(colours[kind], swatch_points, words) for kind, words in LEGEND]
+        items = [swatch.format(look.blocks[kind], swatch_points, words) for kind, words in LEGEND]
         items.append(f'<span style="color:{look.ran_out_mark}; font-weight: bold;">&#10005;</span>&nbsp;ran out of data')
         items.append("&#9654;&nbsp;continues where the last epoch stopped")
         items.append(f'<span style="color:{look.alarm};">never ends &#8594;</span>&nbsp;the epoch or validation goes on forever')

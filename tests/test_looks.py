@@ -153,7 +153,7 @@ def test_what_the_blocks_mean_stays_distinct_for_colour_blind_viewers(look):
         "full batch": look.blocks["full"],
         "short batch": look.blocks["short"],
         "wraps": look.blocks["wrap"],
-        "dropped": look.dropped,
+        "dropped": look.blocks["dropped"],
         "validation": look.blocks["val"],
         "ran out": look.ran_out_mark,
         "background": look.plot_background,

@@ -138,8 +138,10 @@ def network_calls(log: Path) -> tuple[list[str], list[str]]:
     return attempts, probes
 
 
-def run_offline(strace: str, arguments: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
-    """Run python with these arguments under strace, with no network at all where the system allows."""
+def run_offline(strace: str, arguments: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run python with these arguments under strace, with no network at all where the system allows.
+
+    Fails on any network attempt; returns the finished process and its loopback probes."""
     log = tmp_path / "strace.log"
     command = [strace, "-f", "-qq", "-e", "trace=connect,sendto,sendmsg,bind", "-o", str(log), sys.executable, *arguments]
     isolate = shutil.which("unshare")
@@ -149,18 +151,17 @@ def run_offline(strace: str, arguments: list[str], tmp_path: Path) -> subprocess
     done = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600)
     attempts, probes = network_calls(log)
     assert not attempts, "network attempts:\n" + "\n".join(attempts)
-    done.probes = probes  # type: ignore[attr-defined]
-    return done
+    return done, probes
 
 
 def test_the_window_opens_offline_and_native_code_stays_off_the_network(strace, tmp_path):
     # Qt and the app's whole start path, under strace, in a namespace with no network.
     shot = tmp_path / "window.png"
     arguments = ["main.py", "--trap", "floor_ceil_mismatch", "--presentation", "--screenshot", str(shot)]
-    done = run_offline(strace, arguments, tmp_path)
+    done, probes = run_offline(strace, arguments, tmp_path)
     assert done.returncode == 0, done.stderr
     assert shot.stat().st_size > 10000
-    assert not done.probes
+    assert not probes
 
 
 @pytest.mark.keras
@@ -168,6 +169,6 @@ def test_real_keras_runs_offline_and_native_code_stays_off_the_network(strace, t
     # TensorFlow's native code too: a real fit (verify) under strace, with no network.
     # urllib3 (imported with TensorFlow) binds a socket to [::1]:0 once to learn whether IPv6
     # exists; that probe sends nothing and is allowed.
-    done = run_offline(strace, ["main.py", "verify", "examples/floor_trap.json"], tmp_path)
+    done, _probes = run_offline(strace, ["main.py", "verify", "examples/floor_trap.json"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("match:")
