@@ -163,6 +163,41 @@ print(json.dumps([code, app.applicationName(), app.desktopFileName(), icon_sizes
     assert set(icon_sizes) >= set(ICON_SIZES)
 
 
+# Antialiased edges may round one or two colour levels apart on another CPU (SIMD paths differ);
+# a bitmap scaled from another size differs by 100 levels or more at its edges.
+PIXEL_LEVELS = 3
+MEAN_LEVELS = 0.1
+
+
+def assert_same_picture(expected, actual, name: str) -> None:
+    """Same size, every channel of every pixel within PIXEL_LEVELS, and on average within MEAN_LEVELS."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    def channels(image):
+        image = image.convertToFormat(QImage.Format.Format_ARGB32)
+        flat = np.frombuffer(bytes(image.constBits()), dtype=np.uint8)
+        return flat.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()].astype(np.int16)
+
+    assert (expected.width(), expected.height()) == (actual.width(), actual.height()), name
+    difference = np.abs(channels(expected) - channels(actual))
+    assert difference.max() <= PIXEL_LEVELS, f"{name}: a pixel differs by {difference.max()} colour levels"
+    assert difference.mean() <= MEAN_LEVELS, f"{name}: pixels differ by {difference.mean():.3f} levels on average"
+
+
+def test_the_picture_comparison_tells_a_scaled_bitmap_from_a_rendering(qapp):
+    # The tolerance forgives rounding, not a shortcut: the 256 px icon scaled down to 32 px fails.
+    from PySide6.QtGui import QImage
+
+    from tools.make_icons import render_png
+
+    rendered = QImage.fromData(render_png(icon_file(f"{APP_ID}.svg"), 32))
+    assert_same_picture(rendered, rendered.copy(), "the same picture")
+    scaled = QImage(str(icon_file(f"{APP_ID}-256.png"))).scaled(32, 32)
+    with pytest.raises(AssertionError, match="colour levels"):
+        assert_same_picture(rendered, scaled, "scaled")
+
+
 def test_the_icon_is_drawn_at_every_size_from_its_vector_source(qapp):
     # Each PNG is the SVG rendered at that size (not a scaled bitmap), and the .ico holds all of them.
     from PySide6.QtGui import QImage
@@ -175,7 +210,7 @@ def test_the_icon_is_drawn_at_every_size_from_its_vector_source(qapp):
         shipped = QImage(str(icon_file(f"{APP_ID}-{size}.png")))
         assert (shipped.width(), shipped.height()) == (size, size)
         fresh = QImage.fromData(render_png(svg, size))
-        assert shipped.convertToFormat(QImage.Format.Format_ARGB32) == fresh.convertToFormat(QImage.Format.Format_ARGB32)
+        assert_same_picture(shipped, fresh, f"{size}x{size}")
     ico = icon_file(f"{APP_ID}.ico").read_bytes()
     reserved, kind, count = struct.unpack_from("<HHH", ico)
     assert (reserved, kind, count) == (0, 1, len(ICON_SIZES))

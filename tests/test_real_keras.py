@@ -3,45 +3,38 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from core import plan, scenario_from_dict
 from core.compare import conformance_record_as_plan, first_difference
-from tests.conftest import CONFORMANCE
+from tests.conftest import CONFORMANCE, PROJECT
 from tests.grid import grid
 
-pytestmark = [pytest.mark.keras, pytest.mark.usefixtures("require_keras")]
+# The records ship in tests/conformance/, so a missing file is a broken checkout, not a skip.
+CASES = json.loads(CONFORMANCE.read_text(encoding="utf-8"))
 
 
-def _conformance_cases():
-    if not CONFORMANCE.exists():
-        return []
-    return json.loads(CONFORMANCE.read_text())
-
-
-CASES = _conformance_cases()
-
-
-def test_conformance_file_is_present():
-    # The shared truth recorded with Keras 3.15.1 must be found beside the project.
-    if not CASES and os.environ.get("EPOCHSCOPE_REQUIRE_KERAS") != "1":
-        pytest.skip(f"{CONFORMANCE} not found")
+def test_the_conformance_records_ship_with_the_tests():
+    # The truth recorded with Keras 3.15.1 is read from inside the repository, never from beside it.
+    assert CONFORMANCE.resolve().is_relative_to(PROJECT / "tests")
     assert len(CASES) >= 39
+    assert len({case["name"] for case in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_planner_matches_conformance_record(case):
-    # What Keras 3.15.1 did in shared/conformance, the planner says too.
+    # What Keras 3.15.1 did in tests/conformance, the planner says too (no TensorFlow needed).
     expected = conformance_record_as_plan(case["keras"])
     planned = plan(scenario_from_dict(case["scenario"])).to_json()
     assert first_difference(planned, expected) is None
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
 def test_recorder_reproduces_conformance_record(case):
-    # Our recorder, run on the installed Keras, sees what the shared record saw.
+    # Our recorder, run on the installed Keras, sees what the recorded Keras saw.
     from core.recorder import record
 
     expected = conformance_record_as_plan(case["keras"])
@@ -52,6 +45,8 @@ def test_recorder_reproduces_conformance_record(case):
 GRID = grid()
 
 
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
 @pytest.mark.parametrize("data", GRID, ids=[f"grid{index:03d}" for index in range(len(GRID))])
 def test_planner_matches_real_keras_on_grid(data):
     # Every source, repeat mode, drop_remainder, steps below/at/above the data, validation kind and edge size.
@@ -64,6 +59,8 @@ def test_planner_matches_real_keras_on_grid(data):
     assert first_difference(planned, recorded) is None
 
 
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
 @pytest.mark.parametrize(
     ("samples", "steps", "expected"),
     [
@@ -89,6 +86,8 @@ def test_generator_validation_loses_one_prefetched_batch_per_run(samples, steps,
     assert planned == expected
 
 
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
 def test_validation_error_comes_only_when_validation_runs():
     # Keras builds the validation adapter lazily: a validation set it rejects fails fit only once reached.
     from core.recorder import record
