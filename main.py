@@ -10,16 +10,21 @@ python main.py --install-launcher   put EpochScope in the applications menu (--u
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 COMMANDS = ("plan", "verify", "-h", "--help")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, script: Path | None = None) -> int:
+    """Run EpochScope; ``script`` is this main.py when it was run as a script (``python main.py``)."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("--install-launcher", "--uninstall-launcher"):
         from core.launcher import install_launcher, uninstall_launcher
 
-        return install_launcher() if args[0] == "--install-launcher" else uninstall_launcher()
+        # From a copy of the folder, the launcher starts that copy, not an installed epochscope.
+        if args[0] == "--install-launcher":
+            return install_launcher(script=script)
+        return uninstall_launcher(script=script)
     if args and args[0] in COMMANDS:
         from core.cli import run
 
@@ -30,4 +35,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(script=Path(__file__)))

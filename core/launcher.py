@@ -26,24 +26,30 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def launch_command() -> list[str]:
+def launch_command(script: Path | None = None) -> list[str]:
     """The command that opens the window, with absolute paths, for this installation.
 
-    A self-contained build runs its own executable; an installed package runs its gui
-    script (``epochscope``, no console window on Windows) from beside this Python; a
-    checkout runs ``main.py`` with this Python (``pythonw`` on Windows, for no console).
+    A self-contained build runs its own executable. Started as ``python main.py`` from a copy
+    of the folder (``script``, that copy's main.py), the launcher runs that copy with this
+    Python, even where the package is also installed. An installed package runs its gui script
+    (``epochscope``, no console window on Windows) from beside this Python. On Windows the
+    Python is ``pythonw``, for no console.
     """
     if getattr(sys, "frozen", False):
         return [str(Path(sys.executable).resolve())]
-    scripts = Path(sys.executable).parent
-    for name in ("epochscope.exe", "epochscope") if os.name == "nt" else ("epochscope",):
-        script = scripts / name
-        if script.is_file() and os.access(script, os.X_OK):
-            return [str(script)]
-    python = Path(sys.executable)
+    if script is None:
+        scripts = Path(sys.executable).parent
+        for name in ("epochscope.exe", "epochscope") if os.name == "nt" else ("epochscope",):
+            candidate = scripts / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return [str(candidate)]
+        script = PROJECT / "main.py"
+    # sys.executable as it is, not resolved: a virtual environment's python is a link whose
+    # own path is what selects the environment.
+    python = Path(os.path.abspath(sys.executable))
     if os.name == "nt" and (python.parent / "pythonw.exe").is_file():
         python = python.parent / "pythonw.exe"
-    return [str(python), str(PROJECT / "main.py")]
+    return [str(python), str(Path(script).resolve())]
 
 
 def icon_file(name: str) -> Path:
@@ -190,8 +196,9 @@ def _windows_icon_copy() -> Path:
 # ------------------------------------------------------------ the commands
 
 
-def install_launcher(out=sys.stdout, err=sys.stderr) -> int:
-    command = launch_command()
+def install_launcher(out=sys.stdout, err=sys.stderr, script: Path | None = None) -> int:
+    """Install the launcher; ``script`` is the main.py that was run, when run as ``python main.py``."""
+    command = launch_command(script)
     try:
         if os.name == "nt":
             icon = _windows_icon_copy()
@@ -214,10 +221,10 @@ def install_launcher(out=sys.stdout, err=sys.stderr) -> int:
     return 0
 
 
-def uninstall_launcher(out=sys.stdout, err=sys.stderr) -> int:
+def uninstall_launcher(out=sys.stdout, err=sys.stderr, script: Path | None = None) -> int:
     try:
         if os.name == "nt":
-            removed = _run_powershell(windows_shortcut_script(launch_command(), _windows_icon_copy(), remove=True))
+            removed = _run_powershell(windows_shortcut_script(launch_command(script), _windows_icon_copy(), remove=True))
             icon = _windows_icon_copy()
             if icon.exists():
                 icon.unlink()

@@ -45,12 +45,16 @@ def run_app(args: list[str]) -> int:
     window = MainWindow()
     if options.theme:
         window.set_theme(options.theme, remember=False)
-    # Opened before the window shows, a bad file is explained in the status bar (no dialog)
-    # and the window keeps its example scenario.
-    if options.scenario and not window.open_file(options.scenario):
-        print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
+    # A mistyped trap is a mistake on the command line: say so and open nothing.
     if options.trap and not window.open_trap_named(options.trap):
-        print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
+        return refuse(window, f"error: {window.statusBar().currentMessage()}")
+    # Opened before the window shows, a bad file is explained in the status bar (no dialog) and
+    # the window keeps its example scenario; a picture of that would not be the one asked for.
+    if options.scenario and not window.open_file(options.scenario):
+        message = f"error: {window.statusBar().currentMessage()}"
+        if options.screenshot:
+            return refuse(window, message)
+        print(message, file=sys.stderr)
     window.resize(*SCREEN_SIZE)
     window.show()
     if options.presentation:
@@ -68,6 +72,15 @@ def run_app(args: list[str]) -> int:
         app.exec()
         return status["code"]
     return app.exec()
+
+
+def refuse(window, message: str) -> int:
+    """Print one line, close the window that was never shown, and give the exit code for bad input."""
+    print(" ".join(message.split()), file=sys.stderr)
+    window.ask_before_closing = False
+    window.close()
+    window.deleteLater()
+    return 2
 
 
 def app_icon():

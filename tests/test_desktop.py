@@ -242,6 +242,52 @@ def test_main_py_installs_the_launcher_without_opening_a_window(data_home):
     assert (data_home / "applications" / f"{APP_ID}.desktop").is_file()
 
 
+def test_main_py_from_a_copy_makes_a_launcher_for_that_copy(data_home, tmp_path):
+    # As the README promises: the launcher made by a copy's main.py runs that copy's main.py with this
+    # Python, even where an installed `epochscope` script sits beside this Python.
+    copy = tmp_path / "my copy of epochscope"
+    copy.mkdir()
+    for part in ("main.py", "core", "gui", "resources"):
+        source = PROJECT / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / part)
+    env = {**os.environ, "XDG_DATA_HOME": str(data_home), "QT_QPA_PLATFORM": "none-such"}
+    done = subprocess.run(
+        [sys.executable, "main.py", "--install-launcher"], cwd=copy, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    argv = exec_to_argv(read_entry(data_home / "applications" / f"{APP_ID}.desktop")["Exec"])
+    assert argv == [os.path.abspath(sys.executable), str((copy / "main.py").resolve()), "%f"]
+    assert str(copy / "main.py") in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["--trap", "no_such_trap"], "There is no trap 'no_such_trap'; the traps are: floor_ceil_mismatch,"),
+        (["no-such-scenario.json"], "no-such-scenario.json: no such file"),
+    ],
+)
+def test_a_screenshot_of_a_bad_start_exits_2_with_one_line(arguments, words, tmp_path):
+    # --screenshot with an unknown trap or a missing scenario file writes no picture, exits 2 and says why in one line.
+    picture = tmp_path / "window.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "main.py", *arguments, "--screenshot", str(picture)],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if "propagateSizeHints" not in line]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], done.stderr
+    assert not picture.exists()
+
+
 def test_a_self_contained_build_says_how_to_get_the_demo(window, monkeypatch):
     # A build without TensorFlow (sys.frozen) says up front, in the demo tab, how to enable the demo.
     monkeypatch.setattr(sys, "frozen", True, raising=False)
