@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.epochs import (
     AdvancingPiece,
@@ -298,7 +298,8 @@ def _plan(scenario: Scenario) -> Plan:
                 val_batch = passed or _arrays_default_batch(validation.samples, validation.steps)
             else:
                 val_batch = passed or ARRAYS_DEFAULT_BATCH_SIZE
-            val_source = _source(validation, val_batch)
+            # Evaluation never shuffles (a validation set's shuffle changes nothing), so its order is known.
+            val_source = _source(replace(validation, shuffle=False), val_batch)
         except KerasRefuses as refusal:
             val_refusal = refusal
 
