@@ -74,3 +74,53 @@ def window(qtbot):
         return made
 
     return make
+
+
+# ------------------------------------------------------------ real windows, and nothing printed in vain
+
+REAL_WINDOW_TESTS = Path(__file__).resolve().parent / "real_window"
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """tests/real_window needs an X server and a window manager: tests/test_real_window.py starts both
+    and runs it with EPOCHSCOPE_REAL_WINDOW=1 (or by hand: `python -m tests.real_window`)."""
+    if os.environ.get("EPOCHSCOPE_REAL_WINDOW") != "1" and collection_path.resolve() == REAL_WINDOW_TESTS:
+        return True
+    return None
+
+
+@pytest.fixture(autouse=True)
+def no_exception_in_threads():
+    """An exception that ends a Python thread fails the test that started it (pytest would only warn).
+
+    Exceptions in Qt slots and event handlers go through sys.excepthook, which pytest-qt watches in
+    every test (qt_no_exception_capture stays unset); unraisable ones are errors (pyproject.toml)."""
+    reported: list[str] = []
+    previous = threading.excepthook
+
+    def record(args: threading.ExceptHookArgs) -> None:
+        name = args.thread.name if args.thread is not None else "a thread"
+        reported.append(f"{name}: {args.exc_type.__name__}: {args.exc_value}")
+        previous(args)
+
+    threading.excepthook = record
+    yield
+    threading.excepthook = previous
+    assert not reported, "an exception ended a thread: " + "; ".join(reported)
+
+
+PRINTED_TRACEBACK = "Traceback (most recent call last)"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A traceback printed to the test's captured stderr (a slot's exception printed by PySide, a
+    traceback.print_exc, a logged exception) fails the test even when nothing else noticed it."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.passed:
+        return
+    printed = "".join(text for title, text in report.sections if title == f"Captured stderr {report.when}")
+    if PRINTED_TRACEBACK in printed:
+        report.outcome = "failed"
+        report.longrepr = f"a traceback was printed while the test ran ({report.when}):\n{printed}"
