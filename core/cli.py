@@ -8,7 +8,7 @@ from typing import TextIO
 
 from core.explain import summarize
 from core.files import BadScenarioFile, load_scenario
-from core.plan import format_json
+from core.plan import write_json
 from core.planner import plan
 from core.versions import keras_version_note
 
@@ -59,8 +59,7 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
         return EXIT_BAD_INPUT
     plans = [plan(scenario) for scenario in scenarios]
     if as_json:
-        documents = [p.to_json() for p in plans]
-        out.write(format_json(documents[0] if len(documents) == 1 else documents) + "\n")
+        write_json(plans, out)  # epoch by epoch: memory stays flat, size follows the plan's pieces
     else:
         for index, (path, one_plan) in enumerate(zip(paths, plans, strict=True)):
             if len(paths) > 1:

@@ -7,12 +7,14 @@ Batches are held as segments of a stream (closed form), never one object per bat
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from core.scenario import Scenario
-from core.streams import Stream
+from core.streams import Stream, expand_runs
+
+__all__ = ["EpochPlan", "Plan", "PlanWarning", "Segment", "Totals", "expand_runs", "write_json"]
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,17 @@ class Segment:
         return self.stream.short_batches_in(self.start, self.count)
 
     def runs(self, limit: int | None = None) -> list[list[int]]:
-        """Run-length encoded sizes; with ``limit``, the first ``limit`` runs (more may follow)."""
+        """Run-length encoded sizes; with ``limit``, the first ``limit`` runs (more may follow).
+
+        Without ``limit`` this is as long as the batches' sizes change (two runs a pass
+        for a looping pass with a short batch): views pass a limit, the JSON uses compact_runs.
+        """
         runs = self.stream.runs(self.start, self.count, limit)
         return runs if limit is None else runs[:limit]
+
+    def compact_runs(self) -> list[list]:
+        """The sizes as plan JSON runs: repeating passes are one group ``[[runs...], count]``; O(1)."""
+        return self.stream.compact_runs(self.start, self.count)
 
     @property
     def first_sample(self) -> int | None:
@@ -70,9 +80,9 @@ class EpochPlan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "train": self.train.runs(),
+            "train": self.train.compact_runs(),
             "train_first_sample": self.train.first_sample,
-            "val": self.val.runs() if self.val is not None else None,
+            "val": self.val.compact_runs() if self.val is not None else None,
             "val_first_sample": self.val.first_sample if self.val is not None else None,
             "ran_out": self.ran_out,
             "val_ran_out": self.val_ran_out,
@@ -122,29 +132,53 @@ class Plan:
     train_batch_size: int | None = None  # the batch size Keras actually uses
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "outcome": self.outcome,
-            "keras": self.keras_version,
-            "epochs": [epoch.to_json() for epoch in self.epochs],
-            "warnings": [warning.to_json() for warning in self.warnings],
-        }
+        out = self._json_head()
+        out["epochs"] = [epoch.to_json() for epoch in self.epochs]
+        out["warnings"] = [warning.to_json() for warning in self.warnings]
+        return self._json_tail(out)
+
+    def _json_head(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "keras": self.keras_version}
+
+    def _json_tail(self, out: dict[str, Any]) -> dict[str, Any]:
         if self.outcome == "endless":
             out["endless"] = {"epoch": self.endless_epoch, "part": self.endless_part}
         if self.outcome == "error":
             out["error"] = self.error
         return out
 
+    def json_chunks(self) -> Iterator[str]:
+        """The plan JSON laid out for people (one epoch or warning per line), piece by piece.
 
-def format_json(document: object) -> str:
-    """Plan JSON laid out for people: one epoch or warning per line, valid JSON all the same."""
-    if isinstance(document, list):
-        return "[\n" + ",\n".join(format_json(item) for item in document) + "\n]"
-    assert isinstance(document, dict)
-    lines = []
-    for key, value in document.items():
-        if key in ("epochs", "warnings") and value:
-            items = ",\n".join("    " + json.dumps(item) for item in value)
-            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        Epochs are written one at a time, so memory stays flat however many there are,
+        and each line is short: compact runs keep a line's length independent of its batches.
+        """
+        head = self._json_head()
+        yield "{\n" + ",\n".join(f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in head.items())
+        if self.epochs:
+            yield ',\n  "epochs": [\n'
+            for index, epoch in enumerate(self.epochs):
+                yield ("" if index == 0 else ",\n") + "    " + json.dumps(epoch.to_json())
+            yield "\n  ]"
         else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+            yield ',\n  "epochs": []'
+        tail = self._json_tail({"warnings": [warning.to_json() for warning in self.warnings]})
+        for key, value in tail.items():
+            if key == "warnings" and value:
+                items = ",\n".join("    " + json.dumps(item) for item in value)
+                yield f',\n  "warnings": [\n{items}\n  ]'
+            else:
+                yield f",\n  {json.dumps(key)}: {json.dumps(value)}"
+        yield "\n}"
+
+
+def write_json(plans: Sequence[Plan], out: TextIO) -> None:
+    """Write one plan's JSON (an array for several), valid JSON laid out for people."""
+    if len(plans) != 1:
+        out.write("[\n")
+    for index, one in enumerate(plans):
+        if index:
+            out.write(",\n")
+        for chunk in one.json_chunks():
+            out.write(chunk)
+    out.write("\n]\n" if len(plans) != 1 else "\n")

@@ -127,21 +127,47 @@ class PassStream:
         within = int((position - passes) * self.samples // self.batch_size)
         return passes * max(1, self.batches_per_pass) + min(max(within, 0), max(0, self.batches_per_pass - 1))
 
-    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
-        """Run-length encoded sizes, ``[[size, count], ...]``; one loop step per pass (``limit``: stop after so many runs)."""
-        out: list[list[int]] = []
-        index, end = start, start + count
+    def compact_runs(self, start: int, count: int) -> list[list]:
+        """Sizes of batches [start, start + count) as plan JSON runs, in O(1) whatever ``count`` is.
+
+        ``[size, count]`` runs; whole passes that hold two sizes (full batches, then the
+        short one) become one group ``[[[B, full], [short, 1]], passes]``. When every batch
+        of a pass has the same size the passes merge into a single run.
+        """
         per_pass, full = self.batches_per_pass, self.full_batches
-        while index < end and (limit is None or len(out) <= limit):
-            within = index % per_pass
-            if within < full:
-                take = min(full - within, end - index)
-                _append_run(out, self.batch_size, take)
-            else:
-                take = 1
-                _append_run(out, self.remainder, 1)
+        if count <= 0 or per_pass == 0:
+            return []
+        if full == 0:
+            return [[self.remainder, count]]
+        if full == per_pass:
+            return [[self.batch_size, count]]
+        out: list[list] = []
+        index, end = start, start + count
+        within = index % per_pass
+        if within:
+            take = min(per_pass - within, count)
+            self._append_pass_piece(out, within, take)
             index += take
+        passes, tail = divmod(end - index, per_pass)
+        if passes == 1:
+            self._append_pass_piece(out, 0, per_pass)
+        elif passes > 1:
+            out.append([[[self.batch_size, full], [self.remainder, 1]], passes])
+        if tail:
+            self._append_pass_piece(out, 0, tail)
         return out
+
+    def _append_pass_piece(self, out: list[list], within: int, take: int) -> None:
+        """Batches [within, within + take) of one pass (full ones, then maybe the short one)."""
+        full_taken = max(0, min(self.full_batches - within, take))
+        if full_taken:
+            _append_run(out, self.batch_size, full_taken)
+        if take > full_taken:
+            _append_run(out, self.remainder, 1)
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
+        """Run-length encoded sizes, ``[[size, count], ...]`` (``limit``: at least the first so many runs)."""
+        return expand_runs(self.compact_runs(start, count), limit)
 
 
 @dataclass(frozen=True)
@@ -202,6 +228,9 @@ class CycleStream:
     def index_at_position(self, position: float) -> int:
         return int(position * self.samples // self.batch_size)
 
+    def compact_runs(self, start: int, count: int) -> list[list]:
+        return [[self.batch_size, count]] if count else []
+
     def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
         return [[self.batch_size, count]] if count else []
 
@@ -250,6 +279,9 @@ class EndlessStream:
 
     def index_at_samples(self, samples: int) -> int:
         return samples // self.batch_size
+
+    def compact_runs(self, start: int, count: int) -> list[list]:
+        return [[self.batch_size, count]] if count else []
 
     def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
         return [[self.batch_size, count]] if count else []
@@ -353,19 +385,52 @@ class ResumedStream:
         skipped = int(self.base.samples_before_many(np.asarray(self.resume_at)))
         return self.peeked + self.base.index_at_samples(samples - peeked + skipped) - self.resume_at
 
-    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
-        out: list[list[int]] = []
+    def compact_runs(self, start: int, count: int) -> list[list]:
+        out: list[list] = []
         for first, n in self._parts(start, count):
-            for size, repeat in self.base.runs(first, n, limit):
-                _append_run(out, size, repeat)
+            for run in self.base.compact_runs(first, n):
+                if isinstance(run[0], list):
+                    out.append(run)
+                else:
+                    _append_run(out, run[0], run[1])
         return out
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
+        return expand_runs(self.compact_runs(start, count), limit)
 
 
 Stream = PassStream | CycleStream | EndlessStream | ResumedStream
 
 
+def expand_runs(runs: list[list], limit: int | None = None) -> list[list[int]]:
+    """Plan JSON runs with their groups written out as plain ``[size, count]`` runs.
+
+    With ``limit``, stops once that many runs are out (a few more may follow, never
+    all of a long group), so the cost follows ``limit``, not the number of batches.
+    """
+    out: list[list[int]] = []
+    for run in runs:
+        if limit is not None and len(out) > limit:
+            break
+        if isinstance(run[0], list):
+            inner, repeats = expand_runs(run[0]), run[1]
+            if not inner or not repeats:
+                continue
+            if len(inner) == 1:  # the repetitions merge into one run
+                _append_run(out, inner[0][0], inner[0][1] * repeats)
+                continue
+            for _ in range(repeats):
+                for size, n in inner:
+                    _append_run(out, size, n)
+                if limit is not None and len(out) > limit:
+                    break
+        else:
+            _append_run(out, run[0], run[1])
+    return out
+
+
 def _append_run(runs: list[list[int]], size: int, count: int) -> None:
-    if runs and runs[-1][0] == size:
+    if runs and not isinstance(runs[-1][0], list) and runs[-1][0] == size:
         runs[-1][1] += count
     else:
         runs.append([size, count])
