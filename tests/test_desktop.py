@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -296,3 +297,27 @@ def test_a_self_contained_build_says_how_to_get_the_demo(window, monkeypatch):
     words = shown.demo.status.text()
     assert "self-contained build" in words and 'pip install ".[demo]"' in words
     assert launch_command() == [str(Path(sys.executable).resolve())]
+
+
+def test_the_readme_shows_every_trap_and_only_pictures_that_exist():
+    # The README's trap table names all thirteen traps with their screenshots, and every picture it shows is shipped.
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    for trap in json.loads((PROJECT / "resources" / "traps.json").read_text(encoding="utf-8")):
+        assert f"docs/screenshots/trap-{trap['key']}.png" in readme, trap["key"]
+    pictures = re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme)
+    assert len(pictures) >= 13
+    assert [picture for picture in pictures if not (PROJECT / picture).is_file()] == []
+
+
+def test_the_readme_makes_a_virtual_environment_before_any_pip_install():
+    # Debian and Ubuntu refuse pip outside a virtual environment and have no `python` command:
+    # each shell block that installs starts with `python3 -m venv` and activates it first.
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"(?:^    .*\n)+", readme, flags=re.MULTILINE)
+    installing = [block for block in blocks if "pip install" in block]
+    assert len(installing) >= 3
+    for block in installing:
+        lines = [line.strip() for line in block.splitlines()]
+        assert lines[0].startswith("python3 -m venv "), block
+        pip = next(index for index, line in enumerate(lines) if "pip install" in line)
+        assert any(line.startswith((". ", "source ")) or "/bin/python " in line for line in lines[: pip + 1]), block
