@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from tests.app_process import printed_problems
 from tests.conftest import PROJECT, keras_installed
 
 CORE_MODULES = [
@@ -97,6 +98,7 @@ main.main([])
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert not printed_problems(done.stderr), done.stderr[-4000:]  # a person would see it in the terminal
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["at_start"] == []
     if keras_installed():

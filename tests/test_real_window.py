@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.app_process import printed_problems
+
 PROJECT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_S = 600
-# What Qt prints for a warning: a logging category ("qt.qpa.xcb: ..."), or a class's complaint
-# ("QWidget::...", "QObject::...", "QPainter::..."), or the offscreen/xcb plugin's own words.
-QT_WARNING_LINE = re.compile(r"^(qt\.[\w.]+: |Q[A-Z]\w*::\w+|This plugin does not support|Warning: )", re.MULTILINE)
 
 
 def test_the_real_window_tests_pass_under_an_x_server_and_a_window_manager():
@@ -43,6 +41,33 @@ def test_the_real_window_tests_pass_under_an_x_server_and_a_window_manager():
     printed = done.stdout + done.stderr
     assert done.returncode == 0, f"the real-window tests failed (exit {done.returncode}):\n{printed}"
     assert "Traceback" not in printed, f"a traceback was printed:\n{printed}"
-    warnings = QT_WARNING_LINE.findall(printed)
-    assert not warnings, f"Qt warnings were printed ({warnings}):\n{printed}"
+    problems = printed_problems(printed, ignore=())
+    assert not problems, f"warnings were printed ({problems}):\n{printed}"
     assert " passed" in done.stdout, f"no real-window test ran:\n{printed}"
+
+
+def test_printed_problems_finds_tracebacks_and_warnings_but_not_the_offscreen_note():
+    # What a person would see in the terminal is found; the headless platform's own note is not.
+    from tests.app_process import printed_problems
+
+    assert printed_problems("Traceback (most recent call last):\n  File x\nKeyError: False\n") == [
+        "Traceback (most recent call last)"
+    ]
+    assert printed_problems("qt.qpa.xcb: could not connect to display\n") == ["qt.qpa.xcb: "]
+    assert printed_problems("QWidget::setLayout: Attempting to set QLayout\n") == ["QWidget::setLayout"]
+    assert printed_problems("/x/keras/trainer.py:12: UserWarning: Your input ran out of data\n") == ["UserWarning: "]
+    assert printed_problems("This plugin does not support propagateSizeHints()\nerror: no such file\n") == []
+
+
+def test_run_app_runs_main_py_and_returns_what_it_printed(tmp_path):
+    # The helper runs `main.py` headless, checks the exit code and hands back the finished process.
+    from PySide6.QtGui import QImage
+
+    from tests.app_process import run_app
+
+    out = tmp_path / "shot.png"
+    done = run_app(["examples/floor_trap.json", "--screenshot", str(out)], home=tmp_path)
+    assert done.returncode == 0
+    assert QImage(str(out)).width() > 0
+    with pytest.raises(pytest.fail.Exception, match="expected exit 3"):
+        run_app(["plan", "examples/floor_trap.json"], home=tmp_path, expect_code=3)
