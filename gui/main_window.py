@@ -32,7 +32,7 @@ from core.planner import plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
 from gui.demo_panel import DemoPanel
-from gui.export import copy_to_clipboard, export
+from gui.export import ExportOptions, Sheet, ask_export_options, caption_for, copy_to_clipboard, export, timeline_legend
 from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
@@ -326,6 +326,11 @@ class MainWindow(QMainWindow):
         return True
 
     def export_dialog(self, what: str, view, kind: str) -> bool:
+        """File > Export: the options (size, legend, caption, playhead), then where to save."""
+        options = ask_export_options(self, what, kind, ExportOptions.remembered(self.settings), view.width())
+        if options is None:
+            return False
+        options.remember(self.settings)
         suffix = kind.lower()
         start = Path(str(self.settings.value("last_folder", str(Path.home())))) / f"{what.replace(' ', '-')}.{suffix}"
         path, _ = QFileDialog.getSaveFileName(self, f"Export the {what}", str(start), f"{kind} (*.{suffix})")
@@ -333,11 +338,13 @@ class MainWindow(QMainWindow):
             return False
         if not path.lower().endswith(f".{suffix}"):
             path += f".{suffix}"
-        return self.export_to(view, path, what)
+        return self.export_to(view, path, what, options)
 
-    def export_to(self, view, path: str | Path, what: str = "timeline") -> bool:
+    def export_to(self, view, path: str | Path, what: str = "timeline", options: ExportOptions | None = None) -> bool:
+        """Write the picture without asking: the options given, or those last chosen (2x, legend, caption)."""
+        options = options or ExportOptions.remembered(self.settings)
         try:
-            export(view, path, f"EpochScope {what}")
+            export(view, path, self._sheet(view, what, options), options.scale)
         except OSError as error:
             self._complain("Could not export", f"{path}: {error.strerror or error}")
             return False
@@ -345,8 +352,23 @@ class MainWindow(QMainWindow):
         return True
 
     def copy_picture(self, view) -> None:
-        copy_to_clipboard(view)
+        """Edit > Copy: the same picture as an export with the options last chosen."""
+        what = "timeline" if view is self.timeline.plot else "loss plot"
+        options = ExportOptions.remembered(self.settings)
+        copy_to_clipboard(view, self._sheet(view, what, options), options.scale)
         self.statusBar().showMessage("Copied as a picture: paste it into your slides.", 5000)
+
+    def _sheet(self, view, what: str, options: ExportOptions) -> Sheet:
+        """What an export paints around the plot: the legend and caption if chosen; the playhead only if asked."""
+        timeline = view is self.timeline.plot
+        return Sheet(
+            title=f"EpochScope {what}",
+            legend=timeline_legend(self.timeline.look) if timeline and options.legend else (),
+            caption=caption_for(self.plan.scenario) if options.caption and self.plan is not None else "",
+            left_out=() if timeline and options.playhead else (self.timeline.playhead,),
+            text_colour=self.look.text,
+            background=self.look.plot_background,
+        )
 
     def _complain(self, title: str, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
