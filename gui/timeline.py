@@ -11,15 +11,17 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QComboBox,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QRadioButton,
+    QSizePolicy,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.plan import Plan
 from gui.theme import Look, look_for, style_plot
-from gui.timeline_layout import AXES, KINDS, Picture, TimelineLayout
+from gui.timeline_layout import AXES, KINDS, Picture, TimelineLayout, empty_reason, label_step, ordinal, tick_words
 
 LEGEND = [
     ("full", "full batch"),
@@ -39,21 +41,94 @@ LEGEND = [
 MAX_ROWS_AT_START = 40
 NEVER_ENDS = "never ends \u2192"
 
+# The plan-only playhead's pace: an epoch takes about EPOCH_SECONDS however many batches it has, but a
+# batch never less than a frame (more batches a frame instead) nor more than MAX_BATCH_SECONDS, so a
+# 7-batch trap is watchable (3.5 s) and ImageNet's 5,000-batch epochs still take seconds each.
+EPOCH_SECONDS = 4.0
+MAX_BATCH_SECONDS = 0.5
+FRAME_MS = 33
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+NORMAL_SPEED = SPEEDS.index(1.0)
+LIMIT_MARGIN = 0.05  # how far past the plan's ends panning may go, as a share of the plan's width
+FOLLOW_MARGIN = 0.1  # where a followed playhead lands: this share of the view in from the edge
+DIMMED = 0.3  # the opacity of a stale plan's blocks
+
+# The timeline's own keys, for Help > Keyboard shortcuts.
+TIMELINE_KEYS = [
+    ("Space", "Timeline: play or pause the playhead"),
+    ("[ / ]", "Timeline: play slower / faster"),
+    ("Left / Right", "Timeline: previous / next batch"),
+    ("Up / Down", "Timeline: previous / next epoch"),
+    ("Home / End", "Timeline: first / last batch"),
+    ("+ / - / 0", "Timeline: zoom in / zoom out / fit the plan"),
+    ("Shift + arrows", "Timeline: pan"),
+]
+
+
+class ReadableAxis(pg.AxisItem):
+    """Numbers as people write them (1,000,000 or 12.5M), never pyqtgraph's e-notation."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return tick_words([value * scale for value in values], spacing * scale)
+
+
+class ZoomAlongViewBox(pg.ViewBox):
+    """The wheel zooms along the x axis only, so the rows keep their readable height; dragging pans both ways."""
+
+    def wheelEvent(self, event, axis=None):
+        super().wheelEvent(event, axis=0)
+
+
+class ElidedLabel(QLabel):
+    """One line that never asks for more width than it gets: the text is cut with '...' (the whole of it
+    in the tooltip), so a long counter cannot widen the window."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def shown_text(self) -> str:
+        """The text as painted: cut to the width the label has."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, max(0, self.contentsRect().width()))
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        alignment = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            alignment,
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            QPalette.ColorRole.WindowText,
+        )
+
 
 class TimelineView(QWidget):
-    """Renders one Plan; emits words for the batch under the mouse."""
+    """Renders one Plan; emits words for the batch under the mouse and shows them in a tooltip."""
 
     hovered = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.layout_model: TimelineLayout | None = None
-        self.axis = "samples"
+        self.axis = "samples"  # the axis asked for; the plan may not offer it (passes of an endless stream)
         self.picture: Picture | None = None
+        self.row_labels: list[tuple[float, str]] = []  # (y, words) of the epoch labels on the left axis
+        self.stale_reason: str | None = None
 
-        self.plot = pg.PlotWidget(enableMenu=False)  # pyqtgraph's own menu offers a broken SVG export
+        self.view_box = ZoomAlongViewBox()
+        # pyqtgraph's own menu offers a broken SVG export.
+        self.plot = pg.PlotWidget(enableMenu=False, viewBox=self.view_box, axisItems={"bottom": ReadableAxis("bottom")})
         self.plot.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.view_box = self.plot.getViewBox()
         self.view_box.invertY(True)
         self.view_box.setMouseEnabled(x=True, y=True)
         self.plot.setLabel("bottom", AXES[self.axis])
@@ -74,21 +149,34 @@ class TimelineView(QWidget):
             label.setZValue(10)
             self.plot.addItem(label)
             label.hide()
-        # The batch being trained in the demo: one outlined rectangle.
+        # Why nothing is drawn (Keras refuses the setup, no epochs): words in the middle of the plot.
+        self.message = pg.TextItem("", anchor=(0.5, 0.5))
+        self.message.setZValue(30)
+        self.plot.addItem(self.message, ignoreBounds=True)
+        self.message.hide()
+        # The batch being trained in the demo, or the plan-only playhead: one outlined rectangle.
         self.playhead = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None)
         self.playhead.setZValue(20)
         self.plot.addItem(self.playhead, ignoreBounds=True)  # moving it must not re-range the view
         self._playhead_at: tuple[int, str, int] | None = None
-        self.note = QLabel()
-        self.counter = QLabel()
+        self.note = ElidedLabel()
+        self.note.hide()
+        self.counter = ElidedLabel()
         self.counter.setObjectName("counter")
         self.counter.setStyleSheet("font-weight: bold;")
         # The plan-only playhead: (epoch, lane, step) and the training steps before it.
         self.position: tuple[int, str, int] | None = None
         self.steps_before = 0
         self.play_timer = QTimer(self)
-        self.play_timer.setInterval(33)
+        self.play_timer.setInterval(FRAME_MS)
         self.play_timer.timeout.connect(self._play_tick)
+        self.speed_box = QComboBox()
+        self.speed_box.setObjectName("speed")
+        self.speed_box.addItems([f"{speed:g}\u00d7" for speed in SPEEDS])
+        self.speed_box.setCurrentIndex(NORMAL_SPEED)
+        self.speed_box.setToolTip("How fast Space plays the playhead ([ slower, ] faster); 1\u00d7: about four seconds an epoch")
+        self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the timeline
+        self.speed_box.currentIndexChanged.connect(self._speed_changed)
 
         self.axis_buttons = QButtonGroup(self)
         toggles = self.bar = QHBoxLayout()
@@ -100,16 +188,25 @@ class TimelineView(QWidget):
             button.setChecked(key == self.axis)
             self.axis_buttons.addButton(button, index)
             toggles.addWidget(button)
-        toggles.addStretch(1)
-        toggles.addWidget(self.counter)
-        toggles.addWidget(self.note)
+        toggles.addSpacing(8)
+        toggles.addWidget(QLabel("speed:"))
+        toggles.addWidget(self.speed_box)
+        toggles.addWidget(self.counter, 3)
+        toggles.addWidget(self.note, 1)
         self.axis_buttons.idClicked.connect(self._axis_clicked)
 
+        self.stale_banner = QLabel()
+        self.stale_banner.setObjectName("stale_banner")
+        self.stale_banner.setWordWrap(True)
+        self.stale_banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.stale_banner.hide()
         self.legend = QLabel()
         self.legend.setWordWrap(True)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(toggles)
+        layout.addWidget(self.stale_banner)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.legend)
         self.look = look_for(dark=False, presenting=False)
@@ -125,22 +222,40 @@ class TimelineView(QWidget):
     # ------------------------------------------------------------ plan and axis
 
     def set_plan(self, plan: Plan) -> None:
-        """Show a new plan, framed to fit, drawn at once."""
+        """Show a new plan, framed to fit, drawn at once; the old playhead (also the demo's) and staleness go."""
         self.stop_playing()
         self.position = None
+        self._playhead_at = None
         self.counter.setText("")
+        self._show_stale(None)
         self.layout_model = TimelineLayout(plan, self.axis)
         self._sync_axis_buttons(plan)
+        self._show_axis()
+        self._set_limits()
         self.frame()
 
     def set_axis(self, axis: str) -> None:
+        """Switch the x axis: the label, the buttons, the blocks and every lane change together, or nothing does."""
+        if axis not in AXES:
+            raise ValueError(f"There is no x axis {axis!r}; the x axis can be {', '.join(AXES)}.")
+        model = TimelineLayout(self.layout_model.plan, axis) if self.layout_model is not None else None
         self.axis = axis
-        for button in self.axis_buttons.buttons():
-            button.setChecked(button.objectName() == f"axis:{axis}")
-        self.plot.setLabel("bottom", AXES[axis])
-        if self.layout_model is not None:
-            self.layout_model = TimelineLayout(self.layout_model.plan, axis)
+        self.layout_model = model
+        self._show_axis()
+        if model is not None:
+            self._set_limits()
             self.frame()
+
+    @property
+    def shown_axis(self) -> str:
+        """The axis drawn: the one asked for, unless the plan cannot offer it (an endless stream has no passes)."""
+        return self.layout_model.axis if self.layout_model is not None else self.axis
+
+    def _show_axis(self) -> None:
+        shown = self.shown_axis
+        for button in self.axis_buttons.buttons():
+            button.setChecked(button.objectName() == f"axis:{shown}")
+        self.plot.setLabel("bottom", AXES[shown])
 
     @Slot(int)
     def _axis_clicked(self, index: int) -> None:
@@ -152,6 +267,15 @@ class TimelineView(QWidget):
         passes_button.setEnabled(passes_possible)
         passes_button.setToolTip(AXES["passes"] if passes_possible else "An endless stream has no passes.")
 
+    def _set_limits(self) -> None:
+        """Panning and zooming stay within the plan, plus a small margin: never far into empty space."""
+        model = self.layout_model
+        assert model is not None
+        left, right = model.plan_extent()
+        margin = LIMIT_MARGIN * (right - left)
+        rows = max(1, model.rows_count)
+        self.view_box.setLimits(xMin=left - margin, xMax=right + margin, yMin=-0.5, yMax=rows + 0.5)
+
     def frame(self) -> None:
         """Fit the view to the plan: every batch of the longest epoch, up to 40 epochs."""
         model = self.layout_model
@@ -161,6 +285,18 @@ class TimelineView(QWidget):
         left, right = model.extent(rows)
         self.view_box.setRange(xRange=(left, right), yRange=(-0.1, rows), padding=0.02, update=False)
         self.relayout()
+
+    def set_stale(self, reason: str | None) -> None:
+        """Mark the plan shown as out of date (a field is invalid: the blocks dim, a banner says why); None clears it."""
+        self._show_stale(reason or None)
+
+    def _show_stale(self, reason: str | None) -> None:
+        self.stale_reason = reason
+        for item in [*self.bars.values(), self.ran_out_marks, self.continue_marks]:
+            item.setOpacity(DIMMED if reason else 1.0)
+        if reason:
+            self.stale_banner.setText(f"Not updated: fix the red field ({reason}). The plan shown is the last good one.")
+        self.stale_banner.setVisible(bool(reason))
 
     @Slot()
     def _range_changed(self, *_args: object) -> None:
@@ -190,10 +326,25 @@ class TimelineView(QWidget):
                 label.show()
             else:
                 label.hide()
-        self._set_row_ticks(y0, y1, picture.row_stride)
+        self._set_row_ticks(y0, y1, height, picture.row_stride)
         self._draw_playhead()
-        shown = f"every {picture.row_stride}th epoch shown; zoom in for all" if picture.row_stride > 1 else ""
-        self.note.setText(shown)
+        self._show_message((x0 + x1) / 2, (y0 + y1) / 2, width)
+        notes = []
+        if picture.row_stride > 1:
+            notes.append(f"every {ordinal(picture.row_stride)} epoch drawn; zoom in for all")
+        if self.shown_axis != self.axis:
+            notes.append(f"no {self.axis} for this data: x shows {self.shown_axis}")
+        self.note.setText("; ".join(notes))
+        self.note.setVisible(bool(notes))
+
+    def _show_message(self, x: float, y: float, pixels_wide: float) -> None:
+        """Words on the plot when it draws nothing: why (Keras refuses this setup, no epochs, no batches)."""
+        reason = empty_reason(self.layout_model.plan) if self.layout_model is not None else None
+        self.message.setVisible(bool(reason))
+        if reason:
+            self.message.textItem.setTextWidth(min(520.0, 0.85 * pixels_wide))
+            self.message.setText(reason)
+            self.message.setPos(x, y)
 
     def set_playhead(self, where: tuple[int, str, int] | None) -> None:
         """Outline the batch at (epoch, lane, step), both counted from 0; None hides it."""
@@ -217,15 +368,27 @@ class TimelineView(QWidget):
         else:
             item.setData(x=[], y=[])
 
-    def _set_row_ticks(self, y0: float, y1: float, stride: int) -> None:
+    def label_pixels(self) -> float:
+        """The height one row label needs, with a little air, in the axis' own type."""
+        font = self.plot.getAxis("left").style.get("tickFont") or QApplication.font()
+        return QFontMetrics(font).height() * 1.15
+
+    def _set_row_ticks(self, y0: float, y1: float, pixels_high: float, stride: int) -> None:
+        """Epoch labels every k-th drawn row (k = 1, 2, 5, 10, ...), never closer than a label's height."""
         model = self.layout_model
         assert model is not None
-        first, last = max(0, int(np.floor(y0))), min(model.rows_count - 1, int(np.ceil(y1)))
-        step = max(stride, int(np.ceil((last - first + 1) / 30)))
-        major = [(epoch + 0.3, f"Epoch {epoch + 1}") for epoch in range(first - first % step, last + 1, step) if epoch >= first]
+        pixels_per_row = pixels_high / max(1e-9, y1 - y0)
+        needed = self.label_pixels()
+        step = label_step(pixels_per_row, needed, stride)
+        first, last = max(0, math.floor(y0)), min(model.rows_count - 1, math.ceil(y1))
+        epochs = model.drawn_epochs(first, last, step) if last >= first else []
+        if step > 1 and epochs[:1] == [0] and (step - 1) * pixels_per_row < needed:
+            epochs = epochs[1:]  # epoch 1 would touch epoch k's label
+        major = [(epoch + 0.3, f"Epoch {epoch + 1}") for epoch in epochs]
         minor = []
-        if model.has_validation and step == 1:
+        if model.has_validation and step == 1 and 0.46 * pixels_per_row >= needed:
             minor = [(epoch + 0.76, "val") for epoch in range(first, last + 1)]
+        self.row_labels = sorted(major + minor)
         self.plot.getAxis("left").setTicks([major, minor])
 
     def apply_look(self, look: Look) -> None:
@@ -249,8 +412,12 @@ class TimelineView(QWidget):
             label.setColor(look.alarm)
             label.fill = pg.mkBrush(label_fill)
             label.setFont(font)
+        self.message.setColor(look.text)
+        self.message.fill = pg.mkBrush(label_fill)
+        self.message.setFont(font)
         self.playhead.setOpts(pen=pg.mkPen(look.text, width=look.playhead_width))
         self.note.setStyleSheet(f"color: {look.muted};")
+        self.stale_banner.setStyleSheet(f"color: {look.alarm}; font-weight: bold;")
         self.legend.setText(self._legend_html(look))
         self.relayout()
 
@@ -267,18 +434,20 @@ class TimelineView(QWidget):
 
     @Slot(object)
     def _mouse_moved(self, position: QPointF) -> None:
-        if self.layout_model is None or not self.plot.sceneBoundingRect().contains(position):
+        if self.layout_model is None or not self.view_box.sceneBoundingRect().contains(position):
             return
         point = self.view_box.mapSceneToView(position)
         words = self.layout_model.describe(point.x(), point.y()) or ""
         self.hovered.emit(words)
-        if words:
-            QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(position).toPoint()), words, self.plot)
+        lines = self.layout_model.hover_lines(point.x(), point.y()) if words else None
+        if lines:
+            where = self.plot.viewport().mapToGlobal(self.plot.mapFromScene(position))
+            QToolTip.showText(where, "\n".join(lines), self.plot.viewport())
         else:
             QToolTip.hideText()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Space plays, arrows step (Up/Down by epoch), Home/End jump; Shift+arrows pan, +/- zoom, 0 fits."""
+        """Space plays, [ ] set the speed, arrows step (Up/Down by epoch), Home/End jump; Shift+arrows pan, +/- zoom, 0 fits."""
         key = event.key()
         (x0, x1), (y0, y1) = self.view_box.viewRange()
         width, height = x1 - x0, y1 - y0
@@ -289,6 +458,10 @@ class TimelineView(QWidget):
             self.view_box.scaleBy((2.0, 1.0))
         elif key == Qt.Key.Key_0:
             self.frame()
+        elif key == Qt.Key.Key_BracketLeft:
+            self.speed_box.setCurrentIndex(max(0, self.speed_box.currentIndex() - 1))
+        elif key == Qt.Key.Key_BracketRight:
+            self.speed_box.setCurrentIndex(min(len(SPEEDS) - 1, self.speed_box.currentIndex() + 1))
         elif shift and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             self.view_box.translateBy(x=width * (0.2 if key == Qt.Key.Key_Right else -0.2))
         elif shift and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
@@ -389,20 +562,19 @@ class TimelineView(QWidget):
         return (next_epoch, name, count - 1)
 
     def step_epoch(self, direction: int) -> None:
-        """Jump to the first batch of the next (or previous) epoch."""
+        """Jump to the first batch of the next (or previous) epoch, in a few moves however long the epochs."""
         if self.position is None:
             self.go_to_start()
             return
-        here = self.position[0]
-        target = here + direction
-        while self.position is not None and self.position[0] != target:
-            if not self.step(direction):
-                return
-        if direction < 0:  # from that epoch's last batch back to its first
-            while self.position[0] == target and self.step(-1):
-                pass
-            if self.position[0] != target:
-                self.step(1)
+        epoch = self.position[0]
+        lanes = self._lanes(epoch)
+        # Forward: from this epoch's last batch over the edge; back: from its first batch.
+        edge = (epoch, lanes[-1][0], lanes[-1][1] - 1) if direction > 0 else (epoch, lanes[0][0], 0)
+        target = self._neighbour(edge, direction)  # keeps steps_before in step when it crosses epochs
+        if target is None:
+            self._place(edge)
+            return
+        self._place((target[0], self._lanes(target[0])[0][0], 0))
 
     def toggle_playing(self) -> None:
         if self.play_timer.isActive():
@@ -410,6 +582,7 @@ class TimelineView(QWidget):
         else:
             if self.position is None:
                 self.go_to_start()
+            self._pace_timer()
             self.play_timer.start()
 
     def stop_playing(self) -> None:
@@ -419,15 +592,43 @@ class TimelineView(QWidget):
     def playing(self) -> bool:
         return self.play_timer.isActive()
 
+    @property
+    def speed(self) -> float:
+        return SPEEDS[self.speed_box.currentIndex()]
+
+    def pace(self, batches: int) -> tuple[int, int]:
+        """(milliseconds between moves, batches a move) for an epoch of this many batches, at the chosen speed."""
+        seconds = min(MAX_BATCH_SECONDS, EPOCH_SECONDS / max(1, batches)) / self.speed
+        milliseconds = 1000.0 * seconds
+        if milliseconds >= FRAME_MS:
+            return round(milliseconds), 1
+        return FRAME_MS, math.ceil(FRAME_MS / milliseconds)  # faster than the screen: skip batches instead
+
+    def _epoch_batches(self) -> int:
+        return sum(count for _lane, count in self._lanes(self.position[0])) if self.position is not None else 1
+
+    def _pace_timer(self) -> int:
+        """Set the timer for the playhead's epoch; the batches to move a tick."""
+        interval, batches = self.pace(self._epoch_batches())
+        if self.play_timer.interval() != interval:
+            self.play_timer.setInterval(interval)
+        return batches
+
+    @Slot(int)
+    def _speed_changed(self, _index: int) -> None:
+        if self.playing:
+            self._pace_timer()
+
     @Slot()
     def _play_tick(self) -> None:
-        """About four seconds an epoch, however many batches it has."""
+        """About four seconds an epoch (at 1x), at most half a second a batch."""
         if self.layout_model is None or self.position is None:
             self.stop_playing()
             return
-        batches = sum(count for _lane, count in self._lanes(self.position[0]))
-        if not self.step(1, max(1, math.ceil(batches / 120))):
+        if not self.step(1, self._pace_timer()):
             self.stop_playing()
+            return
+        self._pace_timer()  # the next epoch may have another length
 
     def _place(self, position: tuple[int, str, int] | None) -> None:
         if position is None:
@@ -435,6 +636,36 @@ class TimelineView(QWidget):
         self.position = position
         self.set_playhead(position)
         self.counter.setText(self._counter_words(position))
+        if position is not None:
+            self.follow(position)
+
+    def follow(self, position: tuple[int, str, int]) -> None:
+        """Pan so the playhead's batch and its epoch's rows are on screen; zoom out only if the batch is wider than the view."""
+        model = self.layout_model
+        box = model.batch_box(*position) if model is not None else None
+        if box is None:
+            return
+        x, width, _top, _height = box
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        view_width, view_height = x1 - x0, y1 - y0
+        new_x = (x0, x1)
+        if width > view_width:
+            new_x = (x - FOLLOW_MARGIN * width, x + (1 + FOLLOW_MARGIN) * width)
+        elif x < x0:
+            new_x = (x - FOLLOW_MARGIN * view_width, x + (1 - FOLLOW_MARGIN) * view_width)
+        elif x + width > x1:
+            new_x = (x + width - (1 - FOLLOW_MARGIN) * view_width, x + width + FOLLOW_MARGIN * view_width)
+        epoch = position[0]
+        top, bottom = epoch, epoch + 1  # the whole epoch: its training row and validation lane
+        new_y = (y0, y1)
+        if view_height < 1:
+            new_y = (top - 0.05, bottom + 0.05)
+        elif top < y0:
+            new_y = (top - 0.1, top - 0.1 + view_height)
+        elif bottom > y1:
+            new_y = (bottom + 0.1 - view_height, bottom + 0.1)
+        if (new_x, new_y) != ((x0, x1), (y0, y1)):
+            self.view_box.setRange(xRange=new_x, yRange=new_y, padding=0)
 
     def _counter_words(self, position: tuple[int, str, int] | None) -> str:
         model = self.layout_model
