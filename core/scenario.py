@@ -2,7 +2,9 @@
 
 The format is defined in ``shared/scenario-format.md``. A scenario is parsed and
 validated once, here; everything downstream (planner, recorder, GUI) can then
-trust it. Every rejection names the field and says what would be accepted.
+trust it. Every rejection names the field and says, in a sentence a student can
+act on, what would be accepted; anything quoted from a file is escaped and cut
+short, so a message is always one printable line.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ MAX_BATCH_SIZE = 10**9
 MAX_STEPS = 10**12
 MAX_STEPS_PER_EXECUTION = 10**6
 MAX_EPOCHS = 100_000
-MAX_FILE_BYTES = 1_000_000
+# A scenario file is a few hundred bytes; nothing larger is read.
+MAX_FILE_BYTES = 1 << 20
+MAX_FILE_SIZE_IN_WORDS = "1 MiB"
 
 _TRAIN_KEYS = ("samples", "source", "batch_size", "drop_remainder", "repeat", "shuffle")
 _VALIDATION_SET_KEYS = (*_TRAIN_KEYS, "steps", "freq")
@@ -32,7 +36,12 @@ _TOP_KEYS = ("train", "epochs", "steps_per_epoch", "steps_per_execution", "valid
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used, with the field at fault (``"train.batch_size"``)."""
+    """A scenario that cannot be used.
+
+    ``field`` is the dotted name of the field at fault (``"train.batch_size"``, ``""`` for the
+    whole file), for the form to mark its box and for grep; ``message`` is the reason as a
+    plain sentence that names the field the way the form labels it.
+    """
 
     def __init__(self, field: str, message: str):
         self.field = field
@@ -104,8 +113,10 @@ class Scenario:
                 "freq": self.validation.freq,
             }
         elif isinstance(self.validation, ValidationSet):
-            # Keras never shuffles validation data, so shuffle is read but not written.
-            out["validation"] = _data_dict(self.validation, tuple(k for k in _VALIDATION_SET_KEYS if k != "shuffle"))
+            # Keras never shuffles validation data, so the format leaves shuffle out of a validation
+            # set; a file that sets it keeps it on saving (it changes nothing Keras does).
+            keys = _VALIDATION_SET_KEYS if self.validation.shuffle else tuple(k for k in _VALIDATION_SET_KEYS if k != "shuffle")
+            out["validation"] = _data_dict(self.validation, keys)
         return out
 
     def to_json(self) -> str:
@@ -123,21 +134,28 @@ def scenario_from_json(text: str | bytes) -> Scenario:
     """Parse scenario JSON text; any problem raises ScenarioError, never anything else."""
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
-            raise ScenarioError("", f"the file is larger than {MAX_FILE_BYTES} bytes; a scenario is a few lines")
+            raise ScenarioError("", f"The file is larger than {MAX_FILE_SIZE_IN_WORDS}; a scenario file is a few lines.")
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ScenarioError("", f"the file is not UTF-8 text (byte {exc.start})") from None
+            raise ScenarioError(
+                "", f"The file is not UTF-8 text (byte number {exc.start + 1:,} is not UTF-8); save it as UTF-8 in a text editor."
+            ) from None
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError("", f"the text is longer than {MAX_FILE_BYTES} characters; a scenario is a few lines")
+        raise ScenarioError("", f"The text is longer than {MAX_FILE_SIZE_IN_WORDS}; a scenario is a few lines.")
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
     except ScenarioError:
         raise
     except json.JSONDecodeError as exc:
-        raise ScenarioError("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    except (RecursionError, ValueError) as exc:
-        raise ScenarioError("", f"not valid JSON: {exc}") from None
+        # exc.msg is Python's own fixed wording ("Expecting value"): it never quotes the file.
+        raise ScenarioError(
+            "", f"The file is not valid JSON: {exc.msg[:1].lower()}{exc.msg[1:]} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise ScenarioError("", "The file is not valid JSON: its brackets nest far too deeply for a scenario.") from None
+    except ValueError:  # an integer of thousands of digits (Python's int_max_str_digits)
+        raise ScenarioError("", "The file is not valid JSON: a number in it has thousands of digits.") from None
     return scenario_from_dict(data)
 
 
@@ -145,22 +163,22 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ScenarioError(key, "appears twice in the same object; keep one")
+            raise ScenarioError(_field(key), f"The setting {quote(key)} is written twice in the same braces; keep one.")
         result[key] = value
     return result
 
 
 def _reject_constant(name: str) -> None:
-    raise ScenarioError("", f"{name} is not a number JSON allows; write a plain number")
+    raise ScenarioError("", f"The file holds {name}, which JSON does not allow; write a plain number.")
 
 
 def scenario_from_dict(data: Any) -> Scenario:
     """Validate a decoded scenario object (as from ``json.loads``)."""
     if not isinstance(data, Mapping):
-        raise ScenarioError("", f"a scenario is a JSON object {{...}}, got {_kind(data)}")
+        raise ScenarioError("", f"A scenario is one group of settings in braces {{...}}; this is {_kind(data)}.")
     _check_keys(data, _TOP_KEYS, "")
     if "train" not in data:
-        raise ScenarioError("train", "is required: the training data fit() is given")
+        raise ScenarioError("train", 'The training data, what fit() is given, is required: add "train": {"samples": ...}.')
     train = _read_data(data["train"], "train", _TRAIN_KEYS, default_batch=32, default_shuffle=True)
     epochs = _read_int(data, "epochs", "", default=1, minimum=0, maximum=MAX_EPOCHS)
     steps_per_epoch = _read_int(data, "steps_per_epoch", "", default=None, minimum=1, maximum=MAX_STEPS, nullable=True)
@@ -179,16 +197,21 @@ def _read_validation(raw: Any) -> Validation | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        raise ScenarioError("validation", f"must be null or an object, got {_kind(raw)}")
-    if "split" in raw:
-        _check_keys(
-            raw, _VALIDATION_SPLIT_KEYS, "validation", hint=' (a "split" validation takes split, batch_size, steps, freq)'
+        raise ScenarioError(
+            "validation",
+            'Validation must be empty (null) for none, {"split": 0.2} to split the training arrays, '
+            f'or a validation set {{"samples": ...}}, not {_kind(raw)}.',
         )
+    if "split" in raw:
+        _check_keys(raw, _VALIDATION_SPLIT_KEYS, "validation", kind="A validation split")
         split = raw["split"]
         if isinstance(split, bool) or not isinstance(split, (int, float)):
-            raise ScenarioError("validation.split", f"must be a number between 0 and 1, got {_kind(split)}")
+            raise ScenarioError("validation.split", f"The validation split must be a fraction such as 0.2, not {_kind(split)}.")
         if not (0.0 < float(split) < 1.0):
-            raise ScenarioError("validation.split", f"must be strictly between 0 and 1, got {split}")
+            raise ScenarioError(
+                "validation.split",
+                f"The validation split must be strictly between 0 and 1, such as 0.2 (a fifth), not {_kind(split)}.",
+            )
         return ValidationSplit(
             split=float(split),
             batch_size=_read_int(raw, "batch_size", "validation", default=None, minimum=1, maximum=MAX_BATCH_SIZE, nullable=True),
@@ -209,22 +232,28 @@ def _read_validation(raw: Any) -> Validation | None:
 
 
 def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int | None, default_shuffle: bool) -> DataSpec:
+    data_name = "The training data" if where == "train" else "A validation set"
     if not isinstance(raw, Mapping):
-        raise ScenarioError(where, f"must be an object {{...}}, got {_kind(raw)}")
-    _check_keys(raw, keys, where)
+        raise ScenarioError(where, f'{data_name} must be a group of settings {{"samples": ...}}, not {_kind(raw)}.')
+    _check_keys(raw, keys, where, kind=data_name)
     if "samples" not in raw:
-        raise ScenarioError(f"{where}.samples", "is required: a whole number of samples, or null for an endless stream")
+        raise ScenarioError(
+            f"{where}.samples",
+            f"{field_name(where + '.samples')} is required: a whole number, or empty (null) for an endless stream.",
+        )
     samples = _read_int(raw, "samples", where, default=None, minimum=0, maximum=MAX_SAMPLES, nullable=True)
     source = _read_choice(raw, "source", where, SOURCES, "arrays")
     repeat = _read_choice(raw, "repeat", where, REPEATS, "none")
     if samples is None and source == "arrays":
         raise ScenarioError(
             f"{where}.samples",
-            'NumPy arrays always have a length; an endless stream (null) needs source "dataset" or "generator"',
+            "NumPy arrays always have a length, so they cannot be an endless stream: "
+            'give the number of samples, or choose the source "dataset" or "generator".',
         )
     if repeat != "none" and source == "arrays":
         raise ScenarioError(
-            f"{where}.repeat", 'NumPy arrays cannot be repeated; use source "dataset" or "generator" for .repeat()'
+            f"{where}.repeat",
+            'NumPy arrays cannot be repeated: choose the source "dataset" or "generator" to use .repeat().',
         )
     return DataSpec(
         samples=samples,
@@ -236,11 +265,22 @@ def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int |
     )
 
 
-def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, hint: str = "") -> None:
+def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, kind: str = "A scenario") -> None:
     for key in raw:
         if key not in allowed:
-            field = f"{where}.{key}" if where else str(key)
-            raise ScenarioError(field, f"is not a known key; expected one of: {', '.join(allowed)}{hint}")
+            known = ", ".join(allowed[:-1]) + " and " + allowed[-1]
+            raise ScenarioError(_field(key, where), f"{kind} has no setting called {quote(key)}; it knows {known}.")
+
+
+# What each nullable number means when it is left empty (null in a file).
+_EMPTY_MEANS = {
+    "train.samples": "empty for an endless stream",
+    "train.batch_size": "empty for Keras' default (32)",
+    "steps_per_epoch": "empty to let Keras decide",
+    "validation.samples": "empty for an endless stream",
+    "validation.batch_size": "empty to use the training batch size",
+    "validation.steps": "empty to let Keras decide",
+}
 
 
 def _read_int(
@@ -254,58 +294,138 @@ def _read_int(
     nullable: bool = False,
 ) -> Any:
     field = f"{where}.{key}" if where else key
+    name = field_name(field)
+    wanted = f"a whole number of at least {minimum}"
+    if nullable:
+        wanted += f", or {_EMPTY_MEANS.get(field, 'empty')}"
     value = raw.get(key, default)
     if value is None:
         if nullable:
             return None
-        raise ScenarioError(field, f"must be a whole number >= {minimum}, got null")
+        raise ScenarioError(field, f"{name} must be {wanted}; it cannot be empty.")
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            raise ScenarioError(field, f"must be a whole number written without a decimal point, got {value}")
-        null_hint = " or null" if nullable else ""
-        raise ScenarioError(field, f"must be a whole number >= {minimum}{null_hint}, got {_kind(value)}")
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            raise ScenarioError(
+                field, f"{name} must be a whole number written without a decimal point ({int(value)}, not {value!r})."
+            )
+        raise ScenarioError(field, f"{name} must be {wanted}, not {_kind(value)}.")
     if value < minimum:
-        raise ScenarioError(field, f"must be at least {minimum}, got {value}")
+        raise ScenarioError(field, f"{name} must be at least {minimum}, not {_short_number(value)}.")
     if value > maximum:
-        raise ScenarioError(field, f"must be at most {maximum:,}, got {_short_number(value)}")
+        raise ScenarioError(field, f"{name} must be at most {maximum:,}, not {_short_number(value)}.")
     return value
 
 
 def _read_bool(raw: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
     value = raw.get(key, default)
     if not isinstance(value, bool):
-        raise ScenarioError(f"{where}.{key}", f"must be true or false, got {_kind(value)}")
+        field = f"{where}.{key}"
+        raise ScenarioError(field, f"{field_name(field)} must be true or false, not {_kind(value)}.")
     return value
 
 
 def _read_choice(raw: Mapping[str, Any], key: str, where: str, choices: tuple[str, ...], default: str) -> str:
     value = raw.get(key, default)
-    if value not in choices or not isinstance(value, str):
-        listed = ", ".join(f'"{c}"' for c in choices)
-        raise ScenarioError(f"{where}.{key}", f"must be one of {listed}, got {_kind(value)}")
+    if not isinstance(value, str) or value not in choices:
+        field = f"{where}.{key}"
+        listed = ", ".join(f'"{c}"' for c in choices[:-1]) + f' or "{choices[-1]}"'
+        raise ScenarioError(field, f"{field_name(field)} must be {listed}, not {_kind(value)}.")
     return value
+
+
+# ---------------------------------------------------------------- words
+
+
+# Each field as a person knows it, as the form labels it.
+_FIELD_NAMES = {
+    "train": "The training data",
+    "train.samples": "The number of training samples",
+    "train.source": "The training source",
+    "train.batch_size": "The training batch size",
+    "train.drop_remainder": "Training drop_remainder (drop the short last batch)",
+    "train.repeat": "Training repeat",
+    "train.shuffle": "Training shuffle",
+    "epochs": "The number of epochs",
+    "steps_per_epoch": "Steps per epoch",
+    "steps_per_execution": "Steps per execution",
+    "validation": "Validation",
+    "validation.split": "The validation split",
+    "validation.samples": "The number of validation samples",
+    "validation.source": "The validation source",
+    "validation.batch_size": "The validation batch size",
+    "validation.drop_remainder": "Validation drop_remainder (drop the short last batch)",
+    "validation.repeat": "Validation repeat",
+    "validation.shuffle": "Validation shuffle",
+    "validation.steps": "Validation steps",
+    "validation.freq": "Validation frequency",
+}
+
+
+def field_name(field: str) -> str:
+    """A field's dotted name ("train.batch_size") as a sentence names it ("The training batch size")."""
+    return _FIELD_NAMES.get(field, quote(field))
+
+
+def _field(key: Any, where: str = "") -> str:
+    """The dotted name of a key read from a file: safe to print, however odd the key."""
+    text = str(key)
+    shown = text if text.isidentifier() and len(text) <= QUOTE_LIMIT else quote(text)
+    return f"{where}.{shown}" if where else shown
+
+
+# How many characters of a value taken from a file a message quotes.
+QUOTE_LIMIT = 40
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", '"': '\\"'}
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Text from a file, quoted for a one-line message: every control character escaped, long text cut.
+
+    A key holding a line break must not split the error line, an escape sequence must not reach
+    the terminal, and a 900 kB key must not become a 900 kB message.
+    """
+    pieces: list[str] = []
+    for count, char in enumerate(text):
+        if count == limit:
+            pieces.append("...")
+            break
+        if char in _ESCAPES:
+            pieces.append(_ESCAPES[char])
+        elif char.isprintable():
+            pieces.append(char)
+        else:  # control, format (bidi overrides), separators, surrogates: shown as their code
+            code = ord(char)
+            pieces.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return '"' + "".join(pieces) + '"'
+
+
+def printable(text: str) -> str:
+    """A line of text with every character that is not printable escaped (a path, an OS message)."""
+    if all(char.isprintable() for char in text):
+        return text
+    return quote(text, limit=len(text))[1:-1]
 
 
 def _short_number(value: int) -> str:
     text = str(value)
-    return text if len(text) <= 15 else f"a number with {len(text)} digits"
+    return f"{value:,}" if len(text) <= 15 else f"a number with {len(text)} digits"
 
 
 def _kind(value: Any) -> str:
-    """How a bad value is quoted back in a message: short and never a traceback."""
+    """How a bad value is quoted back in a message: short, on one line, in plain words."""
     if value is None:
-        return "null"
+        return "empty (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        shown = value if len(value) <= 30 else value[:27] + "..."
-        return json.dumps(shown)
+        return quote(value)
     if isinstance(value, int):
         return _short_number(value)
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, Mapping):
-        return "an object"
+        return "a group of settings {...}"
     if isinstance(value, (list, tuple)):
-        return "a list"
-    return type(value).__name__
+        return "a list [...]"
+    return f"a Python {type(value).__name__}"

@@ -66,7 +66,7 @@ def test_bad_input_is_named_and_the_last_plan_stays(window, qtbot):
     shown = window(FLOOR_TRAP)
     before = shown.plan
     for text, words in (
-        ("abc", 'whole number >= 1 or null, got "abc"'),
+        ("abc", 'The training batch size must be a whole number of at least 1, or empty for Keras\' default (32), not "abc".'),
         ("0", "must be at least 1"),
         ("1" + "0" * 30, "at most"),
     ):
@@ -129,7 +129,7 @@ def test_corrupt_file_changes_nothing(window, tmp_path):
     shown.isVisible = lambda: False  # no modal box in a test; the message still goes to the status bar
     assert not shown.open_file(broken)
     assert shown.plan is before
-    assert "train.samples: must be at least 0" in shown.statusBar().currentMessage()
+    assert "train.samples: The number of training samples must be at least 0, not -3." in shown.statusBar().currentMessage()
 
 
 def test_saving_an_invalid_form_writes_nothing(window, qtbot, tmp_path):

@@ -49,55 +49,153 @@ def test_split_validation_keeps_its_options():
 
 
 @pytest.mark.parametrize(
-    ("data", "field", "words"),
+    ("data", "field", "message"),
     [
-        ({"train": {"samples": -1}}, "train.samples", "at least 0"),
-        ({"train": {"samples": 10, "batch_size": 0}}, "train.batch_size", "at least 1"),
-        ({"train": {"samples": 10**30}}, "train.samples", "at most"),
-        ({"train": {"samples": 10.0}}, "train.samples", "without a decimal point"),
-        ({"train": {"samples": "10"}}, "train.samples", "whole number"),
-        ({"train": {"samples": True}}, "train.samples", "whole number"),
-        ({"train": {"samples": 10, "shuffle": "yes"}}, "train.shuffle", "true or false"),
-        ({"train": {"samples": 10, "source": "csv"}}, "train.source", '"arrays", "dataset", "generator"'),
-        ({"train": {"samples": 10, "repeat": "forever", "source": "dataset"}}, "train.repeat", "before_batch"),
-        ({"train": {"samples": 10, "sample": 3}}, "train.sample", "not a known key"),
-        ({"train": {"samples": 10}, "epoch": 3}, "epoch", "not a known key"),
-        ({"train": {}}, "train.samples", "is required"),
-        ({}, "train", "is required"),
-        ({"train": {"samples": None}}, "train.samples", "endless stream"),
-        ({"train": {"samples": 10, "repeat": "after_batch"}}, "train.repeat", "cannot be repeated"),
-        ({"train": {"samples": 10}, "epochs": -1}, "epochs", "at least 0"),
-        ({"train": {"samples": 10}, "epochs": 10**6}, "epochs", "at most 100,000"),
-        ({"train": {"samples": 10}, "steps_per_epoch": 0}, "steps_per_epoch", "at least 1"),
-        ({"train": {"samples": 10}, "steps_per_execution": None}, "steps_per_execution", "got null"),
-        ({"train": {"samples": 10}, "validation": {"split": 1.0}}, "validation.split", "strictly between 0 and 1"),
-        ({"train": {"samples": 10}, "validation": {"split": 0}}, "validation.split", "strictly between 0 and 1"),
-        ({"train": {"samples": 10}, "validation": {"split": "0.2"}}, "validation.split", "a number"),
-        ({"train": {"samples": 10}, "validation": {"split": 0.2, "samples": 3}}, "validation.samples", "not a known key"),
-        ({"train": {"samples": 10}, "validation": {"samples": 3, "freq": 0}}, "validation.freq", "at least 1"),
-        ({"train": {"samples": 10}, "validation": 5}, "validation", "null or an object"),
-        ({"train": [1, 2]}, "train", "must be an object"),
-        ([], "", "JSON object"),
+        ({"train": {"samples": -1}}, "train.samples", "The number of training samples must be at least 0, not -1."),
+        ({"train": {"samples": 10, "batch_size": 0}}, "train.batch_size", "The training batch size must be at least 1, not 0."),
+        (
+            {"train": {"samples": 10**30}},
+            "train.samples",
+            "The number of training samples must be at most 1,000,000,000,000, not a number with 31 digits.",
+        ),
+        (
+            {"train": {"samples": 10.0}},
+            "train.samples",
+            "The number of training samples must be a whole number written without a decimal point (10, not 10.0).",
+        ),
+        (
+            {"train": {"samples": "10"}},
+            "train.samples",
+            'The number of training samples must be a whole number of at least 0, or empty for an endless stream, not "10".',
+        ),
+        (
+            {"train": {"samples": True}},
+            "train.samples",
+            "The number of training samples must be a whole number of at least 0, or empty for an endless stream, not true.",
+        ),
+        (
+            {"train": {"samples": 10, "batch_size": "abc"}},
+            "train.batch_size",
+            'The training batch size must be a whole number of at least 1, or empty for Keras\' default (32), not "abc".',
+        ),
+        ({"train": {"samples": 10, "shuffle": "yes"}}, "train.shuffle", 'Training shuffle must be true or false, not "yes".'),
+        (
+            {"train": {"samples": 10, "source": "csv"}},
+            "train.source",
+            'The training source must be "arrays", "dataset" or "generator", not "csv".',
+        ),
+        (
+            {"train": {"samples": 10, "repeat": "forever", "source": "dataset"}},
+            "train.repeat",
+            'Training repeat must be "none", "before_batch" or "after_batch", not "forever".',
+        ),
+        (
+            {"train": {"samples": 10, "sample": 3}},
+            "train.sample",
+            'The training data has no setting called "sample"; it knows samples, source, batch_size, drop_remainder, '
+            "repeat and shuffle.",
+        ),
+        (
+            {"train": {"samples": 10}, "epoch": 3},
+            "epoch",
+            'A scenario has no setting called "epoch"; it knows train, epochs, steps_per_epoch, steps_per_execution '
+            "and validation.",
+        ),
+        (
+            {"train": {}},
+            "train.samples",
+            "The number of training samples is required: a whole number, or empty (null) for an endless stream.",
+        ),
+        ({}, "train", 'The training data, what fit() is given, is required: add "train": {"samples": ...}.'),
+        (
+            {"train": {"samples": None}},
+            "train.samples",
+            "NumPy arrays always have a length, so they cannot be an endless stream: give the number of samples, "
+            'or choose the source "dataset" or "generator".',
+        ),
+        (
+            {"train": {"samples": 10, "repeat": "after_batch"}},
+            "train.repeat",
+            'NumPy arrays cannot be repeated: choose the source "dataset" or "generator" to use .repeat().',
+        ),
+        ({"train": {"samples": 10}, "epochs": -1}, "epochs", "The number of epochs must be at least 0, not -1."),
+        ({"train": {"samples": 10}, "epochs": 10**6}, "epochs", "The number of epochs must be at most 100,000, not 1,000,000."),
+        ({"train": {"samples": 10}, "steps_per_epoch": 0}, "steps_per_epoch", "Steps per epoch must be at least 1, not 0."),
+        (
+            {"train": {"samples": 10}, "steps_per_epoch": [3]},
+            "steps_per_epoch",
+            "Steps per epoch must be a whole number of at least 1, or empty to let Keras decide, not a list [...].",
+        ),
+        (
+            {"train": {"samples": 10}, "steps_per_execution": None},
+            "steps_per_execution",
+            "Steps per execution must be a whole number of at least 1; it cannot be empty.",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 1.0}},
+            "validation.split",
+            "The validation split must be strictly between 0 and 1, such as 0.2 (a fifth), not 1.0.",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 0}},
+            "validation.split",
+            "The validation split must be strictly between 0 and 1, such as 0.2 (a fifth), not 0.",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": "0.2"}},
+            "validation.split",
+            'The validation split must be a fraction such as 0.2, not "0.2".',
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 0.2, "samples": 3}},
+            "validation.samples",
+            'A validation split has no setting called "samples"; it knows split, batch_size, steps and freq.',
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"samples": 3, "freq": 0}},
+            "validation.freq",
+            "Validation frequency must be at least 1, not 0.",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"samples": 3, "batch_size": "x"}},
+            "validation.batch_size",
+            'The validation batch size must be a whole number of at least 1, or empty to use the training batch size, not "x".',
+        ),
+        (
+            {"train": {"samples": 10}, "validation": 5},
+            "validation",
+            'Validation must be empty (null) for none, {"split": 0.2} to split the training arrays, '
+            'or a validation set {"samples": ...}, not 5.',
+        ),
+        (
+            {"train": [1, 2]},
+            "train",
+            'The training data must be a group of settings {"samples": ...}, not a list [...].',
+        ),
+        ([], "", "A scenario is one group of settings in braces {...}; this is a list [...]."),
     ],
 )
-def test_bad_fields_are_named_with_the_reason(data, field, words):
-    # Each bad value is rejected with its field's dotted name and a reason a person can act on.
+def test_bad_fields_are_named_with_the_reason(data, field, message):
+    # Each bad value is rejected with its field's dotted name and a plain sentence naming the field as the form does.
     with pytest.raises(ScenarioError) as caught:
         scenario_from_dict(data)
     assert caught.value.field == field
-    assert words in caught.value.message
+    assert caught.value.message == message
+    assert str(caught.value) == (f"{field}: {message}" if field else message)
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("", "not valid JSON"),
-        ("{", "not valid JSON: Expecting property name"),
-        ('{"train": {"samples": NaN}}', "NaN is not a number JSON allows"),
-        ('{"train": {"samples": 1}, "train": {"samples": 2}}', "appears twice"),
-        (b"\xff\xfe{", "not UTF-8"),
-        ("[" * 100_000, "not valid JSON"),
-        ("x" * 2_000_000, "longer than"),
+        ("", "The file is not valid JSON: expecting value at line 1, column 1."),
+        ("{", "The file is not valid JSON: expecting property name enclosed in double quotes at line 1, column 2."),
+        ('{"train": {"samples": NaN}}', "The file holds NaN, which JSON does not allow; write a plain number."),
+        ('{"train": {"samples": 1}, "train": {"samples": 2}}', 'The setting "train" is written twice in the same braces'),
+        (b"\xff\xfe{", "The file is not UTF-8 text (byte number 1 is not UTF-8); save it as UTF-8 in a text editor."),
+        ("[" * 100_000, "The file is not valid JSON: its brackets nest far too deeply for a scenario."),
+        ('{"train": {"samples": ' + "9" * 5000 + "}}", "The file is not valid JSON: a number in it has thousands of digits."),
+        ("x" * 2_000_000, "The text is longer than 1 MiB; a scenario is a few lines."),
+        (b"x" * 2_000_000, "The file is larger than 1 MiB; a scenario file is a few lines."),
     ],
 )
 def test_unreadable_text_gets_one_clear_line(text, words):
