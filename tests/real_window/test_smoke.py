@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, QPointF, QRect
 
 from gui.timeline_layout import AXES, TRAIN_HEIGHT, TRAIN_TOP
+from tests.app_process import printed_problems
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 MNIST = {
     "train": {"samples": 60000, "source": "arrays", "batch_size": 64, "shuffle": False},
@@ -79,3 +88,56 @@ def test_the_screen_shows_the_window(real_window, screen_shot, tmp_path):
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) >= 16, f"{len(colours)} colours on the screen"
     assert (tmp_path / "screen.png").stat().st_size > 10_000
+
+
+def test_the_app_started_as_a_person_starts_it_fits_the_screen_and_prints_nothing(tmp_path):
+    # `python main.py` on a 1280x720 screen with a window manager: the framed window fits the screen; the pointer
+    # over the timeline, Ctrl+1/2/3 and F5 twice print no traceback or warning; Ctrl+Q quits at once.
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    app = subprocess.Popen(
+        [sys.executable, "main.py"], cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        found = xdotool("search", "--sync", "--onlyvisible", "--pid", str(app.pid))
+        window_id = found.split()[0]
+        time.sleep(0.5)  # the window manager frames and places the window once it is mapped
+        frame = framed_geometry(window_id)
+        assert QRect(0, 0, 1280, 720).contains(frame), f"the framed window {frame} does not fit the 1280x720 screen"
+        xdotool("windowactivate", "--sync", window_id)
+        for share in (0.45, 0.55, 0.65, 0.75, 0.85):  # the pointer over the timeline (right of the form, upper half)
+            x, y = frame.left() + round(frame.width() * share), frame.top() + frame.height() // 4
+            xdotool("mousemove", "--sync", str(x), str(y))
+            time.sleep(0.1)
+        for keys in ("ctrl+1", "ctrl+2", "ctrl+3", "F5", "F5", "ctrl+q"):
+            xdotool("key", "--clearmodifiers", keys)
+            time.sleep(0.3)  # each key's work is done before the next comes, as when a person types
+        stdout, stderr = app.communicate(timeout=20)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, stderr
+    assert printed_problems(stdout + stderr, ignore=()) == [], stdout + stderr
+
+
+def xdotool(*args: str) -> str:
+    done = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0, f"xdotool {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+def framed_geometry(window_id: str) -> QRect:
+    """The window with the frame the window manager drew around it, in screen pixels."""
+    info = subprocess.run(["xwininfo", "-id", window_id], capture_output=True, text=True, timeout=20).stdout
+    fields = dict(line.strip().split(": ", 1) for line in info.splitlines() if ": " in line)
+    x, y, width, height = (int(fields[key]) for key in ("Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"))
+    extents = subprocess.run(["xprop", "-id", window_id, "_NET_FRAME_EXTENTS"], capture_output=True, text=True, timeout=20)
+    # "_NET_FRAME_EXTENTS(CARDINAL) = 1, 1, 20, 4": left, right, top, bottom; none without a frame.
+    numbers = extents.stdout.split("=")[1] if "=" in extents.stdout else "0, 0, 0, 0"
+    left, right, top, bottom = (int(n) for n in numbers.split(","))
+    return QRect(x - left, y - top, width + left + right, height + top + bottom)
