@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -44,11 +46,12 @@ def assert_one_clean_line(text: str, limit: int = 400) -> None:
 # ---------------------------------------------------------------- what came from the file is quoted
 
 
-def test_a_key_with_a_line_break_and_an_escape_sequence_stays_one_clean_line(tmp_path):
+@pytest.mark.parametrize("command", ["plan", "verify"])
+def test_a_key_with_a_line_break_and_an_escape_sequence_stays_one_clean_line(tmp_path, command):
     # A key holding "\x1b[2J" (clear the screen) and "\n" prints as one line, escaped, with no control character.
     path = tmp_path / "evil.json"
     path.write_text(json.dumps({"train": {"samples": 10, "bad\x1b[2J\nkey": 1}}))
-    code, out, err = run("plan", str(path))
+    code, out, err = run(command, str(path))
     assert code == 2 and out == ""
     assert_one_clean_line(err)
     assert err == (
@@ -57,11 +60,12 @@ def test_a_key_with_a_line_break_and_an_escape_sequence_stays_one_clean_line(tmp
     )
 
 
-def test_a_900_kilobyte_key_gives_a_short_line(tmp_path):
+@pytest.mark.parametrize("command", ["plan", "verify"])
+def test_a_900_kilobyte_key_gives_a_short_line(tmp_path, command):
     # A 900 kB key is quoted by its first 40 characters and "...", not copied whole into the error.
     path = tmp_path / "long.json"
     path.write_text(json.dumps({"train": {"samples": 10}, "k" * 900_000: 1}))
-    code, _, err = run("plan", str(path))
+    code, _, err = run(command, str(path))
     assert code == 2
     assert_one_clean_line(err)
     shown = '"' + "k" * 40 + '..."'
@@ -73,7 +77,7 @@ def test_a_900_kilobyte_key_gives_a_short_line(tmp_path):
 
 def test_values_from_the_file_are_quoted_short_and_escaped(tmp_path):
     # A bad value full of control characters, separators and bidi overrides is quoted, escaped and cut short.
-    value = "\u202eevil\u2028\r\t\x00\x7f" + "v" * 5000
+    value = "\u202eevil\u2028\r\t\x00\x7f" + "v" * 5000  # 10 characters, then v: 30 of them fit in 40
     path = tmp_path / "value.json"
     path.write_text(json.dumps({"train": {"samples": 10, "source": value}}))
     code, _, err = run("verify", str(path))
@@ -296,3 +300,33 @@ def test_the_command_line_gives_one_clean_line_for_any_bytes(tmp_path, content):
         assert_one_clean_line(err)
     else:
         assert code == 0 and out
+
+
+def test_the_window_refuses_a_fifo_at_once_and_says_why(window, tmp_path):
+    # File > Open on a named pipe: the window's thread returns at once and the status bar gives the reason.
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    shown = window()
+    shown.isVisible = lambda: False  # no modal box in a test; the message still goes to the status bar
+    before = shown.plan
+    finished = threading.Event()
+    rescuer = threading.Thread(target=_unblock_after, args=(fifo, finished, 10), daemon=True)
+    rescuer.start()
+    started = time.monotonic()
+    assert not shown.open_file(fifo)
+    waited = time.monotonic() - started
+    finished.set()
+    rescuer.join()
+    assert waited < 2, f"the window waited {waited:.1f} s on a FIFO"
+    assert shown.plan is before
+    assert shown.statusBar().currentMessage() == (
+        f"{fifo}: is a named pipe (FIFO), not a scenario file; EpochScope reads only ordinary files"
+    )
+
+
+def _unblock_after(fifo, finished: threading.Event, seconds: float) -> None:
+    """If the reader is still stuck after a while, open the FIFO's other end so the test ends (and fails)."""
+    if finished.wait(seconds):
+        return
+    with contextlib.suppress(OSError):  # ENXIO: nobody is reading after all
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))

@@ -7,6 +7,7 @@ import os
 import stat
 
 import pytest
+from PySide6.QtGui import QAction
 
 from core import scenario_from_dict
 from core.files import UnsuitableFile, load_scenario, save_scenario, write_atomically
@@ -169,4 +170,21 @@ def test_a_folder_or_a_fifo_is_not_written_over(tmp_path):
     with pytest.raises(UnsuitableFile, match="is not an ordinary file"):
         write_atomically(fifo, b"{}")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert leftovers(tmp_path) == []
+
+
+def test_the_window_says_why_it_cannot_save_over_a_read_only_file(window, tmp_path):
+    # File > Save over a file made read-only after opening: the reason in the status bar, the file's bytes untouched.
+    path = tmp_path / "shared.json"
+    path.write_bytes(OLD)
+    shown = window()
+    shown.isVisible = lambda: False  # no modal box in a test; the message still goes to the status bar
+    assert shown.open_file(path)
+    path.chmod(0o444)
+    save = next(action for action in shown.findChildren(QAction) if action.text() == "&Save")
+    save.trigger()
+    assert path.read_bytes() == OLD and mode_of(path) == 0o444
+    assert shown.statusBar().currentMessage() == (
+        f"{path}: is read-only, so EpochScope left it as it was; save under another name, or make it writable first"
+    )
     assert leftovers(tmp_path) == []
