@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, QRect
+from PySide6.QtWidgets import QToolTip
 
 from gui.timeline_layout import AXES, TRAIN_HEIGHT, TRAIN_TOP
 from tests.app_process import printed_problems
@@ -63,8 +64,9 @@ def test_f5_enters_and_leaves_presentation_mode(real_window, press_keys):
     assert window.form_panel.isVisible()
 
 
-def test_moving_the_pointer_across_the_timeline_describes_the_batches(real_window, move_pointer):
-    # The pointer swept across the first epoch's training lane: each batch under it is described, and nothing breaks.
+def test_moving_the_pointer_across_the_timeline_describes_the_batches(real_window, move_pointer, qtbot):
+    # The pointer swept across the first epoch's training lane: each batch under it is described in a
+    # tooltip and the status bar, and nothing breaks.
     window = real_window(MNIST)
     timeline = window.timeline
     described = []
@@ -76,6 +78,8 @@ def test_moving_the_pointer_across_the_timeline_describes_the_batches(real_windo
         assert timeline.layout_model.describe(x, middle_of_first_lane), f"no batch at x={x}"
         scene_point = timeline.view_box.mapViewToScene(QPointF(x, middle_of_first_lane))
         move_pointer(timeline.plot.viewport(), timeline.plot.mapFromScene(scene_point))
+        # The batch's details show beside the pointer, not only in the status bar.
+        qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text().startswith("Epoch 1, training step"), timeout=2000)
     assert len([words for words in described if words]) >= 5, described
     assert all(words.startswith("Epoch 1, training step") for words in described if words), described
 
