@@ -24,6 +24,8 @@ Write a test as tests/real_window/test_<yours>.py and ask for these fixtures:
   names: "space", "End", "Right", "F5", "ctrl+1", "ctrl+shift+z"), while Qt keeps processing events,
   then waits until every key has been released in the app. The keys go to the active window's
   focus widget: click or setFocus() first where it matters (e.g. window.timeline.plot.setFocus()).
+- `click(widget, point, button=1)`: moves the real pointer there (as move_pointer), then a real click
+  through `xdotool click BUTTON` (1 left, 2 middle, 3 right), and waits until the app has it.
 - `screen_shot(path)`: the whole X screen (QScreen.grabWindow) saved as a PNG at `path`; returns
   the QImage.
 
@@ -168,37 +170,52 @@ def move_pointer(qtbot):
     return move
 
 
+def _xdotool_while_the_app_runs(qtbot, args: list[str], event_type, events: int, what: str) -> None:
+    """Run xdotool while Qt keeps processing events, then wait until the app has received `events`
+    events of `event_type` (releases: a shortcut fires on the press, so the whole chord has arrived)."""
+    with _EventCounter({event_type}) as received:
+        typing = subprocess.Popen(["xdotool", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + KEY_TIMEOUT_S
+        while typing.poll() is None and time.monotonic() < deadline:
+            qtbot.wait(10)  # the app keeps running while xdotool types
+        if typing.poll() is None:
+            typing.kill()
+            typing.wait()
+            pytest.fail(f"xdotool {' '.join(args)} did not finish in {KEY_TIMEOUT_S} s")
+        said = typing.stdout.read()
+        typing.stdout.close()
+        assert typing.returncode == 0, f"xdotool {' '.join(args)} failed: {said}"
+        try:
+            qtbot.waitUntil(lambda: received.count >= events, timeout=KEY_TIMEOUT_S * 1000)
+        except qtbot.TimeoutError:
+            pytest.fail(f"the app received {received.count} of {events} {what}: is its window active (real_window activates it)?")
+    qtbot.wait(10)
+
+
 @pytest.fixture
 def press_keys(qtbot):
     from PySide6.QtCore import QEvent
 
     def press(*names: str) -> None:
-        keys_pressed = sum(len(name.split("+")) for name in names)
-        with _EventCounter({QEvent.Type.KeyRelease}) as releases:
-            typing = subprocess.Popen(
-                ["xdotool", "key", "--clearmodifiers", *names], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
-            deadline = time.monotonic() + KEY_TIMEOUT_S
-            while typing.poll() is None and time.monotonic() < deadline:
-                qtbot.wait(10)  # the app keeps running while xdotool types
-            if typing.poll() is None:
-                typing.kill()
-                typing.wait()
-                pytest.fail(f"xdotool key {' '.join(names)} did not finish in {KEY_TIMEOUT_S} s")
-            said = typing.stdout.read()
-            typing.stdout.close()
-            assert typing.returncode == 0, f"xdotool key {' '.join(names)} failed: {said}"
-            # Every key is released once the app has seen the whole chord (a shortcut fires on the press).
-            try:
-                qtbot.waitUntil(lambda: releases.count >= keys_pressed, timeout=KEY_TIMEOUT_S * 1000)
-            except qtbot.TimeoutError:
-                pytest.fail(
-                    f"the app received {releases.count} of {keys_pressed} key releases for {names}: "
-                    "is its window active (real_window activates it)?"
-                )
-        qtbot.wait(10)
+        keys = sum(len(name.split("+")) for name in names)
+        _xdotool_while_the_app_runs(
+            qtbot, ["key", "--clearmodifiers", *names], QEvent.Type.KeyRelease, keys, f"key releases for {names}"
+        )
 
     return press
+
+
+@pytest.fixture
+def click(qtbot, move_pointer):
+    from PySide6.QtCore import QEvent
+
+    def click_at(widget, point, button: int = 1) -> None:
+        move_pointer(widget, point)
+        _xdotool_while_the_app_runs(
+            qtbot, ["click", str(button)], QEvent.Type.MouseButtonRelease, 1, f"button releases (button {button})"
+        )
+
+    return click_at
 
 
 @pytest.fixture

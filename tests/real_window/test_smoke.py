@@ -84,6 +84,23 @@ def test_moving_the_pointer_across_the_timeline_describes_the_batches(real_windo
     assert all(words.startswith("Epoch 1, training step") for words in described if words), described
 
 
+def test_space_plays_the_playhead_and_end_jumps_with_the_view_following(real_window, click, press_keys, qtbot):
+    # Clicked, the timeline takes the keys: Space plays and pauses the playhead, End jumps to the last
+    # batch of epoch 90 and the view follows it there.
+    window = real_window({"train": {"samples": 1281167, "source": "dataset", "batch_size": 256}, "epochs": 90})
+    timeline = window.timeline
+    click(timeline.plot.viewport(), timeline.plot.viewport().rect().center())
+    press_keys("space")
+    qtbot.waitUntil(lambda: timeline.position is not None and timeline.position[2] >= 1, timeout=5000)
+    assert timeline.playing
+    press_keys("space")
+    assert not timeline.playing
+    press_keys("End")
+    assert timeline.position is not None and timeline.position[0] == 89, timeline.position
+    _, (top, bottom) = timeline.view_box.viewRange()
+    assert top <= 89 + TRAIN_TOP and bottom >= 89 + TRAIN_TOP + TRAIN_HEIGHT, (top, bottom)
+
+
 def test_the_screen_shows_the_window(real_window, screen_shot, tmp_path):
     # A screenshot of the X screen is a real picture of the window: many colours, not a blank frame.
     real_window(MNIST)
