@@ -27,6 +27,7 @@ from core.launcher import (
     uninstall_launcher,
     windows_shortcut_script,
 )
+from tests.app_process import printed_problems
 from tests.conftest import PROJECT
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="freedesktop launchers are Linux's")
@@ -123,6 +124,7 @@ def test_the_exec_line_starts_the_app_with_a_file_dropped_on_it(data_home, tmp_p
         [*argv[:-1], str(scenario), "--screenshot", str(picture)], env=env, capture_output=True, text=True, timeout=120
     )
     assert started.returncode == 0, started.stderr
+    assert printed_problems(started.stderr) == [], started.stderr
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "error" not in started.stderr
 
@@ -156,6 +158,7 @@ print(json.dumps([code, app.applicationName(), app.desktopFileName(), icon_sizes
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+    assert printed_problems(done.stderr) == [], done.stderr
     code, application_name, desktop_file_name, icon_sizes = json.loads(done.stdout.splitlines()[-1])
     entry = dict(line.split("=", 1) for line in desktop_entry(["epochscope"]).splitlines()[1:] if line)
     assert code == 0
@@ -240,6 +243,7 @@ def test_main_py_installs_the_launcher_without_opening_a_window(data_home):
         [sys.executable, "main.py", "--install-launcher"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+    assert printed_problems(done.stderr) == [], done.stderr
     assert (data_home / "applications" / f"{APP_ID}.desktop").is_file()
 
 
