@@ -22,6 +22,9 @@ def fit_code(scenario: Scenario) -> str:
             fit_args.append("shuffle=False")
     else:
         fit_args.append("train_data")
+        if _validation_arrays_take_fit_batch_size(scenario):
+            # Ignored for the batched training data, but it batches the validation arrays.
+            fit_args.append(f"batch_size={train.batch_size}")
     fit_args.append(f"epochs={scenario.epochs}")
     if scenario.steps_per_epoch:
         fit_args.append(f"steps_per_epoch={scenario.steps_per_epoch}")
@@ -45,6 +48,17 @@ def fit_code(scenario: Scenario) -> str:
         "model.fit(" + ", ".join(fit_args) + ")",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _validation_arrays_take_fit_batch_size(scenario: Scenario) -> bool:
+    """Validation arrays with no validation_batch_size are batched by fit's batch_size, as the plan assumes."""
+    validation = scenario.validation
+    return (
+        scenario.train.batch_size is not None
+        and isinstance(validation, ValidationSet)
+        and validation.source == "arrays"
+        and validation.batch_size is None
+    )
 
 
 def _execution(scenario: Scenario) -> str:

@@ -186,16 +186,24 @@ class ValidationRule:
     def steps(self, runs: int) -> int:
         return self._cycle_totals(runs, lambda piece, used: used * piece.run.segment.count)
 
-    def ran_out_runs(self, runs: int, limit: int) -> tuple[list[int], int]:
-        """(first ``limit`` run numbers that ran out, how many of the first ``runs`` did)."""
-        total = self._cycle_totals(runs, lambda piece, used: used if piece.run.ran_out else 0)
+    def ran_out_runs(self, runs: int, limit: int, batches: int | None = None) -> tuple[list[int], int]:
+        """(first ``limit`` run numbers that ran out, how many of the first ``runs`` did).
+
+        With ``batches``, only the runs that ran out after that many batches count
+        (every run of a piece reads the same sizes, so this stays closed form).
+        """
+
+        def matches(piece: ValidationRunPiece) -> bool:
+            return piece.run.ran_out and (batches is None or piece.run.segment.count == batches)
+
+        total = self._cycle_totals(runs, lambda piece, used: used if matches(piece) else 0)
         found: list[int] = []
         first = 0
         for piece in itertools.chain(self.prefix, itertools.cycle(self.cycle)):
             if first >= runs or len(found) >= min(limit, total):
                 break
             used = min(piece.count, runs - first)
-            if piece.run.ran_out:
+            if matches(piece):
                 found.extend(range(first, first + min(used, limit - len(found))))
             first += used
         return found, total
@@ -314,13 +322,17 @@ class EpochSequence(Sequence[EpochPlan]):
             segments.extend(piece.segments(used))
         return segments
 
-    def find(self, predicate: Callable[[TrainEpoch], bool], limit: int) -> tuple[list[int], int]:
+    def find(self, predicate: Callable[[TrainEpoch], bool], limit: int, stop: int | None = None) -> tuple[list[int], int]:
         """(first ``limit`` epoch indices whose training part matches, how many match in all).
+
+        With ``stop``, only epochs before index ``stop`` count.
 
         The predicate may look at an epoch's counts, flags, stream and whether it
         starts at the stream's first batch; within an advancing piece those are the
         same for every epoch but possibly the first.
         """
+        if stop is not None and stop < self._length:
+            return EpochSequence(self._prefix, self._cycle, max(0, stop), self._validation).find(predicate, limit)
         found: list[int] = []
         total, first = 0, 0
         for piece in self._prefix:

@@ -13,8 +13,8 @@ from core.streams import PassStream, ResumedStream
 if TYPE_CHECKING:
     from core.planner import Source
 
-# Past this many, per-epoch warnings of one kind are folded into one line.
-MAX_WARNINGS_PER_CODE = 20
+# A warning that concerns many epochs names at most this many of them one by one.
+MAX_EPOCHS_NAMED = 20
 
 
 def explain_plan(
@@ -33,43 +33,48 @@ def explain_plan(
     train_stream = train_source.first
     per_pass = train_stream.batches_per_pass if isinstance(train_stream, PassStream) else 0
 
-    ran_out, ran_out_count = epochs.find(lambda epoch: epoch.ran_out, MAX_WARNINGS_PER_CODE)
-    for index in ran_out:
-        number, epoch = index + 1, epochs[index]
-        wanted = spe if spe else "one pass"
-        if train_source.known_length is None:
-            why = "the generator stopped yielding batches"
+    wanted = f"{spe:,} asked for" if spe else "one pass asked for"
+    if train_source.known_length is None:
+        why = "the generator stopped yielding batches"
+    else:
+        why = f"the data has {_count(per_pass, 'batch')} per pass and the iterator had used them up"
+    for numbers, first_number, epoch_count, batches in _ran_out_groups(epochs):
+        if batches is None:
+            what = f"stop{'s' if epoch_count == 1 else ''} short of the {wanted}"
+        elif epoch_count == 1:
+            what = f"trains {_count(batches, 'batch')} of the {wanted}"
         else:
-            why = f"the data has {per_pass} batches per pass and the iterator had used them up"
+            what = f"each train {_count(batches, 'batch')} of the {wanted}"
         found.append(
             PlanWarning(
                 "ran_out_of_data",
-                f"Epoch {number} trains {_count(epoch.train.count, 'batch')} of the {wanted} asked for: {why}. Keras warns "
+                f"{_capital(numbers)} {what}: {why}. Keras warns "
                 '"Your input ran out of data; interrupting training" but training goes on: the next epoch '
                 "starts a fresh iterator from the first sample.",
                 _ran_out_fix(train_spec, train_source, spe),
-                number,
+                first_number,
             )
         )
-    _fold(found, "ran_out_of_data", ran_out_count, "epochs ran out of data")
 
-    val_ran_out, val_ran_out_count = _validation_ran_out(epochs)
     val_steps = scenario.validation.steps if scenario.validation is not None else None
-    for index in val_ran_out:
-        number, epoch = index + 1, epochs[index]
-        assert epoch.val is not None
-        asked = f"validation_steps={val_steps}" if val_steps else "one pass"
+    asked = f"validation_steps={val_steps:,}" if val_steps else "one pass"
+    val_spec = _validation_data(scenario)
+    restart_words = (
+        ""  # a generator's runs share it, so they need not see the same batches
+        if val_spec is not None and val_spec.source == "generator"
+        else " Every validation restarts from its first batch, so every run sees the same batches."
+    )
+    for numbers, first_epoch, batches, run_count in _validation_ran_out_groups(epochs):
+        ran = f"ran {_count(batches, 'batch')}" + (" each" if run_count > 1 else "")
         found.append(
             PlanWarning(
                 "validation_ran_out",
-                f"Validation after epoch {number} ran {_count(epoch.val.count, 'batch')}, fewer than {asked}: the "
-                'validation data ran out ("Your input ran out of data"). Every validation restarts from its '
-                "first batch, so every run sees the same batches.",
+                f"Validation after {numbers} {ran}, fewer than {asked}: the validation data ran out "
+                '("Your input ran out of data").' + restart_words,
                 "Set validation_steps to at most the number of validation batches, or leave it unset.",
-                number,
+                first_epoch,
             )
         )
-    _fold(found, "validation_ran_out", val_ran_out_count, "validation runs ran out of data")
 
     if outcome == "endless" and endless_part == "train":
         found.append(
@@ -121,7 +126,7 @@ def explain_plan(
             PlanWarning(
                 "no_length",
                 "The training data has no length: Keras cannot know where an epoch ends, so steps_per_epoch "
-                "alone decides it" + (f" ({spe} steps)." if spe else "; without it the first epoch never ends."),
+                "alone decides it" + (f" ({_count(spe, 'step')})." if spe else "; without it the first epoch never ends."),
                 "Always give steps_per_epoch (and validation_steps for an endless validation set) with a stream.",
             )
         )
@@ -141,14 +146,24 @@ def explain_plan(
         and train_stream.remainder
         and not train_stream.drop_remainder
     ):
-        found.append(
-            PlanWarning(
-                "short_batch_every_pass",
-                f".batch(B).repeat() repeats whole passes: the short batch of {train_stream.remainder} samples "
-                f"comes back every {per_pass} steps, wherever it falls in an epoch.",
-                "Use .repeat().batch(B) for full batches only, or drop_remainder=True.",
+        if per_pass == 1:
+            text = (
+                f".batch({train_stream.batch_size}).repeat() on {_count(train_stream.samples, 'sample')}: a pass is a "
+                f"single batch of {_count(train_stream.remainder, 'sample')}, so every batch holds "
+                f"{_count(train_stream.remainder, 'sample')}, never {train_stream.batch_size}."
             )
+        else:
+            text = (
+                f".batch(B).repeat() repeats whole passes: the short batch of {_count(train_stream.remainder, 'sample')} "
+                f"comes back every {per_pass:,} steps, wherever it falls in an epoch."
+            )
+        fix = (
+            f"Use .repeat().batch({train_stream.batch_size}) to fill every batch, or a batch size of at most "
+            f"{train_stream.samples:,}."
+            if per_pass == 1
+            else "Use .repeat().batch(B) for full batches only, or drop_remainder=True."
         )
+        found.append(PlanWarning("short_batch_every_pass", text, fix))
 
     if train_spec.source == "arrays" and train_spec.batch_size is None and spe:
         found.append(
@@ -159,23 +174,27 @@ def explain_plan(
                 "Pass batch_size explicitly.",
             )
         )
-    if scenario.train.source == "dataset":
+    if _fit_batch_size_ignored(scenario):
+        where = _source_words(scenario.train.source)
         found.append(
             PlanWarning(
                 "batch_size_ignored",
-                "For a tf.data.Dataset, fit(batch_size=...) is ignored: the batches are the ones .batch() "
-                f"made ({train_source.batch_size} samples each here).",
-                "Change the batch size in the dataset pipeline, not in fit().",
+                f"fit(batch_size={scenario.train.batch_size}) does not batch a {where}: its own batches train. "
+                "Keras uses it only for the validation arrays, because validation_batch_size is not given.",
+                "To batch the validation arrays differently, pass validation_batch_size.",
             )
         )
-        if scenario.train.shuffle:
-            found.append(
-                PlanWarning(
-                    "shuffle_ignored",
-                    "fit(shuffle=True) is ignored for a tf.data.Dataset (Keras warns): the dataset keeps its order.",
-                    "Shuffle in the pipeline with .shuffle(buffer_size) before .batch().",
-                )
+    if scenario.train.source != "arrays" and scenario.train.shuffle:
+        where = _source_words(scenario.train.source)
+        found.append(
+            PlanWarning(
+                "shuffle_ignored",
+                f"fit(shuffle=True) is ignored for a {where} (Keras warns): the data keeps its order.",
+                "Shuffle in the pipeline with .shuffle(buffer_size) before .batch()."
+                if scenario.train.source == "dataset"
+                else "Shuffle inside the generator, or pass shuffle=False to fit().",
             )
+        )
 
     overshoot, _ = epochs.find(lambda epoch: bool(spe) and epoch.segment.count > spe, 1)
     if overshoot:
@@ -198,7 +217,7 @@ def explain_plan(
             PlanWarning(
                 "generator_replay",
                 "A Python generator can be read only once. Keras peeked at its first "
-                f"{train_source.later.length} batch(es) to learn their shape and replays just those at the start "
+                f"{_count(train_source.later.length or 0, 'batch')} to learn their shape and replays just those at the start "
                 f"of every new iterator, so from epoch {replayed[0]} on each epoch sees only those batches.",
                 "Loop inside the generator (while True: ...) and set steps_per_epoch, or use a "
                 "keras.utils.PyDataset or tf.data.Dataset.",
@@ -226,17 +245,125 @@ def explain_plan(
     return found
 
 
+def _fit_batch_size_ignored(scenario: Scenario) -> bool:
+    """Keras ignores fit(batch_size=...) for training data that comes batched (tf.data, a generator).
+
+    A scenario passes fit(batch_size=B) only where it matters: validation arrays with no
+    validation_batch_size of their own are batched by it. Only then is there a batch_size
+    in fit() that a student could take for the training batch size.
+    """
+    validation = scenario.validation
+    return (
+        scenario.train.source != "arrays"
+        and scenario.train.batch_size is not None
+        and isinstance(validation, ValidationSet)
+        and validation.source == "arrays"
+        and validation.batch_size is None
+    )
+
+
+def _source_words(source: str) -> str:
+    return {"dataset": "tf.data.Dataset", "generator": "Python generator"}.get(source, source)
+
+
 def _is_replay(source: Source, epoch: TrainEpoch) -> bool:
     return source.later is not source.first and epoch.segment.stream is source.later and epoch.segment.start == 0
 
 
-def _validation_ran_out(epochs: EpochSequence) -> tuple[list[int], int]:
-    """(first epoch indices whose validation ran out, how many in all), in closed form."""
+def _ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, int, int | None]]:
+    """Epochs whose training ran out, grouped by how many batches they trained, in closed form.
+
+    (the epochs in words, the first epoch's number, how many epochs, batches each or None
+    for the epochs of other counts that are only counted), in epoch order.
+    """
+    found, total = epochs.find(lambda epoch: epoch.ran_out, MAX_EPOCHS_NAMED)
+    groups: list[tuple[str, int, int, int | None]] = []
+    counts = list(dict.fromkeys(epochs.train_epoch(index).segment.count for index in found))
+    covered = 0
+    for batches in counts:
+
+        def same(epoch: TrainEpoch, batches: int = batches) -> bool:
+            return epoch.ran_out and epoch.segment.count == batches
+
+        hits, hits_total = epochs.find(same, MAX_EPOCHS_NAMED)
+        step = 1 if epochs.find(same, 0, stop=hits[0] + hits_total)[1] == hits_total else None
+        groups.append((_epochs_words([index + 1 for index in hits], hits_total, step), hits[0] + 1, hits_total, batches))
+        covered += hits_total
+    if total > covered:  # counts first seen past the epochs listed: counted, not described one by one
+
+        def other(epoch: TrainEpoch) -> bool:
+            return epoch.ran_out and epoch.segment.count not in counts
+
+        hits, hits_total = epochs.find(other, MAX_EPOCHS_NAMED)
+        groups.append((_epochs_words([index + 1 for index in hits], hits_total, None), hits[0] + 1, hits_total, None))
+    return sorted(groups, key=lambda group: group[1])
+
+
+def _validation_ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, int, int]]:
+    """Validation runs that ran out, grouped by how many batches they ran, in closed form.
+
+    (the epochs they follow in words, the first of those epochs, batches each, how many runs).
+    """
     rule = epochs.validation
     if rule is None:
-        return [], 0
-    runs, count = rule.ran_out_runs(rule.runs_within(len(epochs)), MAX_WARNINGS_PER_CODE)
-    return [(number + 1) * rule.freq - 1 for number in runs], count
+        return []
+    runs = rule.runs_within(len(epochs))
+    found, _total = rule.ran_out_runs(runs, MAX_EPOCHS_NAMED)
+    groups = []
+    for batches in dict.fromkeys(rule.run(number).segment.count for number in found):
+        hits, hits_total = rule.ran_out_runs(runs, MAX_EPOCHS_NAMED, batches)
+        every_run = rule.ran_out_runs(hits[0] + hits_total, 0, batches)[1] == hits_total
+        numbers = [(number + 1) * rule.freq for number in hits]
+        groups.append((_epochs_words(numbers, hits_total, rule.freq if every_run else None), numbers[0], batches, hits_total))
+    return sorted(groups, key=lambda group: group[1])
+
+
+def _epochs_words(numbers: list[int], total: int, step: int | None) -> str:
+    """Epoch numbers as people write them: "epoch 2", "epochs 2, 4 and 6", "epochs 2-90".
+
+    ``numbers`` are the first of ``total`` epochs; ``step`` says that all of them are
+    ``numbers[0]``, ``numbers[0] + step``, ... (known without listing them).
+    """
+    first = numbers[0]
+    if total == 1:
+        return f"epoch {first:,}"
+    if step is not None:
+        last = first + (total - 1) * step
+        if total == 2:
+            return f"epochs {first:,} and {last:,}"
+        if step == 1:
+            return f"epochs {first:,}-{last:,}"
+        if total == 3:
+            return f"epochs {first:,}, {first + step:,} and {last:,}"
+        return f"every {_ordinal(step)} epoch from {first:,} to {last:,}"
+    if total == len(numbers):
+        return "epochs " + _and_list(_ranges(numbers))
+    return f"{total:,} epochs (" + ", ".join(f"{number:,}" for number in numbers[:5]) + ", ...)"
+
+
+def _ranges(numbers: list[int]) -> list[str]:
+    """Sorted numbers with runs of three or more consecutive ones written "a-b"."""
+    out: list[str] = []
+    start = 0
+    for index in range(1, len(numbers) + 1):
+        if index == len(numbers) or numbers[index] != numbers[index - 1] + 1:
+            run = numbers[start:index]
+            out += [f"{run[0]:,}-{run[-1]:,}"] if len(run) >= 3 else [f"{number:,}" for number in run]
+            start = index
+    return out
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number:,}{suffix}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _validation_data(scenario: Scenario) -> DataSpec | None:
@@ -258,11 +385,6 @@ def _ran_out_fix(spec: DataSpec, source: Source, spe: int | None) -> str:
     return "Leave steps_per_epoch unset, or .repeat() the data."
 
 
-def _fold(found: list[PlanWarning], code: str, count: int, words: str) -> None:
-    if count > MAX_WARNINGS_PER_CODE:
-        found.append(PlanWarning(code, f"... {count - MAX_WARNINGS_PER_CODE:,} more {words} in the same way (not listed)."))
-
-
 # ---------------------------------------------------------------- summary
 
 
@@ -282,25 +404,26 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
     batch = plan.train_batch_size
     where = {"arrays": "NumPy arrays", "dataset": "a tf.data.Dataset", "generator": "a Python generator"}[train.source]
     if samples is None:
-        lines.append(f"Training data: an endless stream from {where}, batches of {batch}.")
+        lines.append(f"Training data: an endless stream from {where}, batches of {batch:,}.")
     else:
-        lines.append(f"Training data: {samples:,} samples from {where}, batches of {batch}.")
+        lines.append(f"Training data: {_count(samples, 'sample')} from {where}, batches of {batch:,}.")
         if train.repeat == "none" and samples and batch:
             full, remainder = divmod(samples, batch)
             if remainder and not (train.drop_remainder and train.source != "arrays"):
                 lines.append(
-                    f"  {samples:,} / {batch} = {samples / batch:.4g}, so one pass is {full + 1:,} steps; "
-                    f"the last batch has {remainder} samples."
+                    f"  {samples:,} / {batch:,} = {_quotient_words(samples, batch)}, so one pass is {_count(full + 1, 'step')}; "
+                    f"the last batch has {_count(remainder, 'sample')}."
                 )
             elif remainder:
                 lines.append(
-                    f"  {samples:,} / {batch} = {samples / batch:.4g}: {full:,} full batches, {remainder} samples dropped."
+                    f"  {samples:,} / {batch:,} = {_quotient_words(samples, batch)}: {_count(full, 'full batch')}, "
+                    f"{_count(remainder, 'sample')} dropped."
                 )
             else:
-                lines.append(f"  {samples:,} / {batch} = {full:,} steps per pass, every batch full.")
+                lines.append(f"  {samples:,} / {batch:,} = {_count(full, 'step')} per pass, every batch full.")
     if isinstance(scenario.validation, ValidationSplit):
         lines.append(
-            f"Validation: the last {(scenario.train.samples or 0) - (samples or 0):,} samples "
+            f"Validation: the last {_count((scenario.train.samples or 0) - (samples or 0), 'sample')} "
             f"(validation_split={scenario.validation.split})."
         )
 
@@ -310,32 +433,33 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
             break
         listed_up_to = stop
         label = f"Epoch {start}" if start == stop else f"Epochs {start}-{stop}"
-        sizes = _runs_words(epoch.train.runs(MAX_SUMMARY_RUNS + 1))
+        sizes = _runs_words(epoch.train.compact_runs())
         first = epoch.train.first_sample
         first_words = f", from sample {first:,}" if first is not None else ""
         line = f"{label}: {_count(epoch.train.count, 'step')} ({sizes}){first_words}"
         if epoch.ran_out:
             line += "; ran out of data"
         if epoch.val is not None:
-            line += f"; validation {_count(epoch.val.count, 'step')} ({_runs_words(epoch.val.runs(MAX_SUMMARY_RUNS + 1))})"
+            line += f"; validation {_count(epoch.val.count, 'step')} ({_runs_words(epoch.val.compact_runs())})"
             if epoch.val_ran_out:
                 line += ", ran out"
         lines.append(line)
     if len(plan.epochs) > listed_up_to:
-        lines.append(f"(epochs {listed_up_to + 1:,}-{len(plan.epochs):,} are not listed here; the totals count them)")
+        rest = _epochs_words([listed_up_to + 1], len(plan.epochs) - listed_up_to, 1)
+        lines.append(f"({_capital(rest)} {'is' if rest.startswith('epoch ') else 'are'} not listed here; the totals count them)")
     if plan.outcome == "endless":
         part = "training" if plan.endless_part == "train" else "validation"
         lines.append(f"Epoch {plan.endless_epoch}: {part} never ends.")
 
     totals = plan.totals
     label = "Total" if plan.outcome == "ok" else "Total over the epochs that finish"
-    total_line = f"{label}: {totals.steps:,} training steps, {totals.samples_seen:,} samples"
+    total_line = f"{label}: {_count(totals.steps, 'training step')}, {_count(totals.samples_seen, 'sample')}"
     if totals.passes is not None and plan.epochs:
-        total_line += f", {totals.passes:.4g} passes over the data"
+        total_line += f", {_passes_words(totals.passes)} over the data"
     if totals.samples_never_seen and plan.epochs:
-        total_line += f", {totals.samples_never_seen:,} samples never seen"
+        total_line += f", {_count(totals.samples_never_seen, 'sample')} never seen"
     if totals.validation_steps:
-        total_line += f", {totals.validation_steps:,} validation steps"
+        total_line += f", {_count(totals.validation_steps, 'validation step')}"
     lines.append(total_line + ".")
     for warning in plan.warnings:
         lines.append(f"! {warning.text}")
@@ -349,14 +473,53 @@ MAX_SUMMARY_RUNS = 6
 
 
 def _count(number: int, noun: str) -> str:
-    plural = noun + ("es" if noun.endswith("ch") else "s")
+    """ "1 batch", "2 batches", "1,000 steps": the noun agrees with the number."""
+    plural = noun + ("es" if noun.endswith(("ch", "sh", "ss", "x")) else "s")
     return f"{number:,} {noun if number == 1 else plural}"
 
 
-def _runs_words(runs: list[list[int]]) -> str:
+def number_words(value: float) -> str:
+    """A number as people read it: 0.18, 4.992, 50,000, 1.2 million; never e-notation."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "no number"
+    if value < 0:
+        return "-" + number_words(-value)
+    if value == 0:
+        return "0"
+    if value < 0.001:
+        return "less than 0.001"
+    if value < 1000:
+        return f"{float(f'{value:.4g}'):,.4f}".rstrip("0").rstrip(".")
+    if value < 1_000_000:
+        return f"{round(value):,}"
+    for scale, name in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+        if value >= scale:
+            scaled = value / scale
+            shown = f"{scaled:,.0f}" if scaled >= 100 else f"{float(f'{scaled:.3g}'):g}"
+            return f"{shown} {name}"
+    raise AssertionError("unreachable")
+
+
+def _passes_words(passes: float) -> str:
+    return f"{number_words(passes)} {'pass' if passes == 1 else 'passes'}"
+
+
+def _quotient_words(dividend: int, divisor: int) -> str:
+    """dividend / divisor to four significant figures (or whole, with commas), without e-notation."""
+    quotient = dividend / divisor
+    if quotient >= 1000:
+        return f"{quotient:,.2f}".rstrip("0").rstrip(".")
+    return number_words(quotient)
+
+
+def _runs_words(runs: list[list]) -> str:
+    """Compact runs in words: "937 x 64, 1 x 32"; a repeating group "13,500,000 x (1 x 32, 1 x 28)"."""
     if not runs:
         return "no batches"
-    words = [f"{count:,} x {size}" for size, count in runs[:MAX_SUMMARY_RUNS]]
+    words = [
+        f"{run[1]:,} x ({_runs_words(run[0])})" if isinstance(run[0], list) else f"{run[1]:,} x {run[0]:,}"
+        for run in runs[:MAX_SUMMARY_RUNS]
+    ]
     if len(runs) > MAX_SUMMARY_RUNS:
         words.append("and so on")
     return ", ".join(words)
@@ -407,17 +570,35 @@ def key_numbers(plan: Plan) -> list[tuple[str, str]]:
         first = epochs[0].train
         numbers.append(("Samples in epoch 1", f"{first.samples:,}"))
     short = _short_batch(plan)
-    numbers.append(("Short batch of a pass", f"{short} samples" if short else "none"))
+    numbers.append(("Short batch of a pass", _count(short, "sample") if short else "none"))
     if epochs and totals.samples_never_seen is not None:
         numbers.append(("Samples never seen", f"{totals.samples_never_seen:,}"))
     if epochs and totals.passes is not None:
-        numbers.append(("Passes over the data", f"{totals.passes:.4g}"))
+        numbers.append(("Passes over the data", number_words(totals.passes)))
     if plan.scenario.validation is not None:
-        numbers.append(("Validation steps", f"{totals.validation_steps:,}"))
+        # Named apart from the form's per-run "Validation steps" (validation_steps): one run, then the sum.
+        numbers.append(("Validation steps per run", _validation_steps_per_run(plan)))
+        numbers.append(("Validation steps in all", f"{totals.validation_steps:,}"))
     if plan.outcome == "endless":
         part = "training" if plan.endless_part == "train" else "validation"
         numbers.append(("Never ends", f"epoch {plan.endless_epoch} ({part})"))
     return numbers
+
+
+def _validation_steps_per_run(plan: Plan) -> str:
+    """Steps of one validation run: one number when every run has it, else the first runs' counts."""
+    epochs = plan.epochs
+    rule = epochs.validation if isinstance(epochs, EpochSequence) else None
+    if plan.endless_part == "val":
+        return "never ends"
+    runs = rule.runs_within(len(epochs)) if rule is not None else 0
+    if rule is None or runs == 0:
+        return "no validation runs"
+    counts = [rule.run(number).segment.count for number in range(min(runs, 6))]
+    every_count = {piece.run.segment.count for piece in rule.prefix + rule.cycle}
+    if len(set(counts)) == 1 and (runs <= 6 or len(every_count) == 1):
+        return f"{counts[0]:,}"
+    return ", ".join(f"{count:,}" for count in counts) + (", ..." if runs > 6 else "")
 
 
 def _same_everywhere(plan: Plan) -> bool:
