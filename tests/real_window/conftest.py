@@ -1,15 +1,18 @@
 """Fixtures for tests in a real window: an X server (Xvfb), a window manager (openbox), Qt on xcb.
 
-Run them with `python -m tests.real_window [pytest args]` (it starts Xvfb and openbox, then pytest);
-tests/test_real_window.py does that in the ordinary suite. Plain `pytest` skips this directory
-unless EPOCHSCOPE_REAL_WINDOW=1.
+Run them with `python -m tests.real_window [pytest args]` (it starts Xvfb and openbox, then pytest;
+e.g. `python -m tests.real_window tests/real_window/test_mine.py -x -k tooltip`);
+tests/test_real_window.py does that in the ordinary suite and in .ci/run. Plain `pytest` skips this
+directory unless EPOCHSCOPE_REAL_WINDOW=1.
 
 Write a test as tests/real_window/test_<yours>.py and ask for these fixtures:
 
     def test_ctrl_2_shows_samples(real_window, press_keys, move_pointer):
         window = real_window({"train": {"samples": 100, "source": "arrays", "batch_size": 32}, "epochs": 2})
-        press_keys("ctrl+2")                      # real X key events, to the focused widget
-        move_pointer(window.timeline.plot, QPoint(200, 120))   # the real pointer, in plot coordinates
+        press_keys("ctrl+2")                      # real X key events, to the active window
+        plot = window.timeline.plot
+        scene_point = window.timeline.view_box.mapViewToScene(QPointF(50, 0.3))  # x, y in plot units
+        move_pointer(plot.viewport(), plot.mapFromScene(scene_point))   # the real pointer goes there
 
 - `real_window(data=None, fit_screen=True)` -> MainWindow. Opens gui.main_window.MainWindow with the
   scenario read from the dict `data` (core.scenario_from_dict; None: the app's first preset), shown
@@ -19,7 +22,8 @@ Write a test as tests/real_window/test_<yours>.py and ask for these fixtures:
   left open is rejected first). Call it more than once for more windows; the last one is active.
 - `move_pointer(widget, point)`: moves the real X pointer to `point` (QPoint, in `widget`'s own
   coordinates) with QCursor.setPos, then processes events until Qt has delivered that motion.
-  For a pyqtgraph plot pass the plot widget (a QGraphicsView): its viewport gets the events.
+  On a pyqtgraph plot (a QGraphicsView) pass `plot.viewport()` and `plot.mapFromScene(...)`,
+  which is in the viewport's coordinates.
 - `press_keys(*names)`: real key presses through `xdotool key --clearmodifiers NAME...` (xdotool
   names: "space", "End", "Right", "F5", "ctrl+1", "ctrl+shift+z"), while Qt keeps processing events,
   then waits until every key has been released in the app. The keys go to the active window's
@@ -28,6 +32,9 @@ Write a test as tests/real_window/test_<yours>.py and ask for these fixtures:
   through `xdotool click BUTTON` (1 left, 2 middle, 3 right), and waits until the app has it.
 - `screen_shot(path)`: the whole X screen (QScreen.grabWindow) saved as a PNG at `path`; returns
   the QImage.
+
+tests/real_window/test_smoke.py shows them in use, and also starts `python main.py` itself on the
+X display and drives it with xdotool, for what only the real start path shows.
 
 Settings go to a temporary folder (tests/conftest.py's fresh_settings). As everywhere in the suite,
 an exception raised in a slot or an event handler, and any Qt warning, fail the test (pytest-qt:
