@@ -1,11 +1,29 @@
-"""Compare a plan with what Keras really did, and name the first difference."""
+"""Compare a plan with what Keras really did, and name the first difference.
+
+The plan side is a ``Plan`` (walked lazily, only as far as the other side goes: a plan may
+hold 10^12 steps) or plan JSON, whose runs may be compact repeating groups
+``[[runs...], count]`` (scenario-format.md, "Plan output"), expanded lazily as well. The
+other side is plan-shaped JSON (a conformance record, a simulation) or a recording. A
+recording may have been stopped by the recorder part-way (``outcome`` ``"stopped"``,
+``stopped`` = ``{"epoch", "part", "steps"}``): it is then compared up to where it stopped,
+and the plan must have at least those steps there. A stop is never taken for an endless
+epoch: the plan says whether the epoch ends.
+"""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from core.plan import EpochPlan, Plan, Segment
+
 _EPOCH_FLAGS = ("ran_out", "val_ran_out", "train_first_sample", "val_first_sample")
+# Batch sizes are read from a plan's streams this many at a time (vectorised, bounded memory).
+_SIZES_CHUNK = 4096
+
+Runs = Iterator[tuple[int, int]]  # (batch size, how many in a row), lazily
 
 
 @dataclass(frozen=True)
@@ -19,73 +37,319 @@ class Difference:
     def __str__(self) -> str:
         place = "the outcome" if self.epoch is None else f"epoch {self.epoch}"
         if self.step is not None:
-            place += f", {self.where} step {self.step}"
+            place += f", {self.where} step {self.step:,}"
         elif self.epoch is not None:
             place += f", {self.where}"
         return f"{place}: planned {_words(self.expected)}, Keras did {_words(self.seen)}"
 
 
-def first_difference(planned: dict[str, Any], seen: dict[str, Any]) -> Difference | None:
-    """The first place where the plan JSON and a recording (same shape) disagree, or None."""
-    if planned["outcome"] != seen["outcome"]:
-        return Difference(None, "outcome", None, _outcome_words(planned), _outcome_words(seen))
-    if planned["outcome"] == "endless" and planned.get("endless") != seen.get("endless"):
-        return Difference(None, "outcome", None, _outcome_words(planned), _outcome_words(seen))
-    planned_epochs, seen_epochs = planned["epochs"], seen["epochs"]
-    for number, (want, got) in enumerate(zip(planned_epochs, seen_epochs, strict=False), 1):
-        for part in ("train", "val"):
-            if (want[part] is None) != (got[part] is None):
-                return Difference(number, part, None, _presence(want[part]), _presence(got[part]))
-            if want[part] is not None:
-                mismatch = _first_run_mismatch(want[part], got[part])
-                if mismatch is not None:
-                    step, expected, actual = mismatch
-                    return Difference(number, part, step, expected, actual)
-        for flag in _EPOCH_FLAGS:
-            if want[flag] != got[flag]:
-                return Difference(number, flag, None, want[flag], got[flag])
-    if len(planned_epochs) != len(seen_epochs):
-        return Difference(None, "epochs", None, f"{len(planned_epochs)} epochs", f"{len(seen_epochs)} epochs")
+@dataclass(frozen=True)
+class Stopped:
+    """Where a recording was stopped before Keras ended it: epoch (from 1), part, steps recorded there."""
+
+    epoch: int
+    part: str  # "train" | "val"
+    steps: int
+    planned_steps: int | None  # what the plan has for that part; None when it never ends
+    train_steps: int  # the epoch's training steps (all of them when it stopped in validation)
+
+    def words(self) -> str:
+        """What was run of the stopped epoch: "2,000 training steps", "10 training steps and 2,000 validation steps"."""
+        if self.part == "train":
+            return count_words(self.steps, "training step")
+        return f"{count_words(self.train_steps, 'training step')} and {count_words(self.steps, 'validation step')}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    difference: Difference | None
+    stopped: Stopped | None  # None: the whole fit was seen
+
+    @property
+    def matches(self) -> bool:
+        return self.difference is None
+
+
+def first_difference(planned: Plan | dict[str, Any], seen: dict[str, Any]) -> Difference | None:
+    """The first place where the plan (a Plan or plan JSON) and what was seen disagree, or None."""
+    return compare(planned, seen).difference
+
+
+def compare(planned: Plan | dict[str, Any], seen: dict[str, Any]) -> Comparison:
+    """The plan against a recording or another plan-shaped account, walked no further than needed."""
+    want = _PlanSide(planned)
+    if seen["outcome"] == "stopped":
+        return _compare_stopped(want, seen)
+    return Comparison(_compare_whole(want, seen), None)
+
+
+def _compare_whole(want: _PlanSide, seen: dict[str, Any]) -> Difference | None:
+    if want.outcome != seen["outcome"] or (want.outcome == "endless" and want.endless != seen.get("endless")):
+        expected, actual = _outcome_words(want.outcome, want.endless), _outcome_words(seen["outcome"], seen.get("endless"))
+        return Difference(None, "outcome", None, expected, actual)
+    seen_epochs = seen["epochs"]
+    for index in range(min(want.finished, len(seen_epochs))):
+        difference = _compare_epoch(index + 1, want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
+        if difference is not None:
+            return difference
+    if want.finished != len(seen_epochs):
+        return Difference(None, "epochs", None, count_words(want.finished, "epoch"), count_words(len(seen_epochs), "epoch"))
     return None
 
 
-def _first_run_mismatch(want: list[list[int]], got: list[list[int]]) -> tuple[int, Any, Any] | None:
-    """Walk two run-length encodings together; the first step whose batch size differs."""
-    want_index = got_index = 0
-    want_left = want[0][1] if want else 0
-    got_left = got[0][1] if got else 0
+def _compare_stopped(want: _PlanSide, seen: dict[str, Any]) -> Comparison:
+    """A recording stopped at epoch K: epochs before K compared whole, epoch K up to the stop."""
+    where = seen["stopped"]
+    number, part, steps = int(where["epoch"]), where["part"], int(where["steps"])
+    seen_epochs = seen["epochs"]
+    if want.outcome == "error":
+        expected = _outcome_words(want.outcome, want.endless)
+        return Comparison(Difference(None, "outcome", None, expected, f"a fit that was still training at epoch {number}"), None)
+    for index in range(number - 1):
+        if index >= want.finished:
+            return Comparison(_ended_where_plan_does_not(want, index, _JsonEpoch(seen_epochs[index])), None)
+        difference = _compare_epoch(index + 1, want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
+        if difference is not None:
+            return Comparison(difference, None)
+    if number - 1 < want.finished:
+        planned_epoch: _Epoch | None = want.epoch(number - 1)
+    elif want.outcome == "endless" and want.endless is not None and want.endless["epoch"] == number:
+        planned_epoch = want.endless_epoch()
+        if planned_epoch is None and part != want.endless["part"]:  # plan JSON: only the part is known
+            expected = _outcome_words(want.outcome, want.endless)
+            return Comparison(Difference(number, part, None, expected, f"a stop in its {_part_words(part)}"), None)
+    else:
+        return Comparison(Difference(None, "epochs", None, count_words(want.finished, "epoch"), f"an epoch {number}"), None)
+    planned_steps = planned_epoch.part_steps(part) if planned_epoch is not None else None
+    stopped = Stopped(number, part, steps, planned_steps, _JsonEpoch(seen_epochs[number - 1]).part_steps("train") or 0)
+    if planned_epoch is None:
+        return Comparison(None, stopped)
+    return Comparison(_compare_epoch(number, planned_epoch, _JsonEpoch(seen_epochs[number - 1]), cut=part), stopped)
+
+
+def _ended_where_plan_does_not(want: _PlanSide, index: int, got: _Epoch) -> Difference:
+    """Keras finished epoch ``index + 1``, which the plan says never ends (or does not have)."""
+    if want.outcome == "endless" and want.endless is not None and want.endless["epoch"] == index + 1:
+        part = want.endless["part"]
+        steps = got.part_steps(part) or 0
+        ended = f"one that ended after {count_words(steps, 'step')}"
+        return Difference(index + 1, part, None, f"a {_part_words(part)} that never ends", ended)
+    return Difference(None, "epochs", None, count_words(want.finished, "epoch"), f"an epoch {index + 1}")
+
+
+def _compare_epoch(number: int, want: _Epoch, got: _Epoch, *, cut: str | None) -> Difference | None:
+    """Compare one epoch; ``cut``: the part the recording stopped in (compared up to there, later parts not at all)."""
+    for part in ("train", "val"):
+        got_runs, want_runs = got.runs(part), want.runs(part)
+        if (want_runs is None) != (got_runs is None):
+            return Difference(number, part, None, _presence(want_runs), _presence(got_runs))
+        same_json = want.raw(part) is not None and want.raw(part) == got.raw(part)  # the same batches, however many
+        if want_runs is not None and got_runs is not None and not same_json:
+            mismatch = _first_run_mismatch(want_runs, got_runs, seen_was_cut=(part == cut))
+            if mismatch is not None:
+                step, expected, actual = mismatch
+                return Difference(number, part, step, expected, actual)
+        if part == cut:
+            break  # what came after the stop was never seen
+    for flag in _EPOCH_FLAGS:
+        if cut is not None and not _flag_seen(flag, cut, got):
+            continue
+        if want.flag(flag) != got.flag(flag):
+            return Difference(number, flag, None, want.flag(flag), got.flag(flag))
+    return None
+
+
+def _flag_seen(flag: str, cut: str, got: _Epoch) -> bool:
+    """In a stopped epoch only what happened before the stop can be compared."""
+    if flag == "train_first_sample":
+        return got.part_steps("train") != 0
+    if flag == "val_first_sample":
+        return cut == "val" and got.part_steps("val") != 0
+    return flag == "ran_out" and cut == "val"  # training ended on its own before validation began
+
+
+def _first_run_mismatch(want: Runs, got: Runs, *, seen_was_cut: bool = False) -> tuple[int, Any, Any] | None:
+    """Walk two run-length encodings together; the first step whose batch size differs.
+
+    With ``seen_was_cut`` the seen side stopped part-way: a plan that goes on is no difference.
+    """
+    want_run, got_run = next(want, None), next(got, None)
+    want_left = want_run[1] if want_run else 0
+    got_left = got_run[1] if got_run else 0
     step = 1
-    while want_index < len(want) and got_index < len(got):
-        if want[want_index][0] != got[got_index][0]:
-            return step, f"a batch of {want[want_index][0]}", f"a batch of {got[got_index][0]}"
+    while want_run is not None and got_run is not None:
+        if want_run[0] != got_run[0]:
+            return step, f"a batch of {want_run[0]:,}", f"a batch of {got_run[0]:,}"
         take = min(want_left, got_left)
         step += take
         want_left -= take
         got_left -= take
         if want_left == 0:
-            want_index += 1
-            want_left = want[want_index][1] if want_index < len(want) else 0
+            want_run = next(want, None)
+            want_left = want_run[1] if want_run else 0
         if got_left == 0:
-            got_index += 1
-            got_left = got[got_index][1] if got_index < len(got) else 0
-    if want_index < len(want):
-        return step, f"a batch of {want[want_index][0]}", "no more batches"
-    if got_index < len(got):
-        return step, "no more batches", f"a batch of {got[got_index][0]}"
+            got_run = next(got, None)
+            got_left = got_run[1] if got_run else 0
+    if want_run is not None and not seen_was_cut:
+        return step, f"a batch of {want_run[0]:,}", "no more batches"
+    if got_run is not None:
+        return step, "no more batches", f"a batch of {got_run[0]:,}"
     return None
+
+
+# ---------------------------------------------------------------- the two sides
+
+
+class _Epoch:
+    """One epoch as the comparison reads it: lazy runs per part, flags, and its JSON runs when it has them."""
+
+    def runs(self, part: str) -> Runs | None:
+        raise NotImplementedError
+
+    def raw(self, part: str) -> list | None:
+        return None
+
+    def flag(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def part_steps(self, part: str) -> int | None:
+        raise NotImplementedError
+
+
+class _JsonEpoch(_Epoch):
+    def __init__(self, epoch: dict[str, Any]):
+        self.epoch = epoch
+
+    def runs(self, part: str) -> Runs | None:
+        value = self.epoch.get(part)
+        return None if value is None else _json_runs(value)
+
+    def raw(self, part: str) -> list | None:
+        return self.epoch.get(part)
+
+    def flag(self, name: str) -> Any:
+        return self.epoch.get(name)
+
+    def part_steps(self, part: str) -> int | None:
+        value = self.epoch.get(part)
+        return None if value is None else _json_steps(value)
+
+
+class _PlanEpoch(_Epoch):
+    """An epoch of a Plan; ``endless``: the part that goes on for ever past its segment."""
+
+    def __init__(self, epoch: EpochPlan, endless: str | None = None):
+        self.epoch = epoch
+        self.endless = endless
+
+    def _segment(self, part: str) -> Segment | None:
+        return self.epoch.train if part == "train" else self.epoch.val
+
+    def runs(self, part: str) -> Runs | None:
+        segment = self._segment(part)
+        if segment is None:
+            return None
+        return _segment_runs(segment, endless=part == self.endless)
+
+    def flag(self, name: str) -> Any:
+        if name in ("train_first_sample", "val_first_sample"):
+            part = name.split("_", 1)[0]
+            segment = self._segment(part)
+            if segment is None:
+                return None
+            # A part that never ends has no batch counted in its segment, only where it starts.
+            return segment.stream.first_sample(segment.start) if self.endless == part else segment.first_sample
+        return getattr(self.epoch, name)
+
+    def part_steps(self, part: str) -> int | None:
+        if part == self.endless:
+            return None
+        segment = self._segment(part)
+        return None if segment is None else segment.count
+
+
+class _PlanSide:
+    """The plan, as a Plan or plan JSON: outcome, finished epochs, and each epoch on demand."""
+
+    def __init__(self, planned: Plan | dict[str, Any]):
+        self.planned = planned
+        if isinstance(planned, Plan):
+            self.outcome = planned.outcome
+            endless = planned.outcome == "endless"
+            self.endless = {"epoch": planned.endless_epoch, "part": planned.endless_part} if endless else None
+            self.finished = len(planned.epochs)  # an EpochSequence: no epoch is built to count them
+        else:
+            self.outcome = planned["outcome"]
+            self.endless = planned.get("endless") if self.outcome == "endless" else None
+            self.finished = len(planned["epochs"])
+
+    def epoch(self, index: int) -> _Epoch:
+        if isinstance(self.planned, Plan):
+            return _PlanEpoch(self.planned.epochs[index])
+        return _JsonEpoch(self.planned["epochs"][index])
+
+    def endless_epoch(self) -> _Epoch | None:
+        """The epoch that never ends, as far as the plan describes it (plan JSON does not)."""
+        planned = self.planned
+        if not isinstance(planned, Plan) or planned.endless_from is None:
+            return None
+        if planned.endless_part == "train":
+            return _PlanEpoch(EpochPlan(train=planned.endless_from), endless="train")
+        assert planned.endless_train is not None
+        return _PlanEpoch(EpochPlan(train=planned.endless_train, val=planned.endless_from), endless="val")
+
+
+def _segment_runs(segment: Segment, *, endless: bool = False) -> Runs:
+    """The segment's batch sizes as runs, read from its stream a chunk at a time (for ever when ``endless``)."""
+    offset = 0
+    while endless or offset < segment.count:
+        take = _SIZES_CHUNK if endless else min(_SIZES_CHUNK, segment.count - offset)
+        sizes = segment.stream.sizes(segment.start + offset, take)
+        offset += take
+        if len(sizes) == 0:
+            return
+        edges = [0, *(int(i) + 1 for i in (sizes[1:] != sizes[:-1]).nonzero()[0]), len(sizes)]
+        for begin, end in itertools.pairwise(edges):
+            yield int(sizes[begin]), end - begin
+
+
+def _json_runs(runs: list) -> Runs:
+    """Plan JSON runs, with compact groups ``[[runs...], count]`` expanded one repeat at a time."""
+    for run in runs:
+        if isinstance(run[0], list):
+            for _ in range(int(run[1])):
+                yield from _json_runs(run[0])
+        elif run[1]:
+            yield int(run[0]), int(run[1])
+
+
+def _json_steps(runs: list) -> int:
+    """Steps in plan JSON runs, in the size of the JSON (groups multiply, never expand)."""
+    return sum(_json_steps(run[0]) * int(run[1]) if isinstance(run[0], list) else int(run[1]) for run in runs)
 
 
 def _presence(part: Any) -> str:
     return "no validation" if part is None else "a validation run"
 
 
-def _outcome_words(result: dict[str, Any]) -> str:
-    if result["outcome"] == "endless":
-        endless = result.get("endless") or {}
-        return f"an endless {'validation' if endless.get('part') == 'val' else 'epoch'} at epoch {endless.get('epoch')}"
-    if result["outcome"] == "error":
+def _part_words(part: str) -> str:
+    return "validation" if part == "val" else "epoch"
+
+
+def _outcome_words(outcome: str, endless: dict[str, Any] | None) -> str:
+    if outcome == "endless":
+        endless = endless or {}
+        return f"an endless {_part_words(endless.get('part', 'train'))} at epoch {endless.get('epoch')}"
+    if outcome == "error":
         return "an error"
+    if outcome == "stopped":
+        return "a fit that was stopped part-way"
     return "a fit that returns"
+
+
+def count_words(number: int, noun: str) -> str:
+    """ "1 epoch", "2 epochs", "4,000 training steps": a number with its noun, plural when it is not 1."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _words(value: Any) -> str:

@@ -15,12 +15,16 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from core.pipelines import PositionsOnly, SampleMaker, fit_arguments
+from core.plan import Plan
 from core.scenario import Scenario, ValidationSet
 
-# An endless epoch (or validation) is cut after this many steps, as in shared/conformance.
+# A part of an epoch that the plan says never ends is stopped after this many steps (as in
+# shared/conformance); a part that ends is let run to its planned end, and one step past it
+# if Keras goes on, so that an overrun shows as a difference, never as "endless".
 ENDLESS_CUT_STEPS = 3000
 # Beyond these, running Keras for real takes too long to be useful; scale the scenario down.
 MAX_RECORD_SAMPLES = 2_000_000
@@ -29,7 +33,10 @@ MAX_RECORD_STEPS = 200_000
 RAN_OUT_TEXT = "Your input ran out of data"
 # The notes ring holds this many executions' batches; it is read before it could wrap,
 # at every boundary, and otherwise about 30 times a second (reading syncs with TensorFlow).
+# With a large steps_per_execution it holds fewer executions (never fewer than two), so
+# its memory stays near NOTE_RING_ROWS rows.
 NOTE_RING_EXECUTIONS = 64
+NOTE_RING_ROWS = 1 << 16
 COLLECT_SECONDS = 1 / 30
 
 
@@ -65,7 +72,10 @@ def tensorflow_available() -> bool:
 
 
 def check_recordable(scenario: Scenario, planned_steps: int | None = None) -> None:
-    """Raise RecorderUnavailable with a clear reason if this scenario cannot be run for real."""
+    """Raise RecorderUnavailable with a clear reason if this scenario cannot be run for real.
+
+    ``planned_steps``: the steps a recording of its plan runs (``recordable_steps``).
+    """
     sizes = [scenario.train.samples or 0]
     if isinstance(scenario.validation, ValidationSet):
         sizes.append(scenario.validation.samples or 0)
@@ -79,14 +89,73 @@ def check_recordable(scenario: Scenario, planned_steps: int | None = None) -> No
             f"The plan has {planned_steps:,} steps, too many to run for real here (the limit is "
             f"{MAX_RECORD_STEPS:,}); use fewer epochs or larger batches."
         )
+    per_execution = scenario.steps_per_execution
+    if per_execution > MAX_RECORD_STEPS:
+        raise RecorderUnavailable(
+            f"steps_per_execution {per_execution:,} runs more steps at a time than can be run for real here "
+            f"(the limit is {MAX_RECORD_STEPS:,} steps); use a smaller steps_per_execution."
+        )
 
 
-def record(scenario: Scenario, *, cut_steps: int = ENDLESS_CUT_STEPS) -> dict[str, Any]:
-    """Fit a tiny Keras model on this scenario and return what Keras did, in plan JSON shape."""
+def recordable_steps(planned: Plan, endless_steps: int = ENDLESS_CUT_STEPS) -> int:
+    """The steps a recording of this plan runs: every planned step, and a part that never ends cut after ``endless_steps``."""
+    steps = planned.totals.steps + planned.totals.validation_steps
+    if planned.outcome == "endless":
+        steps += endless_steps + (planned.endless_train.count if planned.endless_train is not None else 0)
+    return steps
+
+
+@dataclass(frozen=True)
+class StepLimits:
+    """How many steps the recorder lets each part of each epoch run before it stops the fit.
+
+    A part the plan says ends runs to its planned end and one step further (so an overrun is
+    seen), or ``longest_part`` steps when that is less (the demo's bound: then only the first
+    steps are compared, and said so). A part the plan says never ends runs ``endless_steps``.
+    A part the plan does not expect at all (Keras disagreeing) runs ``endless_steps`` too.
+    """
+
+    plan: Plan
+    endless_steps: int = ENDLESS_CUT_STEPS
+    longest_part: int | None = None
+
+    def limit(self, epoch: int, part: str) -> int:
+        """The step count (0-based ``epoch``) at which ``part`` is stopped."""
+        planned = self.planned_steps(epoch, part)
+        if planned is None:
+            return self.endless_steps
+        if self.longest_part is None or planned <= self.longest_part:
+            return planned + 1
+        return self.longest_part
+
+    def planned_steps(self, epoch: int, part: str) -> int | None:
+        """The plan's steps for that part; None when it never ends or the plan has no such part."""
+        plan = self.plan
+        if plan.outcome == "error":
+            return None
+        if epoch < len(plan.epochs):
+            one = plan.epochs[epoch]
+            segment = one.train if part == "train" else one.val
+            return None if segment is None else segment.count
+        if plan.outcome == "endless" and epoch + 1 == plan.endless_epoch and part != plan.endless_part:
+            return plan.endless_train.count if plan.endless_train is not None else None
+        return None
+
+
+def record(scenario: Scenario, planned: Plan | None = None, *, endless_steps: int = ENDLESS_CUT_STEPS) -> dict[str, Any]:
+    """Fit a tiny Keras model on this scenario and return what Keras did, in plan JSON shape.
+
+    The fit is stopped where the plan (``planned``, else planned here) says a part never ends,
+    after ``endless_steps``; the recording then says where (``outcome`` "stopped").
+    """
     if not tensorflow_available():
         raise RecorderUnavailable(install_hint())
+    if planned is None:
+        from core.planner import plan
+
+        planned = plan(scenario)
     check_recordable(scenario)
-    return fit_and_record(scenario, PositionsOnly(), BatchLog(cut_steps), train=False)
+    return fit_and_record(scenario, PositionsOnly(), BatchLog(StepLimits(planned, endless_steps)), train=False)
 
 
 def fit_and_record(
@@ -111,7 +180,7 @@ def fit_and_record(
 
     tf, keras = load_tensorflow()
     tf.get_logger().setLevel("ERROR")  # each fit traces anew; its retracing notices are noise here
-    log.ring_executions = NOTE_RING_EXECUTIONS
+    log.ring_executions = ring_executions(scenario.steps_per_execution)
     if model is None:
         model = compiled_recording_model(
             keras, tf, scenario.steps_per_execution, train=train, model_layers=model_layers, learning_rate=learning_rate
@@ -144,23 +213,23 @@ class BatchLog:
 
     ``on_batch(phase, epoch, step, size, first, loss)`` and ``on_epoch_end(epoch, logs)``
     are told as things happen (they run in the fitting thread); ``cancel`` stops the fit
-    at the next batch boundary.
+    at the next batch boundary; ``limits`` says where the fit is stopped.
     """
 
     def __init__(
         self,
-        cut_steps: int,
+        limits: StepLimits,
         on_batch: Callable[[str, int, int, int, int, float], None] | None = None,
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
         cancel: threading.Event | None = None,
     ):
-        self.cut_steps = cut_steps
+        self.limits = limits
         self.on_batch = on_batch
         self.on_epoch_end = on_epoch_end
         self.cancel = cancel or threading.Event()
         self.epochs: list[dict[str, Any]] = []
         self.phase: str | None = None  # "train" | "val"
-        self.cut: str | None = None  # which part was cut as endless
+        self.stopped: str | None = None  # the part of the last epoch where the fit was stopped
         self.cancelled = False
         self.warnings: list[Any] = []
         self._warnings_seen = 0
@@ -236,13 +305,23 @@ class BatchLog:
         base = {"keras": keras_version, "tensorflow": tf_version, "recorded_warnings": texts, "cancelled": self.cancelled}
         if error is not None:
             return {**base, "outcome": "error", "error": error, "epochs": [], "warnings": []}
+        if self.stopped == "train" and self.epochs:
+            self.current["val"] = None  # Keras validates after a stop; that run was stopped at once
         epochs = [self._epoch_json(scenario, epoch) for epoch in self.epochs]
         out: dict[str, Any] = {**base, "outcome": "ok", "epochs": epochs, "warnings": []}
-        if self.cut is not None:
-            out["outcome"] = "endless"
-            out["endless"] = {"epoch": len(epochs), "part": self.cut}
-            out["epochs"] = epochs[:-1]
+        if self.stopped is not None:
+            out["outcome"] = "stopped"
+            out["stopped"] = {"epoch": len(epochs), "part": self.stopped, "steps": len(self.current[self.stopped])}
         return out
+
+    def reached_limit(self, model: Any, part: str, keras_step: int) -> bool:
+        """Has ``part`` of this epoch reached its limit? ``keras_step``: the last step Keras names (may run ahead)."""
+        limit = self.limits.limit(len(self.epochs) - 1, part)
+        if keras_step + 1 < limit:
+            return False  # cheap: Keras' own count is never behind the batches really fed
+        self.collect(model)
+        batches = self.current[part]
+        return batches is not None and len(batches) >= limit
 
     @staticmethod
     def _epoch_json(scenario: Scenario, epoch: dict[str, Any]) -> dict[str, Any]:
@@ -288,11 +367,16 @@ def compiled_recording_model(
     learning_rate: float = 0.01,
 ) -> Any:
     """A recording model compiled for this steps_per_execution (see recording_model)."""
-    ring = NOTE_RING_EXECUTIONS * steps_per_execution
+    ring = ring_executions(steps_per_execution) * steps_per_execution
     model = recording_model(keras, tf, train=train, model_layers=model_layers, ring=ring)
     optimizer = keras.optimizers.Adam(learning_rate) if train else "sgd"
     model.compile(optimizer=optimizer, loss="mse", steps_per_execution=steps_per_execution)
     return model
+
+
+def ring_executions(steps_per_execution: int) -> int:
+    """How many executions the notes ring holds: 64, fewer for large steps_per_execution, at least 2."""
+    return max(2, min(NOTE_RING_EXECUTIONS, NOTE_RING_ROWS // steps_per_execution))
 
 
 def recording_model(
@@ -366,7 +450,7 @@ def recording_model(
 
 
 def boundary_callback(keras: Any, log: BatchLog) -> Any:
-    """Epoch and validation boundaries, the endless cut, and cancel, as a Keras callback."""
+    """Epoch and validation boundaries, the stops the limits ask for, and cancel, as a Keras callback."""
 
     class Boundaries(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
@@ -377,8 +461,8 @@ def boundary_callback(keras: Any, log: BatchLog) -> Any:
             if log.cancel.is_set():
                 log.cancelled = True
                 self.model.stop_training = True
-            elif len(log.current["train"]) >= log.cut_steps and log.cut is None:
-                log.cut = "train"
+            elif log.stopped is None and log.reached_limit(self.model, "train", batch):
+                log.stopped = "train"
                 self.model.stop_training = True
 
         def on_test_begin(self, logs: Any = None) -> None:
@@ -388,12 +472,12 @@ def boundary_callback(keras: Any, log: BatchLog) -> Any:
 
         def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
             log.maybe_collect(self.model)
-            if log.cut == "train" or log.cancel.is_set():
+            if log.stopped == "train" or log.cancel.is_set():
                 log.cancelled = log.cancelled or log.cancel.is_set()
                 self.model.stop_evaluating = True
                 self.model.stop_training = True
-            elif log.current["val"] is not None and len(log.current["val"]) >= log.cut_steps:
-                log.cut = "val"
+            elif log.stopped is None and log.reached_limit(self.model, "val", batch):
+                log.stopped = "val"
                 self.model.stop_evaluating = True
                 self.model.stop_training = True
 

@@ -5,7 +5,37 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from pathlib import Path
 from types import ModuleType
+
+APP_FOLDER = "EpochScope"  # as QSettings names the app's folder (organisation and application name)
+
+
+def settings_folder() -> Path:
+    """The app's own per-user settings folder, where Qt keeps its settings too (no Qt needed to find it).
+
+    Linux and other Unix: ``$XDG_CONFIG_HOME/EpochScope`` (``~/.config/EpochScope``); Windows:
+    ``%APPDATA%\\EpochScope``; macOS: ``~/Library/Application Support/EpochScope``.
+    """
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        configured = os.environ.get("XDG_CONFIG_HOME", "")
+        # The XDG rules: a relative path there is invalid and must be ignored.
+        base = Path(configured) if os.path.isabs(configured) else home / ".config"
+    return base / APP_FOLDER
+
+
+def point_keras_home() -> None:
+    """Keras writes keras.json into KERAS_HOME (else ~/.keras) when first imported: keep it in our folder.
+
+    A KERAS_HOME the user set is respected.
+    """
+    if not os.environ.get("KERAS_HOME"):
+        os.environ["KERAS_HOME"] = str(settings_folder() / "keras")
 
 
 def load_tensorflow() -> tuple[ModuleType, ModuleType]:
@@ -17,6 +47,7 @@ def load_tensorflow() -> tuple[ModuleType, ModuleType]:
     """
     if "tensorflow" in sys.modules and "keras" in sys.modules:
         return sys.modules["tensorflow"], sys.modules["keras"]
+    point_keras_home()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
     saved = os.dup(2)
