@@ -17,7 +17,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCREEN = "1280x720x24"  # a shared screen (a classroom projector or a video call)
-TOOLS = ("Xvfb", "openbox", "xdotool", "xprop")
+TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "xwininfo")
 START_TIMEOUT_S = 30
 
 
