@@ -72,8 +72,8 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
 
 
 def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
-    from core.compare import first_difference
-    from core.recorder import RecorderUnavailable, check_recordable, record
+    from core.compare import compare, count_words
+    from core.recorder import RecorderUnavailable, check_recordable, record, recordable_steps
 
     try:
         scenario = load_scenario(path)
@@ -82,21 +82,38 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
         return EXIT_BAD_INPUT
     planned = plan(scenario)
     try:
-        check_recordable(scenario, planned.totals.steps + planned.totals.validation_steps)
-        recorded = record(scenario)
+        check_recordable(scenario, recordable_steps(planned))
+        recorded = record(scenario, planned)
     except RecorderUnavailable as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNAVAILABLE
-    difference = first_difference(planned.to_json(), recorded)
+    # The Plan itself is compared, walked only as far as the recording goes (never its whole JSON).
+    comparison = compare(planned, recorded)
     version = f"Keras {recorded.get('keras')}"
-    if difference is None:
-        steps = planned.totals.steps
-        print(f"match: {version} ran exactly the planned {len(planned.epochs)} epoch(s), {steps:,} training steps.", file=out)
-        if planned.outcome == "endless":
-            print(f"(epoch {planned.endless_epoch} never ends, as planned; it was stopped after a while)", file=out)
-        if planned.outcome == "error":
-            print(f"(Keras refused, as planned: {recorded.get('error')})", file=out)
+    if comparison.difference is not None:
+        print(f"difference: {comparison.difference}", file=out)
+        if comparison.stopped is not None:
+            stopped = comparison.stopped
+            print(f"(the fit was stopped in epoch {stopped.epoch} after {stopped.words()})", file=out)
+        print(f"(recorded with {version}; the plan describes Keras {planned.keras_version})", file=out)
+        return EXIT_DIFFERENCE
+    if planned.outcome == "error":
+        print(f"match: {version} refused, as planned: {recorded.get('error')}", file=out)
         return EXIT_OK
-    print(f"difference: {difference}", file=out)
-    print(f"(recorded with {version}; the plan describes Keras {planned.keras_version})", file=out)
-    return EXIT_DIFFERENCE
+    finished = len(planned.epochs)
+    done = f"{count_words(planned.totals.steps, 'training step')}"
+    if planned.totals.validation_steps:
+        done += f" and {count_words(planned.totals.validation_steps, 'validation step')}"
+    stopped = comparison.stopped
+    if stopped is None:
+        print(f"match: {version} ran exactly the planned {count_words(finished, 'epoch')}: {done}.", file=out)
+        return EXIT_OK
+    # A stop is said for what it is: Keras was stopped, and agreed with the plan up to there.
+    never = "which never ends" if stopped.part == "train" else "whose validation never ends"
+    before = f"ran exactly the planned {count_words(finished, 'epoch')} ({done}), then" if finished else "ran"
+    print(
+        f"match: {version} {before} epoch {stopped.epoch}, {never} (as planned); stopped after {stopped.words()}, "
+        "as planned so far: match up to there.",
+        file=out,
+    )
+    return EXIT_OK

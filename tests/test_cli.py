@@ -118,7 +118,7 @@ def test_verify_refuses_scenarios_too_big_to_run(scenario_file):
 def test_verify_says_match(scenario_file):
     # Real Keras on the floor trap: "match", exit 0.
     code, out, _ = run("verify", str(PROJECT / "examples" / "floor_trap.json"))
-    assert code == 0 and out.startswith("match: Keras 3.15.1 ran exactly the planned 3 epoch(s), 7 training steps.")
+    assert code == 0 and out.startswith("match: Keras 3.15.1 ran exactly the planned 3 epochs: 7 training steps.")
 
 
 @pytest.mark.keras

@@ -39,7 +39,7 @@ def test_recorder_reproduces_conformance_record(case):
 
     expected = conformance_record_as_plan(case["keras"])
     recorded = record(scenario_from_dict(case["scenario"]))
-    assert first_difference(recorded, expected) is None
+    assert first_difference(expected, recorded) is None
 
 
 GRID = grid()
@@ -55,8 +55,7 @@ def test_planner_matches_real_keras_on_grid(data):
     scenario = scenario_from_dict(data)
     planned = plan(scenario).to_json()
     recorded = record(scenario)
-    assert planned["outcome"] == recorded["outcome"], (planned.get("error"), recorded.get("error"))
-    assert first_difference(planned, recorded) is None
+    assert first_difference(planned, recorded) is None, (planned.get("error"), recorded.get("error"))
 
 
 @pytest.mark.keras
