@@ -126,8 +126,7 @@ def test_the_app_started_as_a_person_starts_it_fits_the_screen_and_prints_nothin
     try:
         found = xdotool("search", "--sync", "--onlyvisible", "--pid", str(app.pid))
         window_id = found.split()[0]
-        time.sleep(0.5)  # the window manager frames and places the window once it is mapped
-        frame = framed_geometry(window_id)
+        frame = settled_frame(window_id)
         assert QRect(0, 0, 1280, 720).contains(frame), f"the framed window {frame} does not fit the 1280x720 screen"
         xdotool("windowactivate", "--sync", window_id)
         for share in (0.45, 0.55, 0.65, 0.75, 0.85):  # the pointer over the timeline (right of the form, upper half)
@@ -152,13 +151,34 @@ def xdotool(*args: str) -> str:
     return done.stdout
 
 
+def settled_frame(window_id: str, timeout_s: float = 10) -> QRect:
+    """The framed geometry once the window manager has framed and placed the window (it does that a
+    moment after the window is mapped): the same twice in a row, 0.2 s apart."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        frame = framed_geometry(window_id)
+        if frame == last and frame_extents(window_id) is not None:
+            return frame
+        last = frame
+        time.sleep(0.2)
+    return framed_geometry(window_id)
+
+
+def frame_extents(window_id: str) -> tuple[int, int, int, int] | None:
+    """(left, right, top, bottom) of the window manager's frame; None before it has framed the window."""
+    extents = subprocess.run(["xprop", "-id", window_id, "_NET_FRAME_EXTENTS"], capture_output=True, text=True, timeout=20)
+    # "_NET_FRAME_EXTENTS(CARDINAL) = 1, 1, 20, 4"
+    if "=" not in extents.stdout:
+        return None
+    left, right, top, bottom = (int(n) for n in extents.stdout.split("=")[1].split(","))
+    return left, right, top, bottom
+
+
 def framed_geometry(window_id: str) -> QRect:
     """The window with the frame the window manager drew around it, in screen pixels."""
     info = subprocess.run(["xwininfo", "-id", window_id], capture_output=True, text=True, timeout=20).stdout
     fields = dict(line.strip().split(": ", 1) for line in info.splitlines() if ": " in line)
     x, y, width, height = (int(fields[key]) for key in ("Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"))
-    extents = subprocess.run(["xprop", "-id", window_id, "_NET_FRAME_EXTENTS"], capture_output=True, text=True, timeout=20)
-    # "_NET_FRAME_EXTENTS(CARDINAL) = 1, 1, 20, 4": left, right, top, bottom; none without a frame.
-    numbers = extents.stdout.split("=")[1] if "=" in extents.stdout else "0, 0, 0, 0"
-    left, right, top, bottom = (int(n) for n in numbers.split(","))
+    left, right, top, bottom = frame_extents(window_id) or (0, 0, 0, 0)
     return QRect(x - left, y - top, width + left + right, height + top + bottom)
