@@ -64,3 +64,49 @@ json_values = st.recursive(
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=10), children, max_size=5)),
     max_leaves=20,
 )
+
+
+@st.composite
+def huge_scenarios(draw: Any) -> dict[str, Any]:
+    """Scenarios at the format's limits: up to 10^12 samples and steps, looping passes, long executions.
+
+    Epochs stay at most 300 so a test can print whole plans; the sizes that matter for output
+    (steps, samples, steps_per_execution) go to the limits.
+    """
+    big = st.sampled_from([1, 2, 3, 7, 14, 32, 60, 1000, 10**6, 27 * 10**6, 10**9, 10**12])
+    source = draw(sources)
+    spec: dict[str, Any] = {
+        "samples": draw(st.one_of(st.sampled_from([0, 1, 7, 14, 60, 100, 1281167, 10**9, 10**12]), st.integers(0, 10**12))),
+        "source": source,
+        "batch_size": draw(st.one_of(st.sampled_from([1, 2, 28, 32, 256, 10**6]), st.integers(1, 10**9))),
+        "drop_remainder": draw(st.booleans()) if source != "arrays" else False,
+        "repeat": draw(repeats) if source != "arrays" else "none",
+        "shuffle": draw(st.booleans()),
+    }
+    if source != "arrays" and draw(st.integers(0, 9)) == 0:
+        spec["samples"] = None
+    validation = draw(
+        st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {"split": st.sampled_from([0.1, 0.3, 0.5])}, optional={"steps": big, "freq": st.integers(1, 3)}
+            ),
+            data_specs().flatmap(
+                lambda data: st.fixed_dictionaries(
+                    {
+                        **{key: st.just(value) for key, value in data.items() if key not in ("shuffle", "samples")},
+                        "samples": st.sampled_from([1, 60, 10**6, 10**12]),
+                        "steps": st.one_of(st.none(), big),
+                        "freq": st.integers(1, 3),
+                    }
+                )
+            ),
+        )
+    )
+    return {
+        "train": spec,
+        "epochs": draw(st.one_of(st.integers(0, 3), st.integers(0, 300))),
+        "steps_per_epoch": draw(st.one_of(st.none(), big, st.sampled_from([27 * 10**6, 10**9, 10**12]))),
+        "steps_per_execution": draw(st.sampled_from([1, 2, 3, 7, 1000, 10**6])),
+        "validation": validation,
+    }
