@@ -1,6 +1,6 @@
 """Build EpochScope as a self-contained folder (PyInstaller one-folder), without TensorFlow.
 
-    python -m venv build-venv && build-venv/bin/pip install pyinstaller -e .
+    python3 -m venv build-venv && build-venv/bin/python -m pip install pyinstaller .
     build-venv/bin/python packaging/build.py
 
 Run it with a Python that has EpochScope's own dependencies and PyInstaller, and not
