@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -183,7 +182,7 @@ def _create_temporary(folder: Path) -> tuple[Path, int]:
     permissions, as any editor's would have.
     """
     for _attempt in range(100):
-        temporary = folder / f".es-{secrets.token_hex(4)}.tmp"
+        temporary = folder / f".es-{os.urandom(4).hex()}.tmp"
         try:
             return temporary, os.open(temporary, _NEW_FILE_FLAGS, 0o666)
         except FileExistsError:
