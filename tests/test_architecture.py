@@ -103,3 +103,40 @@ main.main([])
     assert seen["at_start"] == []
     if keras_installed():
         assert seen["after_demo"] == ["keras", "tensorflow"]
+
+
+# Loaded when their feature is first used, never before the window's first paint: TensorFlow and
+# Keras (the demo), numpy.ma (np.unique pulls it in), the secrets module (its hmac and hashlib).
+NOT_BEFORE_THE_FIRST_PAINT = {"tensorflow", "keras", "numpy.ma", "secrets"}
+
+
+def test_the_start_path_loads_only_what_the_first_paint_needs(tmp_path):
+    # main.main, as a double-click runs it, up to the first painted plot: no module the first paint does not need.
+    code = f"""
+import json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["HOME"] = {str(tmp_path)!r}
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0]])
+
+def report():
+    print(json.dumps(sorted(sys.modules)), flush=True)
+    os._exit(0)
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and type(watched.parent()).__name__ == "PlotWidget":
+            QTimer.singleShot(0, report)
+        return False
+
+watcher = FirstPaint()
+app.installEventFilter(watcher)
+import main
+main.main([])
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "gui.main_window" in loaded
+    assert NOT_BEFORE_THE_FIRST_PAINT & loaded == set()
