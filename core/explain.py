@@ -37,14 +37,14 @@ def explain_plan(
     if train_source.known_length is None:
         why = "the generator stopped yielding batches"
     else:
-        why = f"the data has {_count(per_pass, 'batch')} per pass and the iterator had used them up"
+        why = f"the data has {count_words(per_pass, 'batch')} per pass and the iterator had used them up"
     for numbers, first_number, epoch_count, batches in _ran_out_groups(epochs):
         if batches is None:
             what = f"stop{'s' if epoch_count == 1 else ''} short of the {wanted}"
         elif epoch_count == 1:
-            what = f"trains {_count(batches, 'batch')} of the {wanted}"
+            what = f"trains {count_words(batches, 'batch')} of the {wanted}"
         else:
-            what = f"each train {_count(batches, 'batch')} of the {wanted}"
+            what = f"each train {count_words(batches, 'batch')} of the {wanted}"
         found.append(
             PlanWarning(
                 "ran_out_of_data",
@@ -65,7 +65,7 @@ def explain_plan(
         else " Every validation restarts from its first batch, so every run sees the same batches."
     )
     for numbers, first_epoch, batches, run_count in _validation_ran_out_groups(epochs):
-        ran = f"ran {_count(batches, 'batch')}" + (" each" if run_count > 1 else "")
+        ran = f"ran {count_words(batches, 'batch')}" + (" each" if run_count > 1 else "")
         found.append(
             PlanWarning(
                 "validation_ran_out",
@@ -106,10 +106,10 @@ def explain_plan(
             found.append(
                 PlanWarning(
                     "dropped_samples",
-                    f"drop_remainder drops the last {remainder} of the {spec.samples} {which} samples in every "
-                    f"pass: {spec.samples} = {spec.samples // spec.batch_size} x {spec.batch_size} + {remainder}. "
+                    f"drop_remainder drops the last {remainder:,} of the {spec.samples:,} {which} samples in every "
+                    f"pass: {spec.samples:,} = {spec.samples // spec.batch_size:,} x {spec.batch_size:,} + {remainder:,}. "
                     "Those samples are never seen.",
-                    f"Use a batch size that divides {spec.samples}, or drop_remainder=False.",
+                    f"Use a batch size that divides {spec.samples:,}, or drop_remainder=False.",
                 )
             )
         if spec.drop_remainder and spec.source == "arrays":
@@ -126,7 +126,7 @@ def explain_plan(
             PlanWarning(
                 "no_length",
                 "The training data has no length: Keras cannot know where an epoch ends, so steps_per_epoch "
-                "alone decides it" + (f" ({_count(spe, 'step')})." if spe else "; without it the first epoch never ends."),
+                "alone decides it" + (f" ({count_words(spe, 'step')})." if spe else "; without it the first epoch never ends."),
                 "Always give steps_per_epoch (and validation_steps for an endless validation set) with a stream.",
             )
         )
@@ -148,13 +148,13 @@ def explain_plan(
     ):
         if per_pass == 1:
             text = (
-                f".batch({train_stream.batch_size}).repeat() on {_count(train_stream.samples, 'sample')}: a pass is a "
-                f"single batch of {_count(train_stream.remainder, 'sample')}, so every batch holds "
-                f"{_count(train_stream.remainder, 'sample')}, never {train_stream.batch_size}."
+                f".batch({train_stream.batch_size}).repeat() on {count_words(train_stream.samples, 'sample')}: a pass is a "
+                f"single batch of {count_words(train_stream.remainder, 'sample')}, so every batch holds "
+                f"{count_words(train_stream.remainder, 'sample')}, never {train_stream.batch_size}."
             )
         else:
             text = (
-                f".batch(B).repeat() repeats whole passes: the short batch of {_count(train_stream.remainder, 'sample')} "
+                f".batch(B).repeat() repeats whole passes: the short batch of {count_words(train_stream.remainder, 'sample')} "
                 f"comes back every {per_pass:,} steps, wherever it falls in an epoch."
             )
         fix = (
@@ -217,8 +217,8 @@ def explain_plan(
             PlanWarning(
                 "generator_replay",
                 "A Python generator can be read only once. Keras peeked at its first "
-                f"{_count(train_source.later.length or 0, 'batch')} to learn their shape and replays just those at the start "
-                f"of every new iterator, so from epoch {replayed[0]} on each epoch sees only those batches.",
+                f"{count_words(train_source.later.length or 0, 'batch')} to learn their shape and replays just those at "
+                f"the start of every new iterator, so from epoch {replayed[0]} on each epoch sees only those batches.",
                 "Loop inside the generator (while True: ...) and set steps_per_epoch, or use a "
                 "keras.utils.PyDataset or tf.data.Dataset.",
                 replayed[0],
@@ -406,24 +406,24 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
     if samples is None:
         lines.append(f"Training data: an endless stream from {where}, batches of {batch:,}.")
     else:
-        lines.append(f"Training data: {_count(samples, 'sample')} from {where}, batches of {batch:,}.")
+        lines.append(f"Training data: {count_words(samples, 'sample')} from {where}, batches of {batch:,}.")
         if train.repeat == "none" and samples and batch:
             full, remainder = divmod(samples, batch)
             if remainder and not (train.drop_remainder and train.source != "arrays"):
                 lines.append(
-                    f"  {samples:,} / {batch:,} = {_quotient_words(samples, batch)}, so one pass is {_count(full + 1, 'step')}; "
-                    f"the last batch has {_count(remainder, 'sample')}."
+                    f"  {samples:,} / {batch:,} = {_quotient_words(samples, batch)}, so one pass is "
+                    f"{count_words(full + 1, 'step')}; the last batch has {count_words(remainder, 'sample')}."
                 )
             elif remainder:
                 lines.append(
-                    f"  {samples:,} / {batch:,} = {_quotient_words(samples, batch)}: {_count(full, 'full batch')}, "
-                    f"{_count(remainder, 'sample')} dropped."
+                    f"  {samples:,} / {batch:,} = {_quotient_words(samples, batch)}: {count_words(full, 'full batch')}, "
+                    f"{count_words(remainder, 'sample')} dropped."
                 )
             else:
-                lines.append(f"  {samples:,} / {batch:,} = {_count(full, 'step')} per pass, every batch full.")
+                lines.append(f"  {samples:,} / {batch:,} = {count_words(full, 'step')} per pass, every batch full.")
     if isinstance(scenario.validation, ValidationSplit):
         lines.append(
-            f"Validation: the last {_count((scenario.train.samples or 0) - (samples or 0), 'sample')} "
+            f"Validation: the last {count_words((scenario.train.samples or 0) - (samples or 0), 'sample')} "
             f"(validation_split={scenario.validation.split})."
         )
 
@@ -436,11 +436,11 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
         sizes = _runs_words(epoch.train.compact_runs())
         first = epoch.train.first_sample
         first_words = f", from sample {first:,}" if first is not None else ""
-        line = f"{label}: {_count(epoch.train.count, 'step')} ({sizes}){first_words}"
+        line = f"{label}: {count_words(epoch.train.count, 'step')} ({sizes}){first_words}"
         if epoch.ran_out:
             line += "; ran out of data"
         if epoch.val is not None:
-            line += f"; validation {_count(epoch.val.count, 'step')} ({_runs_words(epoch.val.compact_runs())})"
+            line += f"; validation {count_words(epoch.val.count, 'step')} ({_runs_words(epoch.val.compact_runs())})"
             if epoch.val_ran_out:
                 line += ", ran out"
         lines.append(line)
@@ -453,13 +453,13 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
 
     totals = plan.totals
     label = "Total" if plan.outcome == "ok" else "Total over the epochs that finish"
-    total_line = f"{label}: {_count(totals.steps, 'training step')}, {_count(totals.samples_seen, 'sample')}"
+    total_line = f"{label}: {count_words(totals.steps, 'training step')}, {count_words(totals.samples_seen, 'sample')}"
     if totals.passes is not None and plan.epochs:
         total_line += f", {_passes_words(totals.passes)} over the data"
     if totals.samples_never_seen and plan.epochs:
-        total_line += f", {_count(totals.samples_never_seen, 'sample')} never seen"
+        total_line += f", {count_words(totals.samples_never_seen, 'sample')} never seen"
     if totals.validation_steps:
-        total_line += f", {_count(totals.validation_steps, 'validation step')}"
+        total_line += f", {count_words(totals.validation_steps, 'validation step')}"
     lines.append(total_line + ".")
     for warning in plan.warnings:
         lines.append(f"! {warning.text}")
@@ -472,7 +472,7 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
 MAX_SUMMARY_RUNS = 6
 
 
-def _count(number: int, noun: str) -> str:
+def count_words(number: int, noun: str) -> str:
     """ "1 batch", "2 batches", "1,000 steps": the noun agrees with the number."""
     plural = noun + ("es" if noun.endswith(("ch", "sh", "ss", "x")) else "s")
     return f"{number:,} {noun if number == 1 else plural}"
@@ -501,7 +501,8 @@ def number_words(value: float) -> str:
 
 
 def _passes_words(passes: float) -> str:
-    return f"{number_words(passes)} {'pass' if passes == 1 else 'passes'}"
+    words = number_words(passes)
+    return f"{words} {'pass' if words == '1' else 'passes'}"  # 1.0000016 reads "1 pass", as rounded
 
 
 def _quotient_words(dividend: int, divisor: int) -> str:
@@ -570,7 +571,7 @@ def key_numbers(plan: Plan) -> list[tuple[str, str]]:
         first = epochs[0].train
         numbers.append(("Samples in epoch 1", f"{first.samples:,}"))
     short = _short_batch(plan)
-    numbers.append(("Short batch of a pass", _count(short, "sample") if short else "none"))
+    numbers.append(("Short batch of a pass", count_words(short, "sample") if short else "none"))
     if epochs and totals.samples_never_seen is not None:
         numbers.append(("Samples never seen", f"{totals.samples_never_seen:,}"))
     if epochs and totals.passes is not None:

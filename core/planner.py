@@ -26,7 +26,7 @@ from core.epochs import (
     ValidationRunPiece,
     covered_samples,
 )
-from core.explain import explain_plan
+from core.explain import count_words, explain_plan
 from core.plan import Plan, PlanWarning, Segment, Totals
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.streams import CycleStream, EndlessStream, PassStream, ResumedStream, Stream
@@ -74,7 +74,7 @@ def _source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
     if spec.source == "generator" and finite.batches_per_pass == 0 and not (spec.repeat == "before_batch" and samples):
         raise KerasRefuses(
             "When passing a Python generator to a Keras model, the generator must yield at least "
-            f"one batch. Received an empty generator ({samples} samples"
+            f"one batch. Received an empty generator ({count_words(samples, 'sample')}"
             + (f", batches of {batch_size} with the short one dropped" if spec.drop_remainder and samples else "")
             + ")."
         )
@@ -258,7 +258,7 @@ def _plan(scenario: Scenario) -> Plan:
         split_at = math.floor(train_samples * (1.0 - validation.split))  # as Keras: a float product
         if split_at == 0 or split_at == train_samples:
             raise KerasRefuses(
-                f"Training data contains {train_samples} samples, which is not sufficient to split it into "
+                f"Training data contains {count_words(train_samples, 'sample')}, which is not sufficient to split it into "
                 f"a validation and training set as specified by validation_split={validation.split} "
                 f"(floor({train_samples} * (1 - {validation.split})) = {split_at}). Use more data or another split."
             )
@@ -267,9 +267,9 @@ def _plan(scenario: Scenario) -> Plan:
             warnings.append(
                 PlanWarning(
                     "validation_split_rounding",
-                    f"{train_samples} x (1 - {validation.split}) = {exact:.6g}; Keras floors it in floating point "
-                    f"to {split_at}, so the first {split_at} samples train and the last "
-                    f"{train_samples - split_at} validate.",
+                    f"{train_samples:,} x (1 - {validation.split}) = {exact!r} in floating point; Keras floors it "
+                    f"to {split_at:,}, so the first {count_words(split_at, 'sample')} train and the last "
+                    f"{train_samples - split_at:,} validate.",
                     "Choose a split that divides the sample count evenly, or pass validation_data yourself.",
                 )
             )
