@@ -5,10 +5,15 @@
 The issue's limit: any scenario plans in under 50 ms, with memory that does not grow
 with the number of batches. Times are the median of repeated runs; memory is the
 tracemalloc peak while planning (and computing the totals and warnings).
+
+Then what ``epochscope plan`` prints for each named scenario: the time and size of the
+JSON (``plan --json``) and of the text summary, which follow the plan's pieces (a line
+an epoch at most), never its number of batches.
 """
 
 from __future__ import annotations
 
+import io
 import random
 import statistics
 import sys
@@ -19,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import plan, scenario_from_dict
+from core.explain import summarize
+from core.plan import write_json
 from core.scenario import MAX_EPOCHS
 
 NAMED = {
@@ -49,6 +56,21 @@ NAMED = {
         "epochs": MAX_EPOCHS,
         "steps_per_epoch": 5,
     },
+    "looping pass 60/32 (32, 28, ...), 27 million steps": {
+        "train": {"samples": 60, "source": "dataset", "batch_size": 32, "repeat": "after_batch"},
+        "steps_per_epoch": 27_000_000,
+    },
+    "the same, steps_per_execution 1e6, 99,999 epochs": {
+        "train": {"samples": 60, "source": "generator", "batch_size": 32, "repeat": "after_batch"},
+        "epochs": 99_999,
+        "steps_per_epoch": 1_000_000,
+        "steps_per_execution": 1_000_000,
+    },
+    "14 samples a pass of one batch, 2 epochs of 1e12 steps": {
+        "train": {"samples": 14, "source": "dataset", "repeat": "after_batch"},
+        "epochs": 2,
+        "steps_per_epoch": 10**12,
+    },
     "generator validation, 100k runs": {
         "train": {"samples": 1000, "batch_size": 10},
         "epochs": MAX_EPOCHS,
@@ -71,6 +93,30 @@ def measure(data: dict, repeats: int = 7) -> tuple[float, float, int]:
     tracemalloc.stop()
     assert result.outcome in ("ok", "endless", "error")
     return statistics.median(times), max(times), peak
+
+
+class _Counter(io.TextIOBase):
+    """A sink that only counts what is written (the JSON of 100,000 epochs need not be kept)."""
+
+    def __init__(self) -> None:
+        self.characters = 0
+
+    def write(self, text: str) -> int:
+        self.characters += len(text)
+        return len(text)
+
+
+def measure_output(data: dict) -> tuple[float, int, float, int]:
+    """(ms and characters for the plan JSON, ms and characters for the text summary), planning included."""
+    scenario = scenario_from_dict(data)
+    sink = _Counter()
+    start = time.perf_counter()
+    write_json([plan(scenario)], sink)
+    json_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    text = summarize(plan(scenario))
+    text_ms = (time.perf_counter() - start) * 1000
+    return json_ms, sink.characters, text_ms, len(text)
 
 
 def random_huge(rng: random.Random) -> dict:
@@ -127,6 +173,10 @@ def main() -> None:
     )
     verdict = "PASS" if worst_time < 50 else "FAIL"
     print(f"\nlimit: every scenario under 50 ms -> {verdict} (worst {worst_time:.2f} ms)")
+    print(f"\n{'what `plan` prints':55} {'json ms':>10} {'json KiB':>9} {'text ms':>8} {'text chars':>10}")
+    for name, data in NAMED.items():
+        json_ms, json_chars, text_ms, text_chars = measure_output(data)
+        print(f"{name:55} {json_ms:10.1f} {json_chars / 1024:9.1f} {text_ms:8.1f} {text_chars:10}")
 
 
 if __name__ == "__main__":
