@@ -256,3 +256,14 @@ def test_version_note_when_installed_keras_differs(monkeypatch):
     assert note is not None and "3.99.0" in note and PLANNED_KERAS_VERSION in note
     monkeypatch.setattr(versions, "installed_version", lambda name: PLANNED_KERAS_VERSION)
     assert versions.keras_version_note() is None
+
+
+def test_generated_code_passes_the_batch_size_that_batches_validation_arrays():
+    # tf.data training with validation arrays and no validation_batch_size: the plan batches them by 16, so the code passes it.
+    from core.codegen import fit_code
+
+    data = {"train": {"samples": 100, "source": "dataset", "batch_size": 16}, "validation": {"samples": 100, "source": "arrays"}}
+    assert planned(data).epochs[0].val.runs() == [[16, 6], [4, 1]]
+    assert "model.fit(train_data, batch_size=16, epochs=1, validation_data=(x_val, y_val))" in fit_code(scenario_from_dict(data))
+    without_validation = {"train": {"samples": 100, "source": "dataset", "batch_size": 16}}
+    assert "batch_size=16)" not in fit_code(scenario_from_dict(without_validation))
