@@ -390,7 +390,7 @@ class ResumedStream:
         for first, n in self._parts(start, count):
             for run in self.base.compact_runs(first, n):
                 if isinstance(run[0], list):
-                    out.append(run)
+                    _append_group(out, run[0], run[1])
                 else:
                     _append_run(out, run[0], run[1])
         return out
@@ -427,6 +427,14 @@ def expand_runs(runs: list[list], limit: int | None = None) -> list[list[int]]:
         else:
             _append_run(out, run[0], run[1])
     return out
+
+
+def _append_group(runs: list[list], inner: list[list[int]], count: int) -> None:
+    """Append a group, taking in a copy of its runs just before it (the peeked pass a generator replays)."""
+    while len(runs) >= len(inner) and runs[len(runs) - len(inner) :] == inner:
+        del runs[len(runs) - len(inner) :]
+        count += 1
+    runs.append([inner, count])
 
 
 def _append_run(runs: list[list[int]], size: int, count: int) -> None:
