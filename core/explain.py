@@ -202,8 +202,8 @@ def explain_plan(
         found.append(
             PlanWarning(
                 "steps_per_execution_overshoot",
-                f"steps_per_execution={per_call} runs batches in groups of {per_call}, so an epoch of "
-                f"steps_per_epoch={spe} trains ceil({spe}/{per_call}) x {per_call} = {count} batches "
+                f"steps_per_execution={per_call} runs batches in groups of {per_call:,}, so an epoch of "
+                f"steps_per_epoch={spe} trains ceil({spe}/{per_call}) x {per_call} = {count_words(count, 'batch')} "
                 f"(first in epoch {number}), and the next epoch continues after them.",
                 f"Make steps_per_epoch a multiple of steps_per_execution ({per_call}).",
                 number,
@@ -232,10 +232,12 @@ def explain_plan(
         resumed = not first.endless and isinstance(first.segment.stream, ResumedStream)
         left_part_way = resumed and (spec.repeat == "after_batch" or not first.ran_out)
         if left_part_way:
+            assert isinstance(first.segment.stream, ResumedStream)
+            peeked = count_words(first.segment.stream.peeked, "batch")
             found.append(
                 PlanWarning(
                     "nondeterministic_validation",
-                    "Every validation run reads the same Python generator: it replays the 2 batches Keras "
+                    f"Every validation run reads the same Python generator: it replays the {peeked} Keras "
                     "peeked, then goes on where the last run left the generator. TensorFlow prefetches one "
                     "batch past the last one a run uses, and that batch is lost; the plan assumes exactly one, "
                     "as measured, but a busy machine can prefetch more, so later runs may differ.",
