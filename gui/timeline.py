@@ -333,7 +333,7 @@ class TimelineView(QWidget):
         if picture.row_stride > 1:
             notes.append(f"every {ordinal(picture.row_stride)} epoch drawn; zoom in for all")
         if self.shown_axis != self.axis:
-            notes.append(f"no {self.axis} for this data: x shows {self.shown_axis}")
+            notes.append(f"data of unknown length has no {self.axis}: x shows {self.shown_axis}")
         self.note.setText("; ".join(notes))
         self.note.setVisible(bool(notes))
 

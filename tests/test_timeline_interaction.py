@@ -429,3 +429,39 @@ def test_every_preset_and_trap_draws_consistent_lanes_on_every_axis(window, axis
             else:
                 expected = planned.val.samples / planned.train.samples
             assert (val[1] - val[0]) / (train[1] - train[0]) == pytest.approx(expected), name
+
+
+def test_passes_on_data_of_unknown_length_shows_samples_and_says_so(window, qtbot):
+    # Ctrl+3 (passes) on a stream of unknown length: the label, button and blocks all say samples, and a note says why.
+    shown = window({"train": {"samples": 100, "batch_size": 10}, "epochs": 2})
+    timeline = shown.timeline
+    timeline.set_axis("passes")
+    stream = next(scenario for name, _words, scenario in presets() if name.startswith("Sensor stream"))
+    shown.form.set_scenario(stream)
+    assert timeline.axis == "passes" and timeline.shown_axis == timeline.layout_model.axis == "samples"
+    assert timeline.plot.getAxis("bottom").labelText == AXES["samples"]
+    assert timeline.axis_buttons.checkedButton().objectName() == "axis:samples"
+    assert not timeline.axis_buttons.button(2).isEnabled()
+    assert timeline.note.text() == "data of unknown length has no passes: x shows samples"
+    shown.form.set_scenario(scenario_from_dict({"train": {"samples": 100, "batch_size": 10}, "epochs": 2}))
+    assert timeline.shown_axis == "passes" and timeline.plot.getAxis("bottom").labelText == AXES["passes"]
+    assert timeline.note.isHidden()
+
+
+def test_down_jumps_an_imagenet_epoch_at_once_and_counts_the_steps(window, qtbot):
+    # Down from the first batch lands on epoch 2's first batch (training step 5,006); Up comes back to step 1.
+    shown = imagenet_window(window)
+    timeline = shown.timeline
+    timeline.plot.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    qtbot.keyClick(timeline, Qt.Key.Key_Down)
+    assert timeline.position == (1, "train", 0)
+    assert timeline.counter.text().endswith("| training step 5,006 of 450,450")
+    qtbot.keyClick(timeline, Qt.Key.Key_End)
+    qtbot.keyClick(timeline, Qt.Key.Key_Up)
+    assert timeline.position == (88, "train", 0)
+    assert timeline.counter.text().endswith(f"| training step {88 * 5005 + 1:,} of 450,450")
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    qtbot.keyClick(timeline, Qt.Key.Key_Up)
+    assert timeline.position == (0, "train", 0)
+    assert timeline.counter.text().endswith("| training step 1 of 450,450")
