@@ -197,12 +197,12 @@ class TimelineView(QWidget):
 
         self.stale_banner = QLabel()
         self.stale_banner.setObjectName("stale_banner")
-        self.stale_banner.setWordWrap(True)
         self.stale_banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.stale_banner.setWordWrap(True)  # after the policy, which would drop its height-for-width
         self.stale_banner.hide()
         self.legend = QLabel()
-        self.legend.setWordWrap(True)
         self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setWordWrap(True)  # after the policy, which would drop its height-for-width
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(toggles)
