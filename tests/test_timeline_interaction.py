@@ -289,6 +289,7 @@ def test_set_stale_dims_the_plan_and_says_why_until_cleared(window, qtbot):
     assert timeline.stale_banner.isVisible()
     assert timeline.stale_banner.text().startswith("Not updated: fix the red field (the batch size must be at least 1)")
     assert all(item.opacity() < 0.5 for item in timeline.bars.values())
+    assert timeline.stale_banner.sizePolicy().hasHeightForWidth()  # a long reason wraps instead of being cut
     timeline.set_stale(None)
     assert timeline.stale_banner.isHidden() and timeline.bars["full"].opacity() == 1.0
     timeline.set_stale("anything")
@@ -429,6 +430,16 @@ def test_every_preset_and_trap_draws_consistent_lanes_on_every_axis(window, axis
             else:
                 expected = planned.val.samples / planned.train.samples
             assert (val[1] - val[0]) / (train[1] - train[0]) == pytest.approx(expected), name
+        # What is drawn is that lane: the first epoch's validation blocks cover exactly its span.
+        planned = shown.plan.epochs[0] if len(shown.plan.epochs) else None
+        if planned is not None and planned.val is not None and planned.val.count:
+            lefts, rights = [], []
+            for kind in ("val", "val_alt", "val_short", "val_grouped"):
+                x, width, y, _height = timeline.picture.blocks[kind].arrays()
+                lefts += list(x[y < 1])
+                rights += list((x + width)[y < 1])
+            left, right = model.lane_span(0, "val")
+            assert (min(lefts), max(rights)) == pytest.approx((left, right), rel=1e-6, abs=1e-9), name
 
 
 def test_passes_on_data_of_unknown_length_shows_samples_and_says_so(window, qtbot):
