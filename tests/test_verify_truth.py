@@ -1,0 +1,199 @@
+"""verify tells the truth about long epochs: an epoch is endless only where the plan says so, a stop
+is said for what it is, the plan is compared without being expanded, and Keras writes nothing in HOME."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from contextlib import contextmanager
+
+import pytest
+
+from core import cli, plan, scenario_from_dict
+from core.compare import compare, first_difference
+from core.recorder import StepLimits
+from tests.conftest import PROJECT
+
+LONG_EPOCH = {"train": {"samples": 16000, "source": "dataset", "batch_size": 4}, "epochs": 1}
+TWO_LONG_EPOCHS = {
+    "train": {"samples": 12000, "source": "dataset", "batch_size": 4},
+    "epochs": 2,
+    "validation": {"samples": 20000, "source": "dataset", "batch_size": 4},
+}
+# 3 samples in batches of 2, looped, for 10^12 steps: batches 2, 1, 2, 1, ... never merge into one run.
+TRILLION = {"train": {"samples": 3, "source": "dataset", "batch_size": 2, "repeat": "after_batch"}, "steps_per_epoch": 10**12}
+
+
+def verify(tmp_path, data, name="scenario.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run(["verify", str(path)], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@contextmanager
+def within_seconds(seconds):
+    """Fail (not hang) when the block takes longer: an unbounded walk of a plan would never end."""
+
+    def too_slow(*_):
+        raise AssertionError(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- real Keras, through the command line
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_matches_an_epoch_of_4000_steps(tmp_path):
+    # 16,000 samples in batches of 4: Keras runs 4,000 steps and returns; verify says so (it said "endless").
+    started = time.monotonic()
+    code, out, err = verify(tmp_path, LONG_EPOCH)
+    assert (code, err) == (0, ""), out
+    assert out == "match: Keras 3.15.1 ran exactly the planned 1 epoch: 4,000 training steps.\n"
+    assert "endless" not in out and "never" not in out
+    assert time.monotonic() - started < 60  # measured: about 5 s once TensorFlow is loaded
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_matches_two_epochs_of_3000_steps_with_5000_validation_steps_each(tmp_path):
+    # The issue's second scenario: 2 x 3,000 training steps, each followed by 5,000 validation steps.
+    code, out, _ = verify(tmp_path, TWO_LONG_EPOCHS)
+    assert code == 0
+    assert out == "match: Keras 3.15.1 ran exactly the planned 2 epochs: 6,000 training steps and 10,000 validation steps.\n"
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_says_a_stop_is_a_stop_on_an_epoch_that_never_ends(tmp_path):
+    # .repeat() without steps_per_epoch: the plan says epoch 1 never ends; verify stops it and says exactly that.
+    code, out, _ = verify(tmp_path, {"train": {"samples": 64, "source": "dataset", "batch_size": 16, "repeat": "after_batch"}})
+    assert code == 0
+    assert out == (
+        "match: Keras 3.15.1 ran epoch 1, which never ends (as planned); stopped after 3,000 training steps, "
+        "as planned so far: match up to there.\n"
+    )
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_names_an_overrun_as_a_difference_never_as_endless(tmp_path, monkeypatch):
+    # A plan that says 2,500 steps where Keras runs 4,000: the recorder runs one step past the plan and names it.
+    real_plan = cli.plan
+    monkeypatch.setattr(cli, "plan", lambda scenario: real_plan(dataclasses.replace(scenario, steps_per_epoch=2500)))
+    code, out, _ = verify(tmp_path, LONG_EPOCH)
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "difference: epoch 1, train step 2,501: planned no more batches, Keras did a batch of 4",
+        "(the fit was stopped in epoch 1 after 2,501 training steps)",
+    ]
+    assert "endless" not in out
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_writes_nothing_under_home_keras(tmp_path):
+    # A verify run in a fresh HOME leaves no ~/.keras: Keras' keras.json goes to the app's settings folder.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {key: value for key, value in os.environ.items() if key not in ("KERAS_HOME", "XDG_CONFIG_HOME")}
+    env["HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "main.py", "verify", "examples/floor_trap.json"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (home / ".keras").exists()
+    assert (home / ".config" / "EpochScope" / "keras" / "keras.json").is_file()
+
+
+# ---------------------------------------------------------------- where the recorder stops (no TensorFlow)
+
+
+def test_keras_home_is_the_apps_folder_unless_the_user_chose_one(monkeypatch, tmp_path):
+    # KERAS_HOME goes to $XDG_CONFIG_HOME/EpochScope/keras, a relative XDG path is ignored, a user's KERAS_HOME is kept.
+    from core.tensorflow_loader import point_keras_home
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    point_keras_home()
+    assert os.environ["KERAS_HOME"] == str(tmp_path / "config" / "EpochScope" / "keras")
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/config")
+    point_keras_home()
+    assert os.environ["KERAS_HOME"] == str(tmp_path / ".config" / "EpochScope" / "keras")
+    monkeypatch.setenv("KERAS_HOME", "/somewhere/mine")
+    point_keras_home()
+    assert os.environ["KERAS_HOME"] == "/somewhere/mine"
+
+
+def test_a_long_epoch_runs_to_its_planned_end_and_one_step_past():
+    # The limits follow the plan: 4,000 planned steps run whole (+1 to catch an overrun); endless parts stop at 3,000.
+    limits = StepLimits(plan(scenario_from_dict(TWO_LONG_EPOCHS)))
+    assert [limits.limit(epoch, part) for epoch in (0, 1) for part in ("train", "val")] == [3001, 5001, 3001, 5001]
+    endless = StepLimits(plan(scenario_from_dict({"train": {"samples": None, "source": "generator", "batch_size": 2}})))
+    assert endless.limit(0, "train") == 3000
+    # The demo's bound: a longer part is stopped after that many steps, and only those are compared.
+    assert StepLimits(plan(scenario_from_dict(TRILLION)), 2000, 20_000).limit(0, "train") == 20_000
+
+
+# ---------------------------------------------------------------- comparing without expanding the plan
+
+
+def stopped_recording(train_runs, steps):
+    epoch = {"train": train_runs, "train_first_sample": 0, "val": None, "val_first_sample": None}
+    epoch |= {"ran_out": False, "val_ran_out": False}
+    return {"outcome": "stopped", "stopped": {"epoch": 1, "part": "train", "steps": steps}, "epochs": [epoch]}
+
+
+def test_a_trillion_step_plan_is_compared_only_as_far_as_the_recording_goes():
+    # The Plan's 10^12 alternating batches are walked only for the 20,000 recorded: fast, in little memory.
+    planned = plan(scenario_from_dict(TRILLION))
+    recorded = stopped_recording([[[[2, 1], [1, 1]], 10_000]], 20_000)
+    tracemalloc.start()
+    try:
+        with within_seconds(10):
+            comparison = compare(planned, recorded)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert comparison.difference is None
+    assert (comparison.stopped.steps, comparison.stopped.planned_steps) == (20_000, 10**12)
+    assert peak < 5 * 2**20
+    wrong = stopped_recording([[2, 1], [1, 1], [2, 2]], 4)  # step 4 should hold 1 sample
+    assert str(compare(planned, wrong).difference) == "epoch 1, train step 4: planned a batch of 1, Keras did a batch of 2"
+
+
+def test_plan_json_with_compact_groups_is_read_lazily():
+    # A plan JSON run [[runs...], count] (scenario-format.md) is expanded one repeat at a time, never whole.
+    group = [[[[32, 1], [28, 1]], 10**12]]
+    planned = {"outcome": "ok", "epochs": [{"train": group, "train_first_sample": 0, "val": None, "val_first_sample": None}]}
+    planned["epochs"][0] |= {"ran_out": False, "val_ran_out": False}
+    with within_seconds(10):
+        assert first_difference(planned, stopped_recording([[32, 1], [28, 1], [32, 1]], 3)) is None
+        difference = first_difference(planned, stopped_recording([[32, 2]], 2))
+        assert str(difference) == "epoch 1, train step 2: planned a batch of 28, Keras did a batch of 32"
+        # The same compact JSON on both sides is the same batches, however many.
+        assert first_difference(planned, json.loads(json.dumps(planned))) is None
