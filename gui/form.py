@@ -74,6 +74,9 @@ class ScenarioForm(QWidget):
         self._fields: dict[str, QWidget] = {}
         self._errors: dict[str, QLabel] = {}
         self.problem = ""
+        # A validation set's shuffle, as the opened file says: no box (Keras never shuffles
+        # validation data), but carried along so saving keeps what the file said.
+        self._validation_shuffle = False
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -195,6 +198,7 @@ class ScenarioForm(QWidget):
             self.steps_per_epoch.setText("" if scenario.steps_per_epoch is None else str(scenario.steps_per_epoch))
             self.steps_per_execution.setText(str(scenario.steps_per_execution))
             validation = scenario.validation
+            self._validation_shuffle = isinstance(validation, ValidationSet) and validation.shuffle
             _select(self.validation_kind, _validation_kind(validation))
             self.split.setText(str(validation.split) if isinstance(validation, ValidationSplit) else "")
             if isinstance(validation, ValidationSet):
@@ -254,6 +258,7 @@ class ScenarioForm(QWidget):
                 "repeat": self.val_repeat.currentData() if self.val_repeat.isEnabled() else "none",
                 "steps": parse_integer(self.val_steps.text()),
                 "freq": parse_integer(self.val_freq.text()),
+                "shuffle": self._validation_shuffle,
             }
         return data
 
