@@ -188,3 +188,17 @@ def test_the_window_says_why_it_cannot_save_over_a_read_only_file(window, tmp_pa
         f"{path}: is read-only, so EpochScope left it as it was; save under another name, or make it writable first"
     )
     assert leftovers(tmp_path) == []
+
+
+def test_the_window_keeps_a_validation_sets_shuffle_when_saving(window, tmp_path):
+    # A file whose validation set says shuffle: true is opened and saved in the window; the setting is still there.
+    path = tmp_path / "validation-shuffle.json"
+    path.write_text(json.dumps({"train": {"samples": 10, "batch_size": 4}, "validation": {"samples": 6, "shuffle": True}}))
+    shown = window()
+    shown.isVisible = lambda: False  # a failure goes to the status bar, never to a modal box that would wait
+    assert shown.open_file(path)
+    save = next(action for action in shown.findChildren(QAction) if action.text() == "&Save")
+    save.trigger()
+    written = json.loads(path.read_text())
+    assert written["validation"]["shuffle"] is True and written["validation"]["samples"] == 6
+    assert load_scenario(path) == scenario_from_dict(json.loads(path.read_text()))
