@@ -187,6 +187,13 @@ def _create_temporary(folder: Path) -> tuple[Path, int]:
             return temporary, os.open(temporary, _NEW_FILE_FLAGS, 0o666)
         except FileExistsError:
             continue
+        except PermissionError:
+            raise UnsuitableFile(
+                errno.EACCES,
+                "cannot be saved there: its folder is read-only (EpochScope writes the new file beside the old one "
+                "first, so that a crash never leaves half a file)",
+                str(folder),
+            ) from None
     raise FileExistsError(errno.EEXIST, "no free temporary name in the folder", str(folder))
 
 

@@ -202,3 +202,21 @@ def test_the_window_keeps_a_validation_sets_shuffle_when_saving(window, tmp_path
     written = json.loads(path.read_text())
     assert written["validation"]["shuffle"] is True and written["validation"]["samples"] == 6
     assert load_scenario(path) == scenario_from_dict(json.loads(path.read_text()))
+
+
+def test_a_read_only_folder_is_named_as_the_reason(tmp_path, monkeypatch):
+    # When no new file may be made beside the target, the reason says so (and why a new file is needed).
+    path = tmp_path / "in-a-locked-folder.json"
+    path.write_bytes(OLD)
+    real_open = os.open
+
+    def no_new_files(name, flags, *args):
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_new_files)
+    with pytest.raises(UnsuitableFile) as caught:
+        save_scenario(path, SCENARIO)
+    assert caught.value.strerror.startswith("cannot be saved there: its folder is read-only (EpochScope writes the new file")
+    assert path.read_bytes() == OLD
