@@ -137,7 +137,7 @@ def write_atomically(path: str | Path, data: bytes) -> None:
     the temporary file is renamed over the target, so a crash leaves the old file or the new
     one, never half of either. A symbolic link is followed: its target is written, the link
     stays. The target's permissions (and, where allowed, owner and group) carry over. A
-    read-only target is refused with PermissionError. A target with other hard links is
+    read-only target is refused (UnsuitableFile). A target with other hard links is
     rewritten in place (a rename would cut it off from its other names): see _copy_in_place.
     """
     target = Path(os.path.realpath(path))
