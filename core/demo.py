@@ -17,16 +17,21 @@ from typing import Any
 
 import numpy as np
 
-from core.compare import first_difference
+from core.compare import Comparison, compare, count_words
 from core.plan import Plan
 from core.planner import plan
-from core.recorder import BatchLog, fit_and_record, install_hint, tensorflow_available
+from core.recorder import BatchLog, StepLimits, fit_and_record, install_hint, tensorflow_available
 from core.scenario import Scenario, ValidationSet
 
 # The demo must stay quick on a laptop: beyond these it runs a scaled-down copy and says so.
 MAX_DEMO_SAMPLES = 20_000
-MAX_DEMO_STEPS = 20_000
-DEMO_CUT_STEPS = 2_000  # an endless epoch is stopped after this many steps, as Keras never would
+MAX_DEMO_STEPS = 20_000  # over the whole fit; a single longer epoch is stopped after this many steps
+DEMO_CUT_STEPS = 2_000  # a part the plan says never ends is stopped after this many steps
+# One execution runs this many steps at most: batches are seen, and Cancel or closing the
+# window acts, only between executions (a million steps in one took minutes and 5 GB).
+MAX_DEMO_STEPS_PER_EXECUTION = 32
+# Epochs are counted one by one only up to this many (to say "3 epochs x 100 steps").
+_UNIFORM_CHECK_EPOCHS = 1000
 LEARNING_RATE = 0.01
 
 
@@ -96,6 +101,41 @@ class DemoSetup:
     plan: Plan
     notes: tuple[str, ...]
 
+    @property
+    def limits(self) -> StepLimits:
+        """Where the demo stops the fit: parts that never end, and any part longer than the demo runs."""
+        return StepLimits(self.plan, DEMO_CUT_STEPS, MAX_DEMO_STEPS)
+
+    def part_steps(self, epoch: int, part: str) -> int:
+        """The steps the demo runs of that part of that epoch (0-based), if Keras does as planned."""
+        planned = self.limits.planned_steps(epoch, part)
+        if planned is not None:
+            return min(planned, MAX_DEMO_STEPS)
+        endless = self.plan.outcome == "endless" and epoch + 1 == self.plan.endless_epoch and part == self.plan.endless_part
+        return DEMO_CUT_STEPS if endless else 0
+
+    def _stops_in_training(self, epoch: int) -> bool:
+        planned = self.limits.planned_steps(epoch, "train")
+        return planned is not None and planned > MAX_DEMO_STEPS
+
+    def steps_to_run(self, *, validation: bool = True) -> int:
+        """All the steps the demo runs (training, and validation unless asked not to), if Keras does as planned."""
+        finished = len(self.plan.epochs)
+        parts = ("train", "val") if validation else ("train",)
+
+        def epoch_steps(epoch: int) -> int:
+            if self._stops_in_training(epoch):
+                return MAX_DEMO_STEPS  # the fit is stopped there: no validation follows
+            return sum(self.part_steps(epoch, part) for part in parts)
+
+        if finished == 1:  # the only epoch may be longer than the demo runs
+            steps = epoch_steps(0)
+        else:  # prepare_demo kept every finished epoch within MAX_DEMO_STEPS in all
+            steps = self.plan.totals.steps + (self.plan.totals.validation_steps if validation else 0)
+        if self.plan.outcome == "endless":
+            steps += epoch_steps(finished)
+        return steps
+
 
 def prepare_demo(scenario: Scenario) -> DemoSetup:
     """Scale a scenario down to demo size, keeping its batch arithmetic; say what changed."""
@@ -115,15 +155,47 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
             + (f" and validates on {_validation_samples(scaled):,}" if _validation_samples(scaled) else "")
             + " (same batch settings), so it finishes in seconds. The timeline shows the demo's plan."
         )
+    if scaled.steps_per_execution > MAX_DEMO_STEPS_PER_EXECUTION:
+        scaled = dataclasses.replace(scaled, steps_per_execution=MAX_DEMO_STEPS_PER_EXECUTION)
+        notes.append(
+            f"The demo runs {MAX_DEMO_STEPS_PER_EXECUTION} steps per execution instead of "
+            f"{scenario.steps_per_execution:,}, so every batch shows as it comes and Cancel stops at once. "
+            "The timeline shows the demo's plan."
+        )
     planned = plan(scaled)
     steps = planned.totals.steps + planned.totals.validation_steps
-    if planned.outcome == "ok" and steps > MAX_DEMO_STEPS and scaled.epochs > 1:
-        epochs = max(1, math.floor(scaled.epochs * MAX_DEMO_STEPS / steps))
+    # Fewer epochs while the finished ones hold too many steps (each try plans in well under a millisecond).
+    while planned.outcome != "error" and steps > MAX_DEMO_STEPS and scaled.epochs > 1 and len(planned.epochs) > 1:
+        finished = len(planned.epochs)
+        epochs = max(1, min(finished - 1, math.floor(finished * MAX_DEMO_STEPS / steps)))
         scaled = dataclasses.replace(scaled, epochs=epochs)
         planned = plan(scaled)
-        notes.append(f"The demo runs {epochs} of the {scenario.epochs} epochs to stay under {MAX_DEMO_STEPS:,} steps.")
+        steps = planned.totals.steps + planned.totals.validation_steps
+    if scaled.epochs != scenario.epochs:
+        notes.append(
+            f"The demo runs {scaled.epochs:,} of the {count_words(scenario.epochs, 'epoch')} "
+            f"to stay under {MAX_DEMO_STEPS:,} steps."
+        )
+    # Only a lone epoch, or the one that never ends, can still have a part longer than the demo runs.
+    limits = StepLimits(planned, DEMO_CUT_STEPS, MAX_DEMO_STEPS)
+    lone = [0] if len(planned.epochs) == 1 else []
+    for epoch in lone + ([len(planned.epochs)] if planned.outcome == "endless" else []):
+        for part in ("train", "val"):
+            long = limits.planned_steps(epoch, part)
+            if long is not None and long > MAX_DEMO_STEPS:
+                what = "training steps" if part == "train" else "validation steps"
+                first = f"the demo runs the first {MAX_DEMO_STEPS:,} and compares those"
+                notes.append(f"Epoch {epoch + 1} has {long:,} {what}; {first}.")
+                break  # stopped in training, it never validates
     if planned.outcome == "endless":
-        notes.append(f"Keras would never finish epoch {planned.endless_epoch}; the demo stops it after {DEMO_CUT_STEPS:,} steps.")
+        if planned.endless_part == "val":
+            notes.append(
+                f"The validation after epoch {planned.endless_epoch} would never end; "
+                f"the demo stops it after {DEMO_CUT_STEPS:,} steps."
+            )
+        else:
+            never = f"Keras would never finish epoch {planned.endless_epoch}"
+            notes.append(f"{never}; the demo stops it after {DEMO_CUT_STEPS:,} steps.")
     return DemoSetup(scaled, planned, tuple(notes))
 
 
@@ -162,7 +234,7 @@ def run_demo(
         if on_epoch_end is not None:
             on_epoch_end(epoch, logs)
 
-    log = BatchLog(DEMO_CUT_STEPS, on_batch=on_batch, on_epoch_end=epoch_done, cancel=cancel)
+    log = BatchLog(setup.limits, on_batch=on_batch, on_epoch_end=epoch_done, cancel=cancel)
     model = fresh_demo_model(setup.scenario.steps_per_execution)
     recorded = fit_and_record(setup.scenario, NoisySine(), log, train=True, model=model)
     if log.cancelled:
@@ -174,24 +246,60 @@ def run_demo(
 
 
 def verdict_for(planned: Plan, recorded: dict[str, Any]) -> tuple[bool, str]:
-    """(match?, one sentence): the plan against what Keras really fed."""
-    difference = first_difference(planned.to_json(), recorded)
-    if difference is not None:
-        return False, f"Difference: {difference}."
+    """(match?, one sentence): the plan against what Keras really fed, saying exactly what was compared.
+
+    The Plan is walked only as far as the recording goes: its JSON could hold 10^12 batches.
+    """
+    comparison = compare(planned, recorded)
+    stopped = comparison.stopped
+    if comparison.difference is not None:
+        after = f" (the demo stopped epoch {stopped.epoch} after {stopped.words()})" if stopped is not None else ""
+        return False, f"Difference: {comparison.difference}{after}."
     if planned.outcome == "error":
         return True, f"Keras refused, as planned: {recorded.get('error')}"
+    finished = len(planned.epochs)
+    shape = _shape(planned)
+    if stopped is None:
+        return True, f"Keras ran exactly the planned {shape}."
+    compared = _compared_words(comparison)
+    if stopped.epoch == 1 or finished == 0:
+        return True, compared[0].upper() + compared[1:] + "."
+    return True, f"Keras ran exactly the planned {shape}; then {compared}."
+
+
+def _shape(planned: Plan) -> str:
+    """ "2 epochs x 2,500 steps and 500 validation steps", or "3 epochs, 12 steps" when epochs differ."""
     epochs = len(planned.epochs)
-    counts = {epoch.train.count for epoch in planned.epochs}
-    if len(counts) == 1 and epochs:
-        shape = f"{epochs} epoch{'s' if epochs != 1 else ''} x {counts.pop():,} steps"
+    steps = planned.totals.steps
+    counts = {epoch.train.count for epoch in planned.epochs} if 0 < epochs <= _UNIFORM_CHECK_EPOCHS else set()
+    if len(counts) == 1:
+        shape = f"{count_words(epochs, 'epoch')} x {count_words(counts.pop(), 'step')}"
     else:
-        shape = f"{epochs} epoch{'s' if epochs != 1 else ''}, {planned.totals.steps:,} steps"
-    sentence = f"Keras ran exactly the planned {shape}"
+        shape = f"{count_words(epochs, 'epoch')}, {count_words(steps, 'step')}"
     if planned.totals.validation_steps:
-        sentence += f" and {planned.totals.validation_steps:,} validation steps"
-    if planned.outcome == "endless":
-        never = f"epoch {planned.endless_epoch} never ends, as planned (the demo stopped it after a while)"
-        if not planned.epochs:
-            return True, f"Keras ran as planned: {never}."
-        sentence += f"; then {never}"
-    return True, sentence + "."
+        shape += f" and {count_words(planned.totals.validation_steps, 'validation step')}"
+    return shape
+
+
+def _compared_words(comparison: Comparison) -> str:
+    """What the demo compared of the epoch it stopped: "compared the first 2,000 steps of epoch 1 (endless, ...": match"."""
+    stopped = comparison.stopped
+    assert stopped is not None
+    number = stopped.epoch
+    if stopped.planned_steps is None:  # the part never ends, as planned
+        if stopped.part == "train":
+            return f"compared the first {count_words(stopped.steps, 'step')} of epoch {number} (endless, as planned): match"
+        return (
+            f"compared epoch {number}'s {count_words(stopped.train_steps, 'training step')} and the first "
+            f"{count_words(stopped.steps, 'validation step')} (its validation is endless, as planned): match"
+        )
+    # A part longer than the demo runs: only its first steps were compared.
+    if stopped.part == "train":
+        return (
+            f"compared the first {stopped.steps:,} of the {count_words(stopped.planned_steps, 'step')} planned for epoch "
+            f"{number} (the demo stops there): match up to there"
+        )
+    return (
+        f"compared epoch {number}'s {count_words(stopped.train_steps, 'training step')} and the first {stopped.steps:,} "
+        f"of its {count_words(stopped.planned_steps, 'planned validation step')} (the demo stops there): match up to there"
+    )

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.demo import DEMO_CUT_STEPS, DemoResult, DemoSetup, prepare_demo, run_demo
+from core.demo import DemoResult, DemoSetup, prepare_demo, run_demo
 from core.recorder import install_hint, tensorflow_available
 from core.scenario import Scenario
 from gui.theme import Look, look_for, style_plot
@@ -271,9 +271,7 @@ class DemoPanel(QWidget):
         notes = " ".join(self.setup.notes)
         self.status.setText(notes or "Starting...")
         self._set_verdict(None)
-        total = self.setup.plan.totals.steps + self.setup.plan.totals.validation_steps
-        if self.setup.plan.outcome == "endless":
-            total += DEMO_CUT_STEPS
+        total = self.setup.steps_to_run()  # what the demo runs, never a plan's 10^12 (QProgressBar counts in int32)
         self.progress_bar.setRange(0, 0)  # busy until TensorFlow is loaded
         self.progress_bar.setFormat("loading TensorFlow...")
         self.progress_bar.show()
@@ -415,6 +413,7 @@ class DemoPanel(QWidget):
         self._mean_epoch = -1
         self._weighted, self._weights = 0.0, 0
         self._epoch_starts: list[int] = []
+        self._epoch_steps: list[int] = []
         self._last_batch: Batch | None = None
         self._y_top = 0.0
         self._marks_drawn = ()
@@ -442,12 +441,10 @@ class DemoPanel(QWidget):
         """Fix the x range to the whole planned run, so redraws re-range nothing (the plan knows the steps)."""
         self.plot.disableAutoRange()
         by_epochs = self.axis_buttons.checkedId() == 1
-        planned = self.setup.plan if self.setup else None
-        if planned is None:
+        if self.setup is None:
             return
-        steps = planned.totals.steps or (planned.endless_train.count if planned.endless_train else 0)
-        if planned.outcome == "endless" and planned.endless_part == "train":
-            steps += DEMO_CUT_STEPS
+        planned = self.setup.plan
+        steps = self.setup.steps_to_run(validation=False)
         epochs = len(planned.epochs) + (1 if planned.outcome == "endless" else 0)
         self.plot.setXRange(0, max(1, epochs if by_epochs else steps), padding=0.02)
         self.plot.setYRange(0, self._y_top, padding=0)
@@ -498,7 +495,10 @@ class DemoPanel(QWidget):
         if not by_epochs or not len(index):
             return index.astype(float)
         epochs = self._epochs[index].astype(np.int64)
-        planned = self.setup.plan.epochs if self.setup else ()
         last = int(epochs.max())
-        sizes = np.array([planned[e].train.count if e < len(planned) else DEMO_CUT_STEPS for e in range(last + 1)])
+        setup = self.setup
+        # Each epoch's planned training steps, asked of the plan once per epoch, not once per redraw.
+        while len(self._epoch_steps) <= last:
+            self._epoch_steps.append(setup.part_steps(len(self._epoch_steps), "train") if setup else 1)
+        sizes = np.asarray(self._epoch_steps[: last + 1])
         return epochs + self._steps_in_epoch[index] / np.maximum(sizes, 1)[epochs]
