@@ -269,7 +269,7 @@ def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, ki
     for key in raw:
         if key not in allowed:
             known = ", ".join(allowed[:-1]) + " and " + allowed[-1]
-            raise ScenarioError(_field(key, where), f"{kind} has no setting called {quote(key)}; it knows {known}.")
+            raise ScenarioError(_field(key, where), f"{kind} has no setting called {quote(str(key))}; it knows {known}.")
 
 
 # What each nullable number means when it is left empty (null in a file).

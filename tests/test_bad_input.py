@@ -96,6 +96,16 @@ def test_quote_escapes_every_unprintable_character_and_cuts_long_text():
     assert quote("x" * 40) == '"' + "x" * 40 + '"'
 
 
+def test_keys_that_are_not_text_are_named_too():
+    # scenario_from_dict is also called from Python (presets, the form): a number as a key is named, not a TypeError.
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({"train": {"samples": 1, 5: 2}})
+    assert str(caught.value) == (
+        'train."5": The training data has no setting called "5"; '
+        "it knows samples, source, batch_size, drop_remainder, repeat and shuffle."
+    )
+
+
 def test_an_odd_file_name_is_escaped_in_the_error_line(tmp_path):
     # The file's own name may hold a line break: the error still takes exactly one line.
     path = tmp_path / "two\nlines\x1b.json"
