@@ -54,6 +54,8 @@ def load_scenario(path: str | Path) -> Scenario:
         data = read_small_file(path)
     except OSError as exc:
         raise BadScenarioFile(path, _why_unreadable(exc)) from None
+    except ValueError:  # Python refuses a name holding a NUL character before asking the system
+        raise BadScenarioFile(path, "is not a possible file name: it holds a NUL character") from None
     try:
         return scenario_from_json(data)
     except ScenarioError as exc:

@@ -178,6 +178,13 @@ def test_a_folder_and_a_missing_file_are_named(tmp_path):
     assert run("plan", str(missing)) == (2, "", f"error: {missing}: no such file\n")
 
 
+def test_a_name_with_a_nul_character_is_refused_in_words():
+    # A NUL in a path is a ValueError in Python; load_scenario still gives one clean BadScenarioFile line.
+    with pytest.raises(BadScenarioFile) as caught:
+        load_scenario("bad\x00name.json")
+    assert str(caught.value) == "bad\\x00name.json: is not a possible file name: it holds a NUL character"
+
+
 def test_a_file_over_one_mebibyte_is_refused_by_its_size(tmp_path):
     # A 2 MB file (a scenario is a few hundred bytes) is refused before it is read, and says the limit.
     path = tmp_path / "big.json"
