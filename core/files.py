@@ -103,7 +103,7 @@ def _check_readable_kind(path: str | Path, status: os.stat_result) -> None:
         if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
         else "a socket"
         if stat.S_ISSOCK(mode)
-        else "not a regular file"
+        else "something other than a file"
     )
     raise UnsuitableFile(errno.EINVAL, f"is {kind}, not a scenario file; EpochScope reads only ordinary files", str(path))
 
