@@ -104,3 +104,19 @@ def test_cancel_and_close_act_within_a_second_with_a_huge_steps_per_execution(wi
     shown.close()
     assert time.monotonic() - started < 1.0
     assert thread.isFinished() and panel.thread is None
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_an_endless_validation_in_the_demo_says_what_was_compared():
+    # Epoch 1 whole, then epoch 2's training and the first 2,000 steps of a validation that never ends.
+    data = {
+        "train": {"samples": 40, "batch_size": 8},
+        "epochs": 3,
+        "validation": {"samples": None, "source": "generator", "batch_size": 4, "freq": 2},
+    }
+    result = run_demo(prepare_demo(scenario_from_dict(data)))
+    assert result.verdict == (
+        "Keras ran exactly the planned 1 epoch x 5 steps; then compared epoch 2's 5 training steps and the first "
+        "2,000 validation steps (its validation is endless, as planned): match."
+    )

@@ -197,3 +197,20 @@ def test_plan_json_with_compact_groups_is_read_lazily():
         assert str(difference) == "epoch 1, train step 2: planned a batch of 28, Keras did a batch of 32"
         # The same compact JSON on both sides is the same batches, however many.
         assert first_difference(planned, json.loads(json.dumps(planned))) is None
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_says_where_an_endless_validation_was_stopped(tmp_path):
+    # Validation from an endless generator every 2nd epoch: epoch 1 matched whole, epoch 2's validation stopped and said so.
+    data = {
+        "train": {"samples": 40, "batch_size": 8},
+        "epochs": 3,
+        "validation": {"samples": None, "source": "generator", "batch_size": 4, "freq": 2},
+    }
+    code, out, _ = verify(tmp_path, data)
+    assert code == 0
+    assert out == (
+        "match: Keras 3.15.1 ran exactly the planned 1 epoch (5 training steps), then epoch 2, whose validation never "
+        "ends (as planned); stopped after 5 training steps and 3,000 validation steps, as planned so far: match up to there.\n"
+    )
