@@ -9,7 +9,6 @@ checked batch by batch while the model trains. TensorFlow loads inside ``run_dem
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,17 +163,22 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
         )
     planned = plan(scaled)
     steps = planned.totals.steps + planned.totals.validation_steps
-    # Fewer epochs while the finished ones hold too many steps (each try plans in well under a millisecond).
-    while planned.outcome != "error" and steps > MAX_DEMO_STEPS and scaled.epochs > 1 and len(planned.epochs) > 1:
-        finished = len(planned.epochs)
-        epochs = max(1, min(finished - 1, math.floor(finished * MAX_DEMO_STEPS / steps)))
-        scaled = dataclasses.replace(scaled, epochs=epochs)
+    if planned.outcome != "error" and steps > MAX_DEMO_STEPS and len(planned.epochs) > 1:
+        # The most epochs whose steps fit, found by halving (steps grow with epochs; each plan takes < 1 ms).
+        fits, too_many = 1, len(planned.epochs)
+        while too_many - fits > 1:
+            middle = (fits + too_many) // 2
+            trial = plan(dataclasses.replace(scaled, epochs=middle))
+            if trial.totals.steps + trial.totals.validation_steps <= MAX_DEMO_STEPS:
+                fits = middle
+            else:
+                too_many = middle
+        scaled = dataclasses.replace(scaled, epochs=fits)
         planned = plan(scaled)
-        steps = planned.totals.steps + planned.totals.validation_steps
     if scaled.epochs != scenario.epochs:
         notes.append(
             f"The demo runs {scaled.epochs:,} of the {count_words(scenario.epochs, 'epoch')} "
-            f"to stay under {MAX_DEMO_STEPS:,} steps."
+            f"to stay within {MAX_DEMO_STEPS:,} steps."
         )
     # Only a lone epoch, or the one that never ends, can still have a part longer than the demo runs.
     limits = StepLimits(planned, DEMO_CUT_STEPS, MAX_DEMO_STEPS)
