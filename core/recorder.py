@@ -4,7 +4,9 @@ The model's ``train_step`` and ``test_step`` note each batch's size and first
 sample (every sample's value is its position in the data), a callback notes epoch
 boundaries, and Keras' own "ran out of data" warnings are attributed to the epoch
 or validation run that raised them. The result has the planner's JSON shape, so
-the two can be compared directly (``core.compare``).
+the two can be compared directly (``core.compare``). The fit is stopped only where
+the plan says a part never ends, or one step past a part's planned end (``StepLimits``);
+the recording then says so (``outcome`` "stopped", and where), never "endless".
 
 TensorFlow is imported inside ``record`` only: importing this module is cheap.
 """
@@ -230,6 +232,7 @@ class BatchLog:
         self.epochs: list[dict[str, Any]] = []
         self.phase: str | None = None  # "train" | "val"
         self.stopped: str | None = None  # the part of the last epoch where the fit was stopped
+        self._epoch_limits: dict[str, int] = {}
         self.cancelled = False
         self.warnings: list[Any] = []
         self._warnings_seen = 0
@@ -275,6 +278,8 @@ class BatchLog:
         self._take_warnings()
         self.epochs.append({"train": [], "val": None, "ran_out": False, "val_ran_out": False})
         self.phase = "train"
+        # Asked of the plan once an epoch, not at every batch (the demo's speed is measured).
+        self._epoch_limits = {part: self.limits.limit(len(self.epochs) - 1, part) for part in ("train", "val")}
 
     def start_validation(self) -> None:
         self._take_warnings()
@@ -316,7 +321,7 @@ class BatchLog:
 
     def reached_limit(self, model: Any, part: str, keras_step: int) -> bool:
         """Has ``part`` of this epoch reached its limit? ``keras_step``: the last step Keras names (may run ahead)."""
-        limit = self.limits.limit(len(self.epochs) - 1, part)
+        limit = self._epoch_limits[part]
         if keras_step + 1 < limit:
             return False  # cheap: Keras' own count is never behind the batches really fed
         self.collect(model)
