@@ -133,7 +133,8 @@ def _ended_where_plan_does_not(want: _PlanSide, index: int, got: _Epoch) -> Diff
         part = want.endless["part"]
         steps = got.part_steps(part) or 0
         ended = f"one that ended after {count_words(steps, 'step')}"
-        return Difference(index + 1, part, None, f"a {_part_words(part)} that never ends", ended)
+        never = "an epoch that never ends" if part == "train" else "a validation that never ends"
+        return Difference(index + 1, part, None, never, ended)
     return Difference(None, "epochs", None, count_words(want.finished, "epoch"), f"an epoch {index + 1}")
 
 

@@ -214,3 +214,13 @@ def test_verify_says_where_an_endless_validation_was_stopped(tmp_path):
         "match: Keras 3.15.1 ran exactly the planned 1 epoch (5 training steps), then epoch 2, whose validation never "
         "ends (as planned); stopped after 5 training steps and 3,000 validation steps, as planned so far: match up to there.\n"
     )
+
+
+def test_an_epoch_the_plan_says_never_ends_but_keras_ended_is_named():
+    # The plan says epoch 1 never ends; a recording where Keras ended it after 5 steps is a difference, said in words.
+    planned = plan(scenario_from_dict({"train": {"samples": 64, "source": "dataset", "batch_size": 16, "repeat": "after_batch"}}))
+    ended = stopped_recording([[16, 5]], 5)["epochs"][0]
+    recorded = {"outcome": "stopped", "stopped": {"epoch": 2, "part": "train", "steps": 3000}}
+    recorded["epochs"] = [ended, dict(ended, train=[[16, 3000]])]
+    difference = compare(planned, recorded).difference
+    assert str(difference) == "epoch 1, train: planned an epoch that never ends, Keras did one that ended after 5 steps"
