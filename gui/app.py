@@ -42,7 +42,7 @@ def run_app(args: list[str]) -> int:
     app.setDesktopFileName(APP_ID)  # the Wayland app id: ties the window to epochscope.desktop
     app.setWindowIcon(app_icon())
     pg.setConfigOptions(antialias=False)
-    window = MainWindow()
+    window = MainWindow(first_launch_hint=not options.screenshot)  # pictures for the README show no hint
     if options.theme:
         window.set_theme(options.theme, remember=False)
     # A mistyped trap is a mistake on the command line: say so and open nothing.
@@ -55,7 +55,8 @@ def run_app(args: list[str]) -> int:
         if options.screenshot:
             return refuse(window, message)
         print(message, file=sys.stderr)
-    window.resize(*SCREEN_SIZE)
+    if options.screenshot:
+        window.resize(*SCREEN_SIZE)  # otherwise the window fits the screen (MainWindow.fit_to_screen)
     window.show()
     if options.presentation:
         window.set_presenting(True)

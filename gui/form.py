@@ -3,7 +3,11 @@
 The form owns no plan. It turns its widgets into a scenario dict, lets
 ``core.scenario`` judge it, and either emits the new Scenario or marks the field
 at fault red with the reason beside it (the last good plan stays on screen).
-Fields that do not apply are disabled, with a tooltip saying why.
+Fields that do not apply are disabled, with a tooltip saying why. Every field's tooltip says
+what it is, the Keras argument it stands for and its default.
+
+The form also reports each user edit as a pair of field snapshots (before, after), so the
+window can undo it; ``restore`` puts a snapshot back.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +34,20 @@ from gui.theme import Look, look_for
 
 SOURCES = [("NumPy arrays", "arrays"), ("tf.data.Dataset", "dataset"), ("Python generator", "generator")]
 REPEATS = [("no repeat", "none"), (".repeat().batch(B)", "before_batch"), (".batch(B).repeat()", "after_batch")]
+# The Repeat choices in the words of each source (scenario-format.md, the `repeat` row).
+REPEAT_WORDS = {
+    "arrays": ("no repeat", ".repeat().batch(B)", ".batch(B).repeat()"),
+    "dataset": (
+        "no repeat: one pass, then the data runs out",
+        ".repeat().batch(B): full batches across passes",
+        ".batch(B).repeat(): each pass batched, then again",
+    ),
+    "generator": (
+        "one pass over the samples, then it stops",
+        "cycles samples into full batches, forever",
+        "loops over its batches forever (while True)",
+    ),
+}
 VALIDATION_KINDS = [("none", "none"), ("validation_split", "split"), ("validation_data", "set")]
 
 WHY_ARRAYS_NO_DROP = "NumPy arrays have no drop_remainder: Keras always keeps the short last batch."
@@ -44,6 +63,42 @@ WHY_SPLIT_OWN = "validation_split takes its samples from the training arrays."
 ERROR_STYLE = "QLineEdit, QComboBox, QCheckBox { border: 2px solid #D55E00; border-radius: 3px; }"
 
 _INTEGER = re.compile(r"[+-]?\d+")
+
+# What each field is, the Keras argument it stands for, and its default: the field's tooltip.
+FIELD_HELP = {
+    "train.samples": "How many training samples there are: the length of x in fit(x, y).\n"
+    "Tick 'endless stream' for a source that has no length.",
+    "train.endless": "The source has no length (a generator or dataset that never ends):\n"
+    "only steps_per_epoch can end an epoch then. Default: off.",
+    "train.source": "What fit() receives: NumPy arrays fit(x, y), a tf.data.Dataset,\n"
+    "or a Python generator that yields ready batches. Default: NumPy arrays.",
+    "train.batch_size": "Samples per batch. Arrays: fit(batch_size=...), default 32.\n"
+    "tf.data: .batch(B). A generator: the size of the batches it yields.",
+    "train.drop_remainder": "tf.data: .batch(B, drop_remainder=True) leaves out the short last batch\n"
+    "(a generator: does not yield it). Default: off.",
+    "train.repeat": "Whether the data starts again after its last sample.\n"
+    "tf.data: .repeat() before or after .batch(B); a generator: a loop. Default: no repeat.",
+    "train.shuffle": "fit(shuffle=...): a new sample order for NumPy arrays every epoch.\n"
+    "Keras' default: True. Batch sizes stay the same; which samples a batch holds changes.",
+    "epochs": "fit(epochs=...): how many epochs to train. Default: 1.",
+    "steps_per_epoch": "fit(steps_per_epoch=...): how many batches make one epoch.\n"
+    "Empty (the default, None): Keras runs each epoch until the data runs out.",
+    "steps_per_execution": "compile(steps_per_execution=...): batches run in one call of the compiled step.\nDefault: 1.",
+    "validation": "How validation data is given: none; fit(validation_split=...), a fraction of the\n"
+    "training arrays; or fit(validation_data=...), a set of its own. Default: none.",
+    "validation.split": "fit(validation_split=...): the fraction of the training arrays held back to validate\n"
+    "(the last samples). NumPy arrays only. E.g. 0.2. Default: 0.0.",
+    "validation.samples": "How many samples validation_data holds.",
+    "validation.endless": "The validation data has no length: give validation steps, or validation never ends.",
+    "validation.source": "What fit(validation_data=...) is: NumPy arrays, a tf.data.Dataset or a generator.",
+    "validation.batch_size": "fit(validation_batch_size=...): samples per validation batch.\n"
+    "Empty (the default, None): the training batch size.",
+    "validation.drop_remainder": "tf.data: .batch(B, drop_remainder=True) on the validation data. Default: off.",
+    "validation.repeat": "Whether the validation data starts again after its last sample. Default: no repeat.",
+    "validation.steps": "fit(validation_steps=...): batches in each validation run.\n"
+    "Empty (the default, None): until the validation data runs out.",
+    "validation.freq": "fit(validation_freq=...): validate after every N-th epoch. Default: 1 (every epoch).",
+}
 
 
 def parse_integer(text: str) -> Any:
@@ -67,6 +122,7 @@ class ScenarioForm(QWidget):
 
     scenarioChanged = Signal(object)  # Scenario
     problemChanged = Signal(str)  # "" when the fields are fine
+    fieldsEdited = Signal(str, object, object)  # the field a person changed, the snapshots before and after
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,13 +133,15 @@ class ScenarioForm(QWidget):
         # A validation set's shuffle, as the opened file says: no box (Keras never shuffles
         # validation data), but carried along so saving keeps what the file said.
         self._validation_shuffle = False
+        self._shown: dict[str, object] = {}  # the snapshot of the fields as last reported
+        self._undo_keys = _LeaveUndoToTheWindow(self)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         train_box = QGroupBox("Training data")
         train = QFormLayout(train_box)
         self.samples = self._line("train.samples", "e.g. 60000")
-        self.endless = QCheckBox("endless stream (no length)")
+        self.endless = self._check("train.endless", "endless stream (no length)")
         self._add(train, "Samples", _side_by_side(self.samples, self.endless), "train.samples")
         self.source = self._combo("train.source", SOURCES)
         self._add(train, "Source", self.source, "train.source")
@@ -114,7 +172,7 @@ class ScenarioForm(QWidget):
         self.split = self._line("validation.split", "e.g. 0.2")
         self._add(val, "Split fraction", self.split, "validation.split")
         self.val_samples = self._line("validation.samples", "e.g. 10000")
-        self.val_endless = QCheckBox("endless stream")
+        self.val_endless = self._check("validation.endless", "endless stream")
         self._add(val, "Samples", _side_by_side(self.val_samples, self.val_endless), "validation.samples")
         self.val_source = self._combo("validation.source", SOURCES)
         self._add(val, "Source", self.val_source, "validation.source")
@@ -131,8 +189,6 @@ class ScenarioForm(QWidget):
         outer.addWidget(val_box)
         outer.addStretch(1)
 
-        for checkbox in (self.endless, self.val_endless):
-            checkbox.toggled.connect(self._edited)
         self.apply_look(look_for(dark=False, presenting=False))
 
     def apply_look(self, look: Look) -> None:
@@ -147,6 +203,8 @@ class ScenarioForm(QWidget):
         edit.setPlaceholderText(placeholder)
         edit.setObjectName(key)
         edit.textEdited.connect(self._edited)
+        edit.installEventFilter(self._undo_keys)
+        _set_help(edit, FIELD_HELP[key])
         self._fields[key] = edit
         return edit
 
@@ -156,6 +214,7 @@ class ScenarioForm(QWidget):
         for label, value in items:
             combo.addItem(label, value)
         combo.currentIndexChanged.connect(self._edited)
+        _set_help(combo, FIELD_HELP[key])
         self._fields[key] = combo
         return combo
 
@@ -163,6 +222,7 @@ class ScenarioForm(QWidget):
         box = QCheckBox(text)
         box.setObjectName(key)
         box.toggled.connect(self._edited)
+        _set_help(box, FIELD_HELP[key])
         self._fields[key] = box
         return box
 
@@ -177,7 +237,9 @@ class ScenarioForm(QWidget):
         column.setSpacing(1)
         column.addWidget(widget)
         column.addWidget(error)
-        form.addRow(label, holder)
+        title = QLabel(label)
+        title.setToolTip(FIELD_HELP[key])
+        form.addRow(title, holder)
         self._errors[key] = error
 
     # ------------------------------------------------------------ scenario <-> widgets
@@ -218,9 +280,43 @@ class ScenarioForm(QWidget):
             steps = validation.steps if validation is not None else None
             self.val_steps.setText("" if steps is None else str(steps))
             self.val_freq.setText(str(validation.freq) if validation is not None else "1")
+            self._update_enabled()
         finally:
             self._filling = False
-        self._edited()
+        self._shown = self.snapshot()
+        self._judge()
+
+    def snapshot(self) -> dict[str, object]:
+        """What every field holds, valid or not: enough to put the form back exactly (undo)."""
+        values: dict[str, object] = {}
+        for key, widget in self._fields.items():
+            if isinstance(widget, QLineEdit):
+                values[key] = widget.text()
+            elif isinstance(widget, QComboBox):
+                values[key] = widget.currentData()
+            else:
+                values[key] = widget.isChecked()
+        return values
+
+    def restore(self, snapshot: dict[str, object]) -> None:
+        """Put back what snapshot() saw (undo and redo), and judge it as if it had been typed."""
+        self._filling = True
+        try:
+            # Checkboxes and choices first: they decide which boxes are enabled.
+            for key, value in sorted(snapshot.items(), key=lambda item: isinstance(item[1], str)):
+                widget = self._fields[key]
+                if isinstance(widget, QLineEdit):
+                    if widget.text() != value:
+                        widget.setText(str(value))
+                elif isinstance(widget, QComboBox):
+                    _select(widget, str(value))
+                else:
+                    widget.setChecked(bool(value))
+            self._update_enabled()
+        finally:
+            self._filling = False
+        self._shown = self.snapshot()
+        self._judge()
 
     def scenario_data(self) -> dict[str, Any]:
         """The scenario JSON the fields describe (perhaps invalid: the checker decides)."""
@@ -266,9 +362,34 @@ class ScenarioForm(QWidget):
 
     @Slot()
     def _edited(self, *_args: object) -> None:
+        """A person changed a field: report the edit (for undo), then judge the fields."""
         if self._filling:
             return
-        self._update_enabled()
+        sender = self.sender()
+        key = sender.objectName() if isinstance(sender, QWidget) else ""
+        self._filling = True  # what _update_enabled changes belongs to this same edit
+        try:
+            self._update_enabled()
+        finally:
+            self._filling = False
+        after = self.snapshot()
+        if after != self._shown:
+            before, self._shown = self._shown, after
+            self.fieldsEdited.emit(key, before, after)
+        self._judge()
+
+    def current_scenario(self) -> Scenario | None:
+        """The scenario the fields make, or None while one is missing or wrong."""
+        data = self.scenario_data()
+        if self._missing(data):
+            return None
+        try:
+            return scenario_from_dict(data)
+        except ScenarioError:
+            return None
+
+    def _judge(self) -> None:
+        """Emit the scenario the fields make, or mark the field at fault with the reason."""
         data = self.scenario_data()
         missing = self._missing(data)
         if missing:
@@ -326,6 +447,7 @@ class ScenarioForm(QWidget):
         _enable(self.endless, not arrays, WHY_ARRAYS_HAVE_LENGTH)
         if arrays and stream:
             self.endless.setChecked(False)
+        _word_repeats(self.repeat, source)
         _enable(self.repeat, not arrays and not stream, WHY_ARRAYS_NO_REPEAT if arrays else WHY_STREAM)
         before_batch = self.repeat.currentData() == "before_batch"
         drop_why = WHY_ARRAYS_NO_DROP if arrays else WHY_STREAM if stream else WHY_BEFORE_BATCH_FULL
@@ -349,6 +471,7 @@ class ScenarioForm(QWidget):
         _enable(self.val_samples, own and not val_stream, WHY_SPLIT_OWN if kind == "split" else WHY_NO_VALIDATION)
         _enable(self.val_endless, own and not val_arrays, WHY_ARRAYS_HAVE_LENGTH if own else WHY_SPLIT_OWN)
         _enable(self.val_source, own, WHY_SPLIT_OWN if kind == "split" else WHY_NO_VALIDATION)
+        _word_repeats(self.val_repeat, self.val_source.currentData())
         _enable(self.val_repeat, own and not val_arrays and not val_stream, WHY_ARRAYS_NO_REPEAT if own else WHY_SPLIT_OWN)
         val_before = self.val_repeat.currentData() == "before_batch"
         _enable(
@@ -356,6 +479,10 @@ class ScenarioForm(QWidget):
             own and not val_arrays and not val_stream and not val_before,
             WHY_ARRAYS_NO_DROP if own and val_arrays else WHY_SPLIT_OWN,
         )
+
+    def is_typed(self, key: str) -> bool:
+        """A box a person types into (its consecutive edits are one step of the history)."""
+        return isinstance(self._fields.get(key), QLineEdit)
 
     def field_widget(self, key: str) -> QWidget:
         return self._fields[key]
@@ -387,6 +514,35 @@ def _select(combo: QComboBox, value: str) -> None:
     combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
+def _set_help(widget: QWidget, words: str) -> None:
+    widget.setProperty("help", words)
+    widget.setToolTip(words)
+
+
 def _enable(widget: QWidget, enabled: bool, why_not: str) -> None:
+    """Enable a field, or disable it with the reason first in its tooltip (its help follows)."""
     widget.setEnabled(enabled)
-    widget.setToolTip("" if enabled else why_not)
+    help_words = widget.property("help") or ""
+    widget.setToolTip(help_words if enabled else f"{why_not}\n\n{help_words}".strip())
+
+
+def _word_repeats(combo: QComboBox, source: str) -> None:
+    """The Repeat choices in the words of the chosen source: a generator has no .batch(B).repeat()."""
+    for index, words in enumerate(REPEAT_WORDS.get(source, REPEAT_WORDS["dataset"])):
+        if combo.itemText(index) != words:
+            combo.setItemText(index, words)
+
+
+class _LeaveUndoToTheWindow(QObject):
+    """Ctrl+Z in a number box undoes through the window's history (every field, trap and preset),
+    not the box's own, so one key always means one thing."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
+                event.ignore()  # not taken by the box: the window's Undo/Redo shortcut fires
+                return True
+            if event.keyCombination().toCombined() == QKeySequence("Ctrl+Shift+Z")[0].toCombined():
+                event.ignore()
+                return True
+        return False

@@ -6,13 +6,25 @@ timeline and the summary render that same immutable Plan.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QMargins, QRect, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -37,24 +49,102 @@ from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
-from gui.timeline import TimelineView
+from gui.timeline import TIMELINE_KEYS, TimelineView
 
 MAX_RECENT = 8
 FILE_FILTER = "Scenario files (*.json);;All files (*)"
 THEME_NAMES = {"system": "Follow the &system", "light": "&Light", "dark": "&Dark"}
 VERSION_CHECK_DELAY_MS = 300
 PRESENTING_TIMELINE_SHARE = 0.68  # of the height beside the form, in presentation mode
+TIMELINE_SHARE = 0.58  # of the height beside the form, everyday: the summary's warnings stay in view
+DEFAULT_SIZE = QSize(1280, 720)  # a shared screen; smaller when the screen is
+# The window manager's frame before it is known (title bar and borders): a common size, corrected once shown.
+FRAME_GUESS = QMargins(4, 32, 4, 4)
+FIRST_LAUNCH_HINT = (
+    "<b>New here?</b> Try <a href='trap:floor_ceil_mismatch'>Traps &gt; steps_per_epoch = N // B</a>, "
+    "then click the timeline and press <b>Space</b> to watch Keras feed it batch by batch. "
+    "Hover any field or number for what it means; <a href='glossary:'>Help &gt; Glossary</a> explains the words."
+)
+# What the Undo menu item says for an edit of each field.
+FIELD_NAMES = {
+    "train.samples": "training samples",
+    "train.endless": "endless training stream",
+    "train.source": "training source",
+    "train.batch_size": "batch size",
+    "train.drop_remainder": "drop the short batch",
+    "train.repeat": "repeat",
+    "train.shuffle": "shuffle",
+    "epochs": "epochs",
+    "steps_per_epoch": "steps per epoch",
+    "steps_per_execution": "steps per execution",
+    "validation": "validation kind",
+    "validation.split": "split fraction",
+    "validation.samples": "validation samples",
+    "validation.endless": "endless validation stream",
+    "validation.source": "validation source",
+    "validation.batch_size": "validation batch size",
+    "validation.drop_remainder": "drop the short validation batch",
+    "validation.repeat": "validation repeat",
+    "validation.steps": "validation steps",
+    "validation.freq": "validation freq",
+}
+
+# What the form shows: every field as typed, and the trap whose story is open (or None).
+FormState = tuple[dict[str, object], Trap | None]
+
+
+class FormChange(QUndoCommand):
+    """One step of the history: a person's edit of a field, a trap or a preset. It holds the form
+    before and after, so undo and redo put back the fields, the trap's story and (through the
+    stack's clean state) whether the file is saved."""
+
+    TYPING = 1  # the id shared by typed edits; consecutive typing in one box merges into one step
+
+    def __init__(
+        self, window: MainWindow, text: str, before: FormState, after: FormState, typed_key: str = "", replaced: bool = False
+    ):
+        super().__init__(text)
+        self.window = window
+        self.before = before
+        self.after = after
+        self.typed_key = typed_key
+        self.replaced = replaced  # the whole form replaced by a trap or a preset, untouched since
+        self._pushed_done = True  # pushed after it happened: the stack's first redo() has nothing to do
+
+    def id(self) -> int:
+        return self.TYPING if self.typed_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, FormChange) or other.typed_key != self.typed_key:
+            return False
+        self.after = other.after
+        self.setObsolete(self.after == self.before)  # typed and then typed back: no step at all
+        return True
+
+    def redo(self) -> None:
+        if self._pushed_done:
+            self._pushed_done = False
+            return
+        self.window.show_form_state(self.after)
+
+    def undo(self) -> None:
+        self.window.show_form_state(self.before)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, scenario: Scenario | None = None):
+    def __init__(self, scenario: Scenario | None = None, first_launch_hint: bool = False):
         super().__init__()
         self.settings = QSettings()
         self.file_path: Path | None = None
-        self.modified = False
+        # "Save changes?" before unsaved work is closed or replaced (off for scripted windows).
         self.ask_before_closing = True
         self.plan: Plan | None = None
-        self._loading = False
+        # The history of the form: its clean state is the saved file, so it also says whether the file is modified.
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self._glossary: QDialog | None = None
+        self._fitted_size: QSize | None = None  # the size fit_to_screen chose, until someone resizes
+        self._shown_before = False
 
         self.form = ScenarioForm()
         self.timeline = TimelineView()
@@ -90,6 +180,7 @@ class MainWindow(QMainWindow):
         self.right_split.addWidget(self.summary)
         self.right_split.setStretchFactor(0, 3)
         self.right_split.setStretchFactor(1, 2)
+        self.right_split.setSizes([round(1000 * TIMELINE_SHARE), round(1000 * (1 - TIMELINE_SHARE))])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(scroll)
         self.main_split.addWidget(self.right_split)
@@ -106,6 +197,7 @@ class MainWindow(QMainWindow):
         self.summary.addTab(self.demo, "Live demo")
         self.demo.playhead.connect(self.timeline.set_playhead)
         self.demo.setupChanged.connect(self._demo_setup)
+        self.demo.runningChanged.connect(self._demo_running)
 
         # The look: a theme (following the desktop unless chosen) and presentation mode (F5).
         self.base_font = QApplication.font()
@@ -119,14 +211,17 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.form.scenarioChanged.connect(self._scenario_changed)
         self.form.problemChanged.connect(self._problem_changed)
+        self.form.fieldsEdited.connect(self._fields_edited)
         self.timeline.hovered.connect(self._hovered)
+        self.summary.hintLinkActivated.connect(self._hint_link)
+        self.summary.hintDismissed.connect(self._hint_dismissed)
         self._restore_state()
         self._apply_look()
 
-        self._loading = True
         self.form.set_scenario(scenario or self._presets[0][2])
-        self._loading = False
         self._update_title()
+        if first_launch_hint and not self.settings.value("help/first_launch_hint_seen", False, type=bool):
+            self.summary.show_hint(FIRST_LAUNCH_HINT)
 
     # ------------------------------------------------------------ menus
 
@@ -143,11 +238,20 @@ class MainWindow(QMainWindow):
                     export_menu,
                     f"{what.capitalize()} as {kind}...",
                     None,
-                    lambda _checked=False, w=what, v=view, k=kind: self.export_dialog(w, v(), k),
+                    lambda w=what, v=view, k=kind: self.export_dialog(w, v(), k),
                 )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # StandardKey.Quit is empty on some desktops
         edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setObjectName("undo")  # its words change with what it undoes
+        self.redo_action.setObjectName("redo")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
         self._action(
             edit_menu,
             "&Copy the timeline as a picture",
@@ -162,14 +266,14 @@ class MainWindow(QMainWindow):
             self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
         self._action(view_menu, "&Fit the plan in view (0 on the timeline)", QKeySequence("Ctrl+0"), self.timeline.frame)
         view_menu.addSeparator()
-        self.presenting_action = self._action(view_menu, "&Presentation mode", QKeySequence("F5"), self.set_presenting)
-        self.presenting_action.setCheckable(True)
-        self.form_action = self._action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown)
-        self.form_action.setCheckable(True)
+        self.presenting_action = self._action(
+            view_menu, "&Presentation mode", QKeySequence("F5"), self.set_presenting, checkable=True
+        )
+        self.form_action = self._action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown, checkable=True)
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_actions = QActionGroup(self)
         for choice, words in THEME_NAMES.items():
-            action = self._action(theme_menu, words, None, lambda _checked=False, c=choice: self.set_theme(c))
+            action = self._action(theme_menu, words, None, lambda c=choice: self.set_theme(c))
             action.setCheckable(True)
             action.setData(choice)
             self.theme_actions.addAction(action)
@@ -185,21 +289,28 @@ class MainWindow(QMainWindow):
         demo_menu = self.menuBar().addMenu("&Demo")
         self._action(demo_menu, "&Run or cancel the demo fit", QKeySequence("Ctrl+R"), self.run_demo)
         traps_menu = self.menuBar().addMenu("&Traps")
+        traps_menu.setToolTipsVisible(True)
         for trap in self._traps:
-            action = traps_menu.addAction(trap.name)
+            action = self._action(traps_menu, trap.name, None, lambda t=trap: self.open_trap(t))
             action.setToolTip(trap.explanation)
-            action.triggered.connect(lambda _checked=False, t=trap: self.open_trap(t))
         self._action(view_menu, "F&ull screen", QKeySequence("F11"), self.toggle_full_screen)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Glossary: sample, batch, step, epoch, pass...", None, self.show_glossary)
         self._action(help_menu, "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
         self._action(help_menu, "&About EpochScope", None, self._about)
         self._refresh_recent_menu()
 
-    def _action(self, menu, text, shortcut, slot) -> QAction:
+    def _action(self, menu, text, shortcut, slot: Callable, checkable: bool = False) -> QAction:
+        """A menu action. QAction.triggered passes `checked`: only a checkable action's slot receives it,
+        every other slot is called with no argument (a lambda's default would otherwise take it)."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(shortcut)
-        action.triggered.connect(slot)
+        action.setCheckable(checkable)
+        if checkable:
+            action.triggered.connect(lambda checked: slot(bool(checked)))
+        else:
+            action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         return action
 
@@ -209,6 +320,21 @@ class MainWindow(QMainWindow):
         self.timeline.stop_playing()
         self.summary.setCurrentWidget(self.demo)
         self.demo.toggle()
+
+    @Slot(bool)
+    def _demo_running(self, running: bool) -> None:
+        if running:
+            self.give_the_demo_room()
+
+    def give_the_demo_room(self) -> None:
+        """A running demo's tab gets at least a third of the window's height, so its loss plot is readable."""
+        sizes = self.right_split.sizes()
+        total = sum(sizes)
+        tab_bar = self.summary.tabBar().sizeHint().height()
+        wanted = math.ceil(self.height() / 3) + tab_bar + 8
+        wanted = min(wanted, total - self.timeline.minimumSizeHint().height())
+        if total > 0 and sizes[1] < wanted:
+            self.right_split.setSizes([total - wanted, wanted])
 
     @Slot(object)
     def _demo_setup(self, setup: DemoSetup) -> None:
@@ -222,13 +348,9 @@ class MainWindow(QMainWindow):
         self.demo.set_scenario(scenario)
         self.plan = plan(scenario)
         if self.trap is not None and scenario != self.trap.scenario:
-            self.trap = None  # edited away from the trap: its story no longer applies
-            self.summary.show_trap(None)
+            self._set_trap(None)  # moved away from the trap: its story no longer applies
         self.timeline.set_plan(self.plan)
         self.summary.set_plan(self.plan)
-        if not self._loading:
-            self.modified = True
-            self._update_title()
         if self.plan.outcome == "error":
             self.statusBar().showMessage(f"Keras refuses this setup: {self.plan.error}")
         else:
@@ -236,22 +358,51 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _problem_changed(self, problem: str) -> None:
+        self.timeline.set_stale(problem or None)
         if problem:
             self.statusBar().showMessage(f"{problem} (the plan shown is the last good one)")
+
+    @Slot(str, object, object)
+    def _fields_edited(self, key: str, before: dict[str, object], after: dict[str, object]) -> None:
+        """A person changed a field: one step of the history (typing on in the same box merges into it)."""
+        trap_before = self.trap
+        if trap_before is not None and self.form.current_scenario() != trap_before.scenario:
+            self._set_trap(None)
+        typed_key = key if self.form.is_typed(key) else ""
+        words = FIELD_NAMES.get(key, "the form")
+        self.undo_stack.push(FormChange(self, f"edit of {words}", (before, trap_before), (after, self.trap), typed_key))
+
+    def _set_trap(self, trap: Trap | None) -> None:
+        self.trap = trap
+        self.summary.show_trap(trap)
+
+    def show_form_state(self, state: FormState) -> None:
+        """Put the form and the trap's story back as they were (undo and redo)."""
+        fields, trap = state
+        self._set_trap(trap)  # first: the restored scenario then matches it and keeps it
+        self.form.restore(fields)
+
+    def _replace_form(self, words: str, scenario: Scenario, trap: Trap | None) -> None:
+        """A trap or a preset takes the whole form: one step of the history, and the file is modified."""
+        before = (self.form.snapshot(), self.trap)
+        self._set_trap(trap)
+        self.form.set_scenario(scenario)
+        after = (self.form.snapshot(), trap)
+        if after != before:
+            self.undo_stack.push(FormChange(self, words, before, after, replaced=True))
 
     @Slot(str)
     def _hovered(self, words: str) -> None:
         if words:
             self.statusBar().showMessage(words, 5000)
 
-    def open_trap(self, trap: Trap) -> None:
+    def open_trap(self, trap: Trap) -> bool:
         """One click: the trap's scenario in the form, its story and fix above the summary."""
-        self.trap = trap
-        self._loading = True
-        self.form.set_scenario(trap.scenario)
-        self._loading = False
-        self.summary.show_trap(trap)
+        if not self.keep_unsaved_work_safe():
+            return False
+        self._replace_form(f"trap {trap.name}", trap.scenario, trap)
         self.statusBar().showMessage(f"Trap: {trap.name}", 10000)
+        return True
 
     def open_trap_named(self, key: str) -> bool:
         trap = next((trap for trap in self._traps if trap.key == key), None)
@@ -264,16 +415,47 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _preset_chosen(self, index: int) -> None:
-        if index <= 0:
+        self.preset_box.setCurrentIndex(0)
+        if index <= 0 or not self.keep_unsaved_work_safe():
             return
         name, description, scenario = self._presets[index - 1]
-        self.form.set_scenario(scenario)
-        self.preset_box.setCurrentIndex(0)
+        self._replace_form(f"preset {name}", scenario, None)
         self.statusBar().showMessage(f"{name}: {description}", 10000)
+
+    @property
+    def modified(self) -> bool:
+        """The form differs from the file as saved (or opened)."""
+        return not self.undo_stack.isClean()
+
+    def _unsaved_work(self) -> bool:
+        """Modified by a person's own edits: an untouched trap or preset loses nothing when replaced."""
+        if not self.modified:
+            return False
+        index = self.undo_stack.index()
+        last = self.undo_stack.command(index - 1) if index > 0 else None
+        return not (isinstance(last, FormChange) and last.replaced)
+
+    def keep_unsaved_work_safe(self) -> bool:
+        """Before anything replaces or closes unsaved work: "Save changes?" True means go on."""
+        if not (self.ask_before_closing and self.isVisible() and self._unsaved_work()):
+            return True
+        name = self.file_path.name if self.file_path else "This scenario"
+        answer = QMessageBox.question(
+            self,
+            "Save changes?",
+            f"{name} has changes that are not saved. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
 
     # ------------------------------------------------------------ files
 
     def open_dialog(self) -> None:
+        if not self.keep_unsaved_work_safe():
+            return
         start = str(self.file_path.parent) if self.file_path else str(self.settings.value("last_folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, FILE_FILTER)
         if path:
@@ -286,14 +468,17 @@ class MainWindow(QMainWindow):
         except BadScenarioFile as error:
             self._complain("Could not open the scenario", str(error))
             return False
-        self._loading = True
+        self._set_trap(None)
         self.form.set_scenario(scenario)
-        self._loading = False
         self.file_path = Path(path)
-        self.modified = False
+        self.undo_stack.clear()  # a new document: its history starts here, clean
         self._remember(self.file_path)
         self._update_title()
         return True
+
+    def _open_recent(self, path: str) -> None:
+        if self.keep_unsaved_work_safe():
+            self.open_file(path)
 
     def save(self) -> bool:
         if self.file_path is None:
@@ -319,7 +504,7 @@ class MainWindow(QMainWindow):
             self._complain("Could not save the scenario", f"{path}: {error.strerror or error}")
             return False
         self.file_path = path
-        self.modified = False
+        self.undo_stack.setClean()
         self._remember(path)
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
@@ -391,12 +576,15 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in self.recent_files():
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_file(p))
+            action.triggered.connect(lambda _checked=False, p=path: self._open_recent(p))
         self.recent_menu.setEnabled(bool(self.recent_files()))
 
+    @Slot()
     def _update_title(self) -> None:
-        name = self.file_path.name if self.file_path else "untitled"
-        self.setWindowTitle(f"{name}{' *' if self.modified else ''} - {APP_NAME}")
+        """The file's name, with the usual * while it has unsaved changes."""
+        name = self.file_path.name.replace("[*]", "[**]") if self.file_path else "untitled"  # "[**]" shows "[*]"
+        self.setWindowTitle(f"{name}[*] - {APP_NAME}")
+        self.setWindowModified(self.modified)
 
     # ------------------------------------------------------------ theme and presentation mode
 
@@ -482,19 +670,34 @@ class MainWindow(QMainWindow):
                 if not action.shortcut().isEmpty():
                     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                     listed.append((keys, f"{menu_action.text().replace('&', '')}: {action.text().replace('&', '')}"))
-        listed += [
-            ("Space", "Timeline: play or pause the playhead"),
-            ("Left / Right", "Timeline: previous / next batch"),
-            ("Up / Down", "Timeline: previous / next epoch"),
-            ("Home / End", "Timeline: first / last batch"),
-            ("+ / - / 0", "Timeline: zoom in / zoom out / fit the plan"),
-            ("Shift + arrows", "Timeline: pan"),
-        ]
-        return listed
+        return listed + TIMELINE_KEYS
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in self.shortcuts())
         QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}</table>")
+
+    def show_glossary(self) -> None:
+        """The words of the app with a small example each; built when first asked (start-up stays fast)."""
+        if self._glossary is None:
+            from gui.glossary import GlossaryDialog
+
+            self._glossary = GlossaryDialog(self)
+        if self._glossary.isVisible():  # already open, perhaps behind the window: bring it forward
+            self._glossary.raise_()
+            self._glossary.activateWindow()
+        self._glossary.show()
+
+    @Slot(str)
+    def _hint_link(self, target: str) -> None:
+        kind, _, key = target.partition(":")
+        if kind == "trap":
+            self.open_trap_named(key)
+        elif kind == "glossary":
+            self.show_glossary()
+
+    @Slot()
+    def _hint_dismissed(self) -> None:
+        self.settings.setValue("help/first_launch_hint_seen", True)
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -507,8 +710,9 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+        self.fit_to_screen()
         for key, splitter in (("window/main_split", self.main_split), ("window/right_split", self.right_split)):
             state = self.settings.value(key)
             if state is not None:
@@ -518,17 +722,56 @@ class MainWindow(QMainWindow):
         if axis in ("steps", "samples", "passes"):
             self.timeline.set_axis(str(axis))
 
+    def fit_to_screen(self) -> None:
+        """The whole window, frame included, on the screen's available area (a 720-pixel screen keeps
+        its status bar in view): no larger than it, moved onto it if it hangs off."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        frame = self._frame_margins()
+        room = QSize(
+            available.width() - frame.left() - frame.right(), available.height() - frame.top() - frame.bottom()
+        ).boundedTo(self.maximumSize())
+        size = self.size().boundedTo(room).expandedTo(QSize(1, 1))
+        if size != self.size():
+            self.resize(size)
+        outer = QRect(self.pos(), size.grownBy(frame))  # pos() is the frame's corner for a window
+        x = min(max(outer.left(), available.left()), available.right() + 1 - outer.width())
+        y = min(max(outer.top(), available.top()), available.bottom() + 1 - outer.height())
+        if (x, y) != (outer.left(), outer.top()):
+            self.move(x, y)
+        self._fitted_size = self.size()
+
+    def _frame_margins(self) -> QMargins:
+        """The window manager's frame: known once the window is shown, guessed before."""
+        handle = self.windowHandle()
+        if handle is not None and self.isVisible():
+            margins = handle.frameMargins()
+            if not margins.isNull():
+                return margins
+        return FRAME_GUESS if QGuiApplication.platformName() not in ("offscreen", "minimal") else QMargins()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_before:
+            self._shown_before = True
+            # Once the window manager has framed it, fit again with the real frame, unless someone sized it since.
+            QTimer.singleShot(200, self._refit_once_framed)
+
+    @Slot()
+    def _refit_once_framed(self) -> None:
+        if self._fitted_size is not None and self.size() == self._fitted_size and not self.isFullScreen():
+            self.fit_to_screen()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.modified and self.ask_before_closing and self.isVisible():
-            answer = QMessageBox.question(
-                self,
-                "Save changes?",
-                "This scenario has changes that are not saved. Save them?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            )
-            if answer == QMessageBox.StandardButton.Cancel or (answer == QMessageBox.StandardButton.Save and not self.save()):
-                event.ignore()
-                return
+        if not self.keep_unsaved_work_safe():
+            event.ignore()
+            return
+        if not self.summary.hint.isHidden():
+            self.settings.setValue("help/first_launch_hint_seen", True)  # shown once: not again next time
+        if self._glossary is not None:
+            self._glossary.close()
         self.demo.shutdown()
         self.set_presenting(False)  # the layout and type to remember are the everyday ones
         self.settings.setValue("window/geometry", self.saveGeometry())
