@@ -152,14 +152,13 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
         notes.append(
             f"The demo trains on {scaled.train.samples:,} of the {scenario.train.samples:,} samples"
             + (f" and validates on {_validation_samples(scaled):,}" if _validation_samples(scaled) else "")
-            + " (same batch settings), so it finishes in seconds. The timeline shows the demo's plan."
+            + " (same batch settings), so it finishes in seconds."
         )
     if scaled.steps_per_execution > MAX_DEMO_STEPS_PER_EXECUTION:
         scaled = dataclasses.replace(scaled, steps_per_execution=MAX_DEMO_STEPS_PER_EXECUTION)
         notes.append(
             f"The demo runs {MAX_DEMO_STEPS_PER_EXECUTION} steps per execution instead of "
-            f"{scenario.steps_per_execution:,}, so every batch shows as it comes and Cancel stops at once. "
-            "The timeline shows the demo's plan."
+            f"{scenario.steps_per_execution:,}, so every batch shows as it comes and Cancel stops at once."
         )
     planned = plan(scaled)
     steps = planned.totals.steps + planned.totals.validation_steps
@@ -180,6 +179,8 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
             f"The demo runs {scaled.epochs:,} of the {count_words(scenario.epochs, 'epoch')} "
             f"to stay within {MAX_DEMO_STEPS:,} steps."
         )
+    if scaled != scenario:
+        notes.append("The timeline shows the demo's plan.")
     # Only a lone epoch, or the one that never ends, can still have a part longer than the demo runs.
     limits = StepLimits(planned, DEMO_CUT_STEPS, MAX_DEMO_STEPS)
     lone = [0] if len(planned.epochs) == 1 else []
