@@ -109,6 +109,8 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
         print(f"match: {version} ran exactly the planned {count_words(finished, 'epoch')}: {done}.", file=out)
         return EXIT_OK
     # A stop is said for what it is: Keras was stopped, and agreed with the plan up to there.
+    # verify sets no bound of its own: a part that ends is stopped only one step past its planned
+    # end, which is a difference, so a stop that matches is always in a part that never ends.
     never = "which never ends" if stopped.part == "train" else "whose validation never ends"
     before = f"ran exactly the planned {count_words(finished, 'epoch')} ({done}), then" if finished else "ran"
     print(
