@@ -12,6 +12,7 @@ import html
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.demo import DemoResult, DemoSetup, prepare_demo, run_demo
 from core.recorder import install_hint, tensorflow_available
 from core.scenario import Scenario
 from gui.theme import Look, look_for, style_plot
+
+if TYPE_CHECKING:  # core.demo (and core.compare with it) loads when the demo is first run, not at start
+    from core.demo import DemoResult, DemoSetup
 
 # Batches reach the GUI thread 10 times a second, and each bundle moves the progress bar and
 # the playhead; the loss plot is redrawn every third bundle (~4 ms a paint). Every wake-up and
@@ -79,6 +82,8 @@ class DemoWorker(QObject):
                 self.cancelled.emit()
                 return
             self.fitting.emit()
+            from core.demo import run_demo  # loaded by DemoPanel.start already
+
             result = run_demo(self.setup, on_batch=self._batch, cancel=self.cancel_event, on_epoch_end=self._epoch_end)
             self._flush()
             if self._nan is not None:
@@ -264,6 +269,8 @@ class DemoPanel(QWidget):
     def start(self) -> None:
         if self.running or self.scenario is None:
             return
+        from core.demo import prepare_demo
+
         self.setup = prepare_demo(self.scenario)
         self.result = None
         self._reset_data()
