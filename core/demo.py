@@ -99,6 +99,21 @@ class DemoSetup:
     scenario: Scenario
     plan: Plan
     notes: tuple[str, ...]
+    asked: Scenario | None = None  # the form's scenario, when the demo runs a scaled-down copy of it
+
+    def scaled_words(self) -> str:
+        """What the demo changed, in a few words ("20,000 of 1,281,167 samples, 1 of 90 epochs"); "" if nothing."""
+        asked, ran = self.asked, self.scenario
+        if asked is None:
+            return ""
+        changes = []
+        if ran.train.samples != asked.train.samples:
+            changes.append(f"{ran.train.samples:,} of {asked.train.samples:,} samples")
+        if ran.epochs != asked.epochs:
+            changes.append(f"{ran.epochs:,} of {count_words(asked.epochs, 'epoch')}")
+        if ran.steps_per_execution != asked.steps_per_execution:
+            changes.append(f"{ran.steps_per_execution} steps per execution, not {asked.steps_per_execution:,}")
+        return ", ".join(changes)
 
     @property
     def limits(self) -> StepLimits:
@@ -201,7 +216,7 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
         else:
             never = f"Keras would never finish epoch {planned.endless_epoch}"
             notes.append(f"{never}; the demo stops it after {DEMO_CUT_STEPS:,} steps.")
-    return DemoSetup(scaled, planned, tuple(notes))
+    return DemoSetup(scaled, planned, tuple(notes), scenario if scaled != scenario else None)
 
 
 def _validation_samples(scenario: Scenario) -> int:
@@ -247,6 +262,8 @@ def run_demo(
     if recorded["outcome"] == "error" and setup.plan.outcome != "error":
         return DemoResult(recorded, history, False, recorded["error"], f"Keras stopped with an error: {recorded['error']}", False)
     matches, verdict = verdict_for(setup.plan, recorded)
+    if matches and setup.asked is not None:  # say what was compared: the scaled-down run, not the form's
+        verdict = f"{verdict.removesuffix('.')}, on the demo's scaled-down setup ({setup.scaled_words()})."
     return DemoResult(recorded, history, False, recorded.get("error"), verdict, matches)
 
 

@@ -120,3 +120,14 @@ def test_an_endless_validation_in_the_demo_says_what_was_compared():
         "Keras ran exactly the planned 1 epoch x 5 steps; then compared epoch 2's 5 training steps and the first "
         "2,000 validation steps (its validation is endless, as planned): match."
     )
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_a_scaled_down_demo_says_its_match_is_for_the_scaled_down_setup():
+    # The verdict names what was run instead of the form's setup, so a match never passes for the original's.
+    data = {"train": {"samples": 40, "batch_size": 8}, "epochs": 2, "steps_per_execution": 1000}
+    result = run_demo(prepare_demo(scenario_from_dict(data)))
+    assert result.verdict == (
+        "Keras ran exactly the planned 2 epochs x 5 steps, on the demo's scaled-down setup (32 steps per execution, not 1,000)."
+    )
