@@ -64,22 +64,46 @@ ERROR_STYLE = "QLineEdit, QComboBox, QCheckBox { border: 2px solid #D55E00; bord
 
 _INTEGER = re.compile(r"[+-]?\d+")
 
+# Each field in words: in the Undo menu ("Undo edit of batch size") and before a problem.
+FIELD_NAMES = {
+    "train.samples": "training samples",
+    "train.endless": "endless training stream",
+    "train.source": "training source",
+    "train.batch_size": "batch size",
+    "train.drop_remainder": "drop the short batch",
+    "train.repeat": "repeat",
+    "train.shuffle": "shuffle",
+    "epochs": "epochs",
+    "steps_per_epoch": "steps per epoch",
+    "steps_per_execution": "steps per execution",
+    "validation": "validation kind",
+    "validation.split": "split fraction",
+    "validation.samples": "validation samples",
+    "validation.endless": "endless validation stream",
+    "validation.source": "validation source",
+    "validation.batch_size": "validation batch size",
+    "validation.drop_remainder": "drop the short validation batch",
+    "validation.repeat": "validation repeat",
+    "validation.steps": "validation steps",
+    "validation.freq": "validation freq",
+}
+
 # What each field is, the Keras argument it stands for, and its default: the field's tooltip.
 FIELD_HELP = {
     "train.samples": "How many training samples there are: the length of x in fit(x, y).\n"
-    "Tick 'endless stream' for a source that has no length.",
-    "train.endless": "The source has no length (a generator or dataset that never ends):\n"
+    "No default: fit needs data. Tick 'endless stream' for a source that has no length.",
+    "train.endless": "The source of fit(x) has no length (a generator or dataset that never ends):\n"
     "only steps_per_epoch can end an epoch then. Default: off.",
     "train.source": "What fit() receives: NumPy arrays fit(x, y), a tf.data.Dataset,\n"
     "or a Python generator that yields ready batches. Default: NumPy arrays.",
-    "train.batch_size": "Samples per batch. Arrays: fit(batch_size=...), default 32.\n"
+    "train.batch_size": "Samples per batch. Arrays: fit(batch_size=...), default: 32.\n"
     "tf.data: .batch(B). A generator: the size of the batches it yields.",
     "train.drop_remainder": "tf.data: .batch(B, drop_remainder=True) leaves out the short last batch\n"
     "(a generator: does not yield it). Default: off.",
-    "train.repeat": "Whether the data starts again after its last sample.\n"
+    "train.repeat": "tf.data's .repeat(): the data starts again after its last sample.\n"
     "tf.data: .repeat() before or after .batch(B); a generator: a loop. Default: no repeat.",
     "train.shuffle": "fit(shuffle=...): a new sample order for NumPy arrays every epoch.\n"
-    "Keras' default: True. Batch sizes stay the same; which samples a batch holds changes.",
+    "Default: True. Batch sizes stay the same; which samples a batch holds changes.",
     "epochs": "fit(epochs=...): how many epochs to train. Default: 1.",
     "steps_per_epoch": "fit(steps_per_epoch=...): how many batches make one epoch.\n"
     "Empty (the default, None): Keras runs each epoch until the data runs out.",
@@ -88,13 +112,16 @@ FIELD_HELP = {
     "training arrays; or fit(validation_data=...), a set of its own. Default: none.",
     "validation.split": "fit(validation_split=...): the fraction of the training arrays held back to validate\n"
     "(the last samples). NumPy arrays only. E.g. 0.2. Default: 0.0.",
-    "validation.samples": "How many samples validation_data holds.",
-    "validation.endless": "The validation data has no length: give validation steps, or validation never ends.",
-    "validation.source": "What fit(validation_data=...) is: NumPy arrays, a tf.data.Dataset or a generator.",
+    "validation.samples": "How many samples fit(validation_data=...) holds. No default: it needs data.",
+    "validation.endless": "fit(validation_data=...) has no length (an endless stream): give validation steps,\n"
+    "or validation never ends. Default: off.",
+    "validation.source": "What fit(validation_data=...) is: NumPy arrays, a tf.data.Dataset or a generator.\n"
+    "Default: NumPy arrays.",
     "validation.batch_size": "fit(validation_batch_size=...): samples per validation batch.\n"
     "Empty (the default, None): the training batch size.",
     "validation.drop_remainder": "tf.data: .batch(B, drop_remainder=True) on the validation data. Default: off.",
-    "validation.repeat": "Whether the validation data starts again after its last sample. Default: no repeat.",
+    "validation.repeat": "tf.data's .repeat() on the validation data: it starts again after its last sample.\n"
+    "Default: no repeat.",
     "validation.steps": "fit(validation_steps=...): batches in each validation run.\n"
     "Empty (the default, None): until the validation data runs out.",
     "validation.freq": "fit(validation_freq=...): validate after every N-th epoch. Default: 1 (every epoch).",
@@ -422,7 +449,8 @@ class ScenarioForm(QWidget):
         return None
 
     def _show_problem(self, field: str, message: str) -> None:
-        self.problem = f"{field}: {message}" if field else ""
+        # Said in the form's words ("Batch size: ..."), not the file's keys ("train.batch_size: ...").
+        self.problem = f"{_capitalized(FIELD_NAMES.get(field, field))}: {message}" if field else ""
         for key, label in self._errors.items():
             at_fault = key == field or (field.startswith(key + ".") and key not in self._fields)
             widget = self._fields.get(key)
@@ -490,6 +518,10 @@ class ScenarioForm(QWidget):
     def error_text(self, key: str) -> str:
         label = self._errors[key]
         return label.text() if not label.isHidden() else ""
+
+
+def _capitalized(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def _side_by_side(edit: QLineEdit, box: QCheckBox) -> QWidget:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMargins, QRect, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import (
@@ -36,7 +37,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.demo import DemoSetup
 from core.files import BadScenarioFile, load_scenario, save_scenario
 from core.launcher import APP_NAME
 from core.plan import Plan
@@ -44,12 +44,15 @@ from core.planner import plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
 from gui.demo_panel import DemoPanel
-from gui.export import ExportOptions, Sheet, ask_export_options, caption_for, copy_to_clipboard, export, timeline_legend
-from gui.form import ScenarioForm
+from gui.form import FIELD_NAMES, ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
 from gui.timeline import TIMELINE_KEYS, TimelineView
+
+if TYPE_CHECKING:  # loaded when first used, not on the start path: the demo's core and the exports (with QtSvg)
+    from core.demo import DemoSetup
+    from gui.export import ExportOptions, Sheet
 
 MAX_RECENT = 8
 FILE_FILTER = "Scenario files (*.json);;All files (*)"
@@ -65,29 +68,6 @@ FIRST_LAUNCH_HINT = (
     "then click the timeline and press <b>Space</b> to watch Keras feed it batch by batch. "
     "Hover any field or number for what it means; <a href='glossary:'>Help &gt; Glossary</a> explains the words."
 )
-# What the Undo menu item says for an edit of each field.
-FIELD_NAMES = {
-    "train.samples": "training samples",
-    "train.endless": "endless training stream",
-    "train.source": "training source",
-    "train.batch_size": "batch size",
-    "train.drop_remainder": "drop the short batch",
-    "train.repeat": "repeat",
-    "train.shuffle": "shuffle",
-    "epochs": "epochs",
-    "steps_per_epoch": "steps per epoch",
-    "steps_per_execution": "steps per execution",
-    "validation": "validation kind",
-    "validation.split": "split fraction",
-    "validation.samples": "validation samples",
-    "validation.endless": "endless validation stream",
-    "validation.source": "validation source",
-    "validation.batch_size": "validation batch size",
-    "validation.drop_remainder": "drop the short validation batch",
-    "validation.repeat": "validation repeat",
-    "validation.steps": "validation steps",
-    "validation.freq": "validation freq",
-}
 
 # What the form shows: every field as typed, and the trap whose story is open (or None).
 FormState = tuple[dict[str, object], Trap | None]
@@ -129,6 +109,13 @@ class FormChange(QUndoCommand):
 
     def undo(self) -> None:
         self.window.show_form_state(self.before)
+
+
+def ask_export_options(*args):
+    """File > Export's options dialog, from gui.export, which loads on the first export, not at start."""
+    from gui.export import ask_export_options as ask
+
+    return ask(*args)
 
 
 class MainWindow(QMainWindow):
@@ -512,6 +499,8 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self, what: str, view, kind: str) -> bool:
         """File > Export: the options (size, legend, caption, playhead), then where to save."""
+        from gui.export import ExportOptions
+
         options = ask_export_options(self, what, kind, ExportOptions.remembered(self.settings), view.width())
         if options is None:
             return False
@@ -527,6 +516,8 @@ class MainWindow(QMainWindow):
 
     def export_to(self, view, path: str | Path, what: str = "timeline", options: ExportOptions | None = None) -> bool:
         """Write the picture without asking: the options given, or those last chosen (2x, legend, caption)."""
+        from gui.export import ExportOptions, export
+
         options = options or ExportOptions.remembered(self.settings)
         try:
             export(view, path, self._sheet(view, what, options), options.scale)
@@ -538,6 +529,8 @@ class MainWindow(QMainWindow):
 
     def copy_picture(self, view) -> None:
         """Edit > Copy: the same picture as an export with the options last chosen."""
+        from gui.export import ExportOptions, copy_to_clipboard
+
         what = "timeline" if view is self.timeline.plot else "loss plot"
         options = ExportOptions.remembered(self.settings)
         copy_to_clipboard(view, self._sheet(view, what, options), options.scale)
@@ -545,6 +538,8 @@ class MainWindow(QMainWindow):
 
     def _sheet(self, view, what: str, options: ExportOptions) -> Sheet:
         """What an export paints around the plot: the legend and caption if chosen; the playhead only if asked."""
+        from gui.export import Sheet, caption_for, timeline_legend
+
         timeline = view is self.timeline.plot
         return Sheet(
             title=f"EpochScope {what}",

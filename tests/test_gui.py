@@ -347,3 +347,88 @@ def test_opening_a_scenario_without_validation_clears_the_old_validation_fields(
     path.write_text(json.dumps(FLOOR_TRAP))
     assert shown.open_file(path)
     assert shown.form.val_samples.text() == "" and shown.plan.scenario.validation is None
+
+
+class FakeScreen:
+    """A screen of a given available area (the offscreen platform has only its own 800x600)."""
+
+    def __init__(self, width, height, top=0):
+        from PySide6.QtCore import QRect
+
+        self.area = QRect(0, top, width, height)
+
+    def availableGeometry(self):
+        return self.area
+
+
+@pytest.mark.parametrize(
+    ("screen", "expected"),
+    [((1920, 1040), (1280, 720)), ((1280, 690), (1272, 654)), ((1024, 560, 28), (1016, 524))],
+)
+def test_the_window_fits_the_available_screen_frame_included(qtbot, monkeypatch, screen, expected):
+    # At most 1280x720; on a 720-pixel screen (a panel takes 30) the frame and status bar stay on screen.
+    from PySide6.QtCore import QMargins, QRect
+
+    from gui.main_window import MainWindow
+
+    fake = FakeScreen(*screen)
+    monkeypatch.setattr(MainWindow, "screen", lambda self: fake)
+    monkeypatch.setattr(MainWindow, "_frame_margins", lambda self: QMargins(4, 32, 4, 4))
+    made = MainWindow()
+    made.ask_before_closing = False
+    qtbot.addWidget(made)
+    assert (made.width(), made.height()) == expected
+    outer = QRect(made.pos(), made.size().grownBy(QMargins(4, 32, 4, 4)))
+    assert fake.area.contains(outer), (outer, fake.area)
+
+
+def test_a_remembered_size_larger_than_the_screen_is_clamped(window, qtbot, monkeypatch):
+    # A geometry saved on a big monitor, restored on a small one: the window shrinks onto the screen.
+    from PySide6.QtCore import QMargins
+
+    from gui.main_window import MainWindow
+
+    big = window(FLOOR_TRAP)
+    big.resize(1800, 1000)
+    big.close()
+    fake = FakeScreen(1280, 690)
+    monkeypatch.setattr(MainWindow, "screen", lambda self: fake)
+    monkeypatch.setattr(MainWindow, "_frame_margins", lambda self: QMargins(4, 32, 4, 4))
+    again = MainWindow()
+    again.ask_before_closing = False
+    qtbot.addWidget(again)
+    assert again.width() <= 1272 and again.height() <= 654
+
+
+@pytest.mark.parametrize("trap_key", ["floor_ceil_mismatch", "one_shot_generator", "steps_per_execution_overshoot"])
+def test_the_warnings_are_in_view_at_1280x720_without_scrolling(window, trap_key):
+    # The summary puts the trap's story and the planner's warnings first: the first warning is on screen.
+    from PySide6.QtGui import QTextDocument
+
+    from gui.resources import traps
+
+    shown = window()
+    trap = next(trap for trap in traps() if trap.key == trap_key)
+    shown.open_trap(trap)
+    browser = shown.summary.text
+    warning = next(w for w in shown.plan.warnings if w.code == trap.warning)
+    found = browser.document().find(warning.text[:40], 0, QTextDocument.FindFlag(0))
+    assert not found.isNull()
+    assert browser.verticalScrollBar().value() == 0
+    where = browser.cursorRect(found)
+    assert where.top() >= 0 and where.bottom() <= browser.viewport().height(), (where, browser.viewport().height())
+    assert browser.viewport().height() >= 120  # several lines, not a sliver
+
+
+def test_a_running_demo_gets_a_third_of_the_window(window, qtbot):
+    # The demo's runningChanged moves the splitter: the Live demo tab takes at least a third of the height.
+    shown = window(FLOOR_TRAP)
+    shown.summary.setCurrentWidget(shown.demo)
+    total = sum(shown.right_split.sizes())
+    shown.right_split.setSizes([total - 90, 90])  # the summary dragged small, as a saved layout may have it
+    qtbot.wait(1)
+    assert shown.demo.height() < shown.height() / 3
+    shown.demo.runningChanged.emit(True)
+    qtbot.wait(1)
+    assert shown.demo.height() >= shown.height() / 3
+    assert shown.demo.plot.height() >= 120  # the loss plot is readable, not a 25-pixel strip

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.scenario import scenario_from_dict
 from gui.resources import presets, traps
+from tests.test_window_actions import make_active
 
 MINE = {"train": {"samples": 500, "source": "arrays", "batch_size": 50}, "epochs": 4}
 FLOOR = next(trap for trap in traps() if trap.key == "floor_ceil_mismatch")
@@ -25,8 +26,7 @@ def my_file(window, tmp_path, qtbot):
     path.write_text(json.dumps(MINE))
     shown = window()
     assert shown.open_file(path)
-    shown.activateWindow()
-    qtbot.waitActive(shown)
+    make_active(qtbot, shown)
     return shown, path
 
 

@@ -117,6 +117,12 @@ def name_of(action) -> str:
     return action.objectName() or action.text().replace("&", "")
 
 
+def make_active(qtbot, shown) -> None:
+    """Shortcuts go to the active window: ask the platform to activate it and wait until it is."""
+    shown.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is shown, timeout=5000)
+
+
 def open_scenario(window, qtbot, kind, what):
     if kind == "preset":
         shown = window()
@@ -188,6 +194,29 @@ def test_the_demo_action_starts_and_cancels_cleanly(window, qtbot, slot_errors, 
     with qtbot.waitSignal(shown.demo.runningChanged, timeout=5000):
         action.trigger()
     assert shown.demo.running
+    # While it runs, the demo's tab has at least a third of the window's height (item 6).
+    assert shown.demo.height() >= shown.height() / 3
+    assert shown.demo.plot.height() >= 120, shown.demo.plot.height()
     action.trigger()
     qtbot.waitUntil(lambda: not shown.demo.running, timeout=60000)
     assert slot_errors.seen == []
+
+
+@pytest.mark.parametrize(("key", "axis"), [("1", "steps"), ("2", "samples"), ("3", "passes")])
+def test_ctrl_1_2_3_switch_the_x_axis_whole(window, qtbot, slot_errors, key, axis):
+    # Issue 10 item 2: Ctrl+1/2/3 raised KeyError: False; now the axis, its label and its button all switch.
+    from PySide6.QtCore import Qt
+
+    from gui.timeline import AXES
+
+    shown = window({"train": {"samples": 100, "source": "dataset", "batch_size": 32}, "epochs": 2})
+    make_active(qtbot, shown)
+    start = "passes" if axis != "passes" else "steps"
+    shown.timeline.set_axis(start)
+    qtbot.keyClick(shown, getattr(Qt.Key, f"Key_{key}"), Qt.KeyboardModifier.ControlModifier)
+    assert slot_errors.seen == []
+    assert shown.timeline.axis == axis
+    assert shown.timeline.plot.getAxis("bottom").labelText == AXES[axis]
+    assert shown.timeline.axis_buttons.checkedButton().objectName() == f"axis:{axis}"
+    find_action(shown, ("View", f"x axis: {start}")).trigger()
+    assert slot_errors.seen == [] and shown.timeline.axis == start
