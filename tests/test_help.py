@@ -82,7 +82,7 @@ def test_the_glossary_opens_beside_the_window_with_an_example_for_each_word(wind
     glossary.close()
 
 
-def test_the_glossary_is_not_built_at_start_up():
+def test_the_glossary_is_not_built_at_start_up(tmp_path):
     # Start-up stays fast: the glossary's module is imported only when asked for.
     code = (
         "import sys\n"
@@ -96,7 +96,7 @@ def test_the_glossary_is_not_built_at_start_up():
         "print('gui.glossary' in sys.modules)\n"
         "window.ask_before_closing = False; window.close()\n"
     )
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(PROJECT / "tests" / ".no-home")}
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120, env=env)
     assert result.stdout.split() == ["False", "True"], result.stderr
 
