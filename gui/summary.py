@@ -59,6 +59,16 @@ KEY_NUMBER_HELP = (
         "A pass is one full read of the data; it is an epoch only when steps_per_epoch is not set.",
     ),
     (
+        "per run",
+        "Validation batches in each validation run: fit(validation_steps=...) when given\n"
+        "(default None: until the validation data runs out). Every run starts again from the first validation batch.",
+    ),
+    (
+        "in all",
+        "Validation batches over the whole fit: the batches of each run times the epochs that validate\n"
+        "(fit(validation_freq=...), default 1: every epoch).",
+    ),
+    (
         "validation",
         "Validation batches. fit(validation_steps=...) sets the batches of each validation run\n"
         "(default None: until the validation data runs out); validation_freq sets which epochs validate.",
