@@ -28,11 +28,26 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, QRect, QRectF, QSettings, QSize, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QMimeData,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
 from PySide6.QtWidgets import (
@@ -54,12 +69,13 @@ from core.files import write_atomically
 from core.scenario import Scenario, ValidationSplit
 from core.versions import PLANNED_KERAS_VERSION
 from gui.theme import Look
-from gui.timeline import LEGEND
+from gui.timeline import LEGEND, TimelineView
 
 SCALES = (1, 2, 3)  # PNG pixels per pixel of the plot on screen
 SETTINGS_GROUP = "export"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 SOURCE_WORDS = {"arrays": "NumPy arrays", "dataset": "tf.data", "generator": "a Python generator"}
+MIN_EXPORT_WIDTH = 640  # the narrowest timeline drawn on a sheet, in pixels of the screen
 MARK_SHAPES = ("block", "cross", "triangle")  # legend marks drawn as shapes; any other mark is text
 REPEAT_WORDS = {"before_batch": ".repeat().batch()", "after_batch": ".batch().repeat()"}
 
@@ -133,7 +149,6 @@ class Sheet:
     title: str = "EpochScope"
     legend: tuple[LegendEntry, ...] = ()
     caption: str = ""
-    left_out: tuple[QGraphicsItem, ...] = field(default=(), compare=False)
     text_colour: str = "#141414"
     background: str = "#ffffff"
 
@@ -295,7 +310,7 @@ def _paint(painter: QPainter, view: QGraphicsView, sheet: Sheet, layout: _Layout
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(QRectF(QPointF(0, 0), layout.size.toSizeF()), QColor(sheet.background))
-    with _drawn_for_export(view, sheet.left_out):
+    with _drawn_as_vectors(view):
         view.render(painter, layout.plot, layout.source, Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.setFont(layout.font)
     text = QColor(sheet.text_colour)
@@ -329,32 +344,81 @@ def _paint_mark(painter: QPainter, entry: LegendEntry, box: QRectF) -> None:
     painter.setBrush(Qt.BrushStyle.NoBrush)
 
 
-class _drawn_for_export:
-    """While painting: items drawn as vectors (no cached bitmaps), and the left-out items hidden."""
-
-    def __init__(self, view: QGraphicsView, left_out: Sequence[QGraphicsItem]):
-        scene = view.scene()
-        self.items = list(scene.items()) if scene is not None else []
-        self.left_out = [item for item in left_out if item.isVisible()]
-
-    def __enter__(self) -> None:
-        self.caches = [(item, item.cacheMode()) for item in self.items]
-        for item, _mode in self.caches:
-            # pyqtgraph's export mode draws scatter symbols as paths instead of stamping
-            # them from a pixmap atlas.
-            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
-            if hasattr(item, "setExportMode"):
-                item.setExportMode(True, {"antialias": True})
-        for item in self.left_out:
-            item.setVisible(False)
-
-    def __exit__(self, *_exc: object) -> None:
-        for item in self.left_out:
-            item.setVisible(True)
-        for item, mode in self.caches:
+@contextmanager
+def _drawn_as_vectors(view: QGraphicsView) -> Iterator[None]:
+    """While painting: no cached bitmaps of items, and pyqtgraph's export mode, in which scatter
+    symbols are drawn as paths instead of stamped from a pixmap atlas."""
+    scene = view.scene()
+    caches = [(item, item.cacheMode()) for item in (scene.items() if scene is not None else [])]
+    for item, _mode in caches:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        if hasattr(item, "setExportMode"):
+            item.setExportMode(True, {"antialias": True})
+    try:
+        yield
+    finally:
+        for item, mode in caches:
             if hasattr(item, "setExportMode"):
                 item.setExportMode(False)
             item.setCacheMode(mode)
+
+
+def export_size(on_screen: QSize) -> QSize:
+    """The timeline's size on the sheet, in pixels of the screen: as wide as on screen, at least
+    MIN_EXPORT_WIDTH, and at least 9/16 as high, so a plot squeezed by the summary below it still
+    fills a slide."""
+    width = max(on_screen.width(), MIN_EXPORT_WIDTH)
+    return QSize(width, max(on_screen.height(), round(width * 9 / 16)))
+
+
+@contextmanager
+def plot_to_export(view: QGraphicsView, timeline: TimelineView | None = None, playhead: bool = False) -> Iterator[QGraphicsView]:
+    """The plot to paint for ``view``, laid out and drawn offscreen.
+
+    The timeline is drawn afresh from its plan by an offscreen TimelineView at ``export_size``:
+    the same plan, axis, look and range as on screen, the playhead only if asked. Any other
+    plot (the loss plot) is painted as it is laid out in the window, even on a hidden tab.
+    """
+    if timeline is None or view is not timeline.plot or timeline.layout_model is None:
+        _lay_out(view)
+        yield view
+        return
+    copy = TimelineView()
+    plot = copy.plot
+    try:
+        copy.apply_look(timeline.look)
+        copy.set_axis(timeline.axis)
+        copy.set_plan(timeline.layout_model.plan)
+        # The plot alone, as a window that is never shown on screen but laid out at the export's size.
+        copy.layout().removeWidget(plot)
+        plot.setParent(None)
+        plot.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        plot.resize(export_size(timeline.plot.size()))
+        plot.show()
+        _lay_out(plot)
+        x_range, y_range = timeline.view_box.viewRange()
+        copy.view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
+        copy.relayout()
+        if playhead:
+            copy.playhead.setOpts(**{key: timeline.playhead.opts[key] for key in ("x0", "y0", "width", "height")})
+        plot.scene().prepareForPaint()
+        yield plot
+    finally:
+        # Nothing of the copy may run later (its relayout is on a zero-time timer); pyqtgraph's
+        # PlotWidget.close() would empty the plot under such a timer, so it is only hidden.
+        for timer in copy.findChildren(QTimer):
+            timer.stop()
+        plot.hide()
+        plot.deleteLater()
+        copy.deleteLater()
+
+
+def _lay_out(view: QGraphicsView) -> None:
+    """Lay out a plot that may never have been shown (the loss plot on its hidden tab)."""
+    if not view.isVisible():
+        view.grab()  # sends the resize events Qt holds back for a hidden widget
+    # pyqtgraph places axes and labels through a QGraphicsLayout, which waits for a posted layout request.
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 def svg_bytes(view: QGraphicsView, sheet: Sheet) -> bytes:

@@ -499,9 +499,10 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self, what: str, view, kind: str) -> bool:
         """File > Export: the options (size, legend, caption, playhead), then where to save."""
-        from gui.export import ExportOptions
+        from gui.export import ExportOptions, export_size
 
-        options = ask_export_options(self, what, kind, ExportOptions.remembered(self.settings), view.width())
+        width = export_size(view.size()).width() if view is self.timeline.plot else view.width()
+        options = ask_export_options(self, what, kind, ExportOptions.remembered(self.settings), width)
         if options is None:
             return False
         options.remember(self.settings)
@@ -516,11 +517,12 @@ class MainWindow(QMainWindow):
 
     def export_to(self, view, path: str | Path, what: str = "timeline", options: ExportOptions | None = None) -> bool:
         """Write the picture without asking: the options given, or those last chosen (2x, legend, caption)."""
-        from gui.export import ExportOptions, export
+        from gui.export import ExportOptions, export, plot_to_export
 
         options = options or ExportOptions.remembered(self.settings)
         try:
-            export(view, path, self._sheet(view, what, options), options.scale)
+            with plot_to_export(view, self.timeline, options.playhead) as plot:
+                export(plot, path, self._sheet(view, what, options), options.scale)
         except OSError as error:
             self._complain("Could not export", f"{path}: {error.strerror or error}")
             return False
@@ -529,15 +531,16 @@ class MainWindow(QMainWindow):
 
     def copy_picture(self, view) -> None:
         """Edit > Copy: the same picture as an export with the options last chosen."""
-        from gui.export import ExportOptions, copy_to_clipboard
+        from gui.export import ExportOptions, copy_to_clipboard, plot_to_export
 
         what = "timeline" if view is self.timeline.plot else "loss plot"
         options = ExportOptions.remembered(self.settings)
-        copy_to_clipboard(view, self._sheet(view, what, options), options.scale)
+        with plot_to_export(view, self.timeline, options.playhead) as plot:
+            copy_to_clipboard(plot, self._sheet(view, what, options), options.scale)
         self.statusBar().showMessage("Copied as a picture: paste it into your slides.", 5000)
 
     def _sheet(self, view, what: str, options: ExportOptions) -> Sheet:
-        """What an export paints around the plot: the legend and caption if chosen; the playhead only if asked."""
+        """What an export paints around the plot: the legend and the caption, if chosen."""
         from gui.export import Sheet, caption_for, timeline_legend
 
         timeline = view is self.timeline.plot
@@ -545,7 +548,6 @@ class MainWindow(QMainWindow):
             title=f"EpochScope {what}",
             legend=timeline_legend(self.timeline.look) if timeline and options.legend else (),
             caption=caption_for(self.plan.scenario) if options.caption and self.plan is not None else "",
-            left_out=() if timeline and options.playhead else (self.timeline.playhead,),
             text_colour=self.look.text,
             background=self.look.plot_background,
         )
