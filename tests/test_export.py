@@ -30,6 +30,10 @@ KEEP_PICTURES = os.environ.get("EPOCHSCOPE_KEEP_EXPORTS")  # a folder: the pictu
 
 @pytest.fixture
 def rsvg_convert() -> str:
+    return rsvg_convert_or_skip()
+
+
+def rsvg_convert_or_skip() -> str:
     """Debian's rsvg-convert; CI installs librsvg2-bin and sets EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS=1 so this never skips there."""
     found = shutil.which("rsvg-convert")
     if found:
