@@ -1,9 +1,10 @@
 """Pictures for slides: a plot as PNG, as vector SVG, or on the clipboard.
 
-A picture is a sheet: the plot as it is framed on screen, then (if wanted) the legend of
-the batch colours and a caption with the scenario's settings. It is painted offscreen at
-the chosen scale, never grabbed from the screen, so a PNG at 2x has twice the pixels of
-the plot on screen and every line and letter is drawn sharp at that size.
+A picture is a sheet: the plot, then (if wanted) the legend of the batch colours and a
+caption with the scenario's settings. Nothing is grabbed from the screen. The timeline is
+drawn afresh from its plan by an offscreen copy, with the range shown on screen, as wide as
+on screen and at least 9/16 as high; the SVG is painted from it, and the PNG is the SVG
+drawn at 1x, 2x or 3x, so every line and letter is sharp and both files hold the same picture.
 
 pyqtgraph 0.14's SVGExporter fails with PySide6 (pyqtgraph #3485, see shared/style.md), so
 the SVG is painted by Qt itself into a QSvgGenerator: every block, curve and label is a
@@ -16,9 +17,9 @@ mended here:
 - Blocks and curves are drawn in data coordinates under a large, uneven scale (a batch is
   32 samples wide and 0.6 of a row high) with cosmetic pens, which Qt writes as
   ``vector-effect="non-scaling-stroke"``. Renderers that ignore that attribute (librsvg
-  before 2.57, ImageMagick, many slide programs) scale the stroke too: a 3-pixel outline
-  becomes a blob 380 pixels wide. The transform is therefore folded into the coordinates
-  of every stroked shape, so each stroke is as wide as it was meant, in any renderer.
+  2.54, as in Debian 12, among others) scale the stroke too: a 3-pixel outline becomes a
+  blob hundreds of pixels wide. The transform is therefore folded into the coordinates of
+  every stroked shape, so each stroke is as wide as it was meant, in any renderer.
 
 Files are written whole or not at all.
 """
@@ -144,7 +145,7 @@ class LegendEntry:
 
 @dataclass(frozen=True)
 class Sheet:
-    """Everything painted for one export besides the plot: the legend, the caption, items left out."""
+    """Everything painted for one export besides the plot: the title, the legend, the caption, their colours."""
 
     title: str = "EpochScope"
     legend: tuple[LegendEntry, ...] = ()
@@ -236,8 +237,8 @@ class ExportDialog(QDialog):
         self.caption.setChecked(options.caption)
         self.playhead = QCheckBox("The playhead (the outlined batch)")
         self.playhead.setChecked(options.playhead)
-        timeline = what == "timeline"
-        for box, shown in ((self.legend, timeline), (self.caption, True), (self.playhead, timeline)):
+        self.for_timeline = what == "timeline"  # the loss plot has its own legend and no playhead
+        for box, shown in ((self.legend, self.for_timeline), (self.caption, True), (self.playhead, self.for_timeline)):
             if shown:
                 column.addWidget(box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -245,15 +246,14 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
-        self.timeline = timeline
 
     def options(self) -> ExportOptions:
         chosen = self.scale_buttons.checkedId()
         return ExportOptions(
             scale=chosen if chosen in SCALES else self.kept.scale,
-            legend=self.legend.isChecked() if self.timeline else self.kept.legend,
+            legend=self.legend.isChecked() if self.for_timeline else self.kept.legend,
             caption=self.caption.isChecked(),
-            playhead=self.playhead.isChecked() if self.timeline else self.kept.playhead,
+            playhead=self.playhead.isChecked() if self.for_timeline else self.kept.playhead,
         )
 
 
