@@ -488,3 +488,46 @@ def test_options_read_back_from_settings_whatever_is_stored(qapp):
     settings.setValue("export/scale", "12")
     settings.setValue("export/legend", "maybe")
     assert ExportOptions.remembered(settings) == ExportOptions(scale=2, legend=True, caption=False, playhead=True)
+
+
+def test_a_stale_plan_is_exported_in_full_colour_with_its_own_caption(window, tmp_path, qtbot):
+    # While a field is invalid the timeline dims the last good plan; the export shows that plan undimmed, captioned as planned.
+    from PySide6.QtCore import Qt
+
+    shown = window(FLOOR_TRAP)
+    look = shown.timeline.look
+    shown.form.epochs.setFocus()
+    shown.form.epochs.selectAll()
+    qtbot.keyClicks(shown.form.epochs, "-")
+    qtbot.keyClick(shown.form.epochs, Qt.Key.Key_Tab)
+    assert shown.timeline.stale_reason
+    picture = pixels(export(shown, tmp_path / "stale.png", scale=1))
+    assert has_blob(is_colour(picture, look.blocks["full"]), 20)
+    words = [
+        "".join(element.itertext()).strip()
+        for element in ElementTree.parse(export(shown, tmp_path / "stale.svg")).getroot().iter(f"{SVG}text")
+    ]
+    assert FLOOR_CAPTION in words
+
+
+def test_presentation_mode_export_keeps_the_legend_and_caption_inside_the_picture(window, tmp_path):
+    # F5's larger type: the legend wraps and the caption wraps within the sheet; nothing is cut at the right edge.
+    shown = window(
+        {
+            "train": {"samples": 1000, "source": "arrays", "batch_size": 64, "shuffle": False},
+            "epochs": 4,
+            "validation": {"samples": 300, "source": "dataset", "batch_size": 128},
+        }
+    )
+    menu_action(shown, "View", "Presentation mode").trigger()
+    assert shown.presenting
+    look = shown.timeline.look
+    picture = pixels(export(shown, tmp_path / "presenting.png", scale=2))
+    under = below_the_plot(picture, look)
+    assert under.shape[0] > 3 * 2 * 20  # the axis label, two lines of legend and the caption, at 2x
+    assert is_colour(under[24:, -6:], look.plot_background).all()  # under the axis' tick marks, a clear margin on the right
+    assert is_colour(under[-4:], look.plot_background).all()  # and below
+    from gui.timeline import LEGEND
+
+    for kind, words in LEGEND:
+        assert has_blob(is_colour(under, look.blocks[kind]), 12), (kind, words)
