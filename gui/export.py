@@ -49,7 +49,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
 from PySide6.QtWidgets import (
     QApplication,
@@ -438,7 +438,7 @@ def svg_bytes(view: QGraphicsView, sheet: Sheet) -> bytes:
         _paint(painter, view, sheet, layout)
     finally:
         painter.end()
-    return fold_stroke_transforms(bytes(buffer.data()), layout.size)
+    return tidy_qt_svg(bytes(buffer.data()), layout.size)
 
 
 def image_of_svg(svg: bytes, scale: int) -> QImage:
@@ -501,13 +501,15 @@ class _CannotFold(ValueError):
     """A shape this folding does not rewrite; it keeps its transform."""
 
 
-def fold_stroke_transforms(svg: bytes, size: QSize) -> bytes:
-    """Fold each group's transform into the coordinates of its non-scaling-stroke shapes.
+def tidy_qt_svg(svg: bytes, size: QSize) -> bytes:
+    """Qt's SVG, drawn alike by every renderer: strokes as wide as meant, the size in pixels, fonts by name.
 
     Qt writes one ``<g transform="matrix(...)">`` per state change and puts its shapes inside
     with absolute coordinates (rect, path with M/L/C/Z, polyline, polygon, line, ellipse,
-    circle). Those shapes are rewritten in the sheet's own coordinates, so the stroke width is
-    in the sheet's pixels without ``vector-effect``; text and images keep the transform.
+    circle). Each group's transform is folded into the coordinates of its non-scaling-stroke
+    shapes, so the stroke width is in the sheet's pixels without ``vector-effect``; text and
+    images keep the transform. Qt names fonts as asked ("Sans Serif", its own alias), which
+    each renderer resolves its own way: the font Qt drew with is named first.
     """
     ElementTree.register_namespace("", SVG_NAMESPACE)
     ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
@@ -531,6 +533,14 @@ def fold_stroke_transforms(svg: bytes, size: QSize) -> bytes:
             # Text, images and whatever cannot be folded keep the group's transform on themselves.
             child.set("transform", f"{transform} {child.get('transform', '')}".strip())
         del group.attrib["transform"]
+    resolved: dict[str, str] = {}
+    for element in root.iter():
+        family = element.get("font-family")
+        if family:
+            if family not in resolved:
+                drawn_with = QFontInfo(QFont(family)).family()
+                resolved[family] = f"'{drawn_with}', sans-serif" if drawn_with != family else family
+            element.set("font-family", resolved[family])
     # In pixels, not Qt's millimetres, which renderers round to a different size.
     root.set("width", str(size.width()))
     root.set("height", str(size.height()))

@@ -233,11 +233,12 @@ def test_the_caption_and_the_legend_are_in_the_svg_only_when_chosen(window, tmp_
     assert "Samples read in the epoch" in bare  # the plot itself is all there
 
 
-def test_a_scale_factor_of_a_deformed_svg_is_folded_into_its_shapes():
-    # Qt's group transform moves into the shapes' coordinates; text keeps it; stroke widths stay as written.
+def test_a_scale_factor_of_a_deformed_svg_is_folded_into_its_shapes(qapp):
+    # Qt's group transform moves into the shapes' coordinates; text keeps it; stroke widths stay; fonts are named as drawn.
     from PySide6.QtCore import QSize
+    from PySide6.QtGui import QFont, QFontInfo
 
-    from gui.export import fold_stroke_transforms
+    from gui.export import tidy_qt_svg
 
     svg = (
         b'<svg xmlns="http://www.w3.org/2000/svg" width="1mm" height="1mm" viewBox="0 0 200 100">'
@@ -245,9 +246,9 @@ def test_a_scale_factor_of_a_deformed_svg_is_folded_into_its_shapes():
         b'<rect vector-effect="non-scaling-stroke" x="1" y="0" width="2" height="0.5"/>'
         b'<path vector-effect="non-scaling-stroke" d="M0,0 L1,0.5 C1,1 2,1 3,0.25 Z"/>'
         b'<polyline vector-effect="non-scaling-stroke" points="0,0 1,1"/>'
-        b'<text x="1" y="1">words</text></g></svg>'
+        b'<text x="1" y="1" font-family="Sans Serif">words</text></g></svg>'
     )
-    root = ElementTree.fromstring(fold_stroke_transforms(svg, QSize(200, 100)))
+    root = ElementTree.fromstring(tidy_qt_svg(svg, QSize(200, 100)))
     group = root.find(f"{SVG}g")
     assert "transform" not in group.attrib and group.get("stroke-width") == "3"
     rect = group.find(f"{SVG}rect")
@@ -256,6 +257,9 @@ def test_a_scale_factor_of_a_deformed_svg_is_folded_into_its_shapes():
     assert group.find(f"{SVG}polyline").get("points") == "5,7 15,107"
     assert group.find(f"{SVG}text").get("transform") == "matrix(10,0,0,100,5,7)"
     assert (root.get("width"), root.get("height")) == ("200", "100")
+    drawn_with = QFontInfo(QFont("Sans Serif")).family()
+    assert group.find(f"{SVG}text").get("font-family") in (f"'{drawn_with}', sans-serif", "Sans Serif")
+    assert drawn_with in group.find(f"{SVG}text").get("font-family")
 
 
 # ---------------------------------------------------------------- the PNG
