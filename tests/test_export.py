@@ -535,3 +535,23 @@ def test_presentation_mode_export_keeps_the_legend_and_caption_inside_the_pictur
 
     for kind, words in LEGEND:
         assert has_blob(is_colour(under, look.blocks[kind]), 12), (kind, words)
+
+
+def test_export_works_from_a_window_never_shown(qtbot, tmp_path):
+    # Without a dialog or a screen (a script, the command line): both plots export, at least 640 pixels of plot wide at 2x.
+    from PySide6.QtGui import QImage
+
+    from core import scenario_from_dict
+    from gui.main_window import MainWindow
+
+    unshown = MainWindow(scenario_from_dict(FLOOR_TRAP))
+    unshown.ask_before_closing = False
+    qtbot.addWidget(unshown)
+    assert not unshown.isVisible()
+    for view, what in ((unshown.timeline.plot, "timeline"), (unshown.demo.plot, "loss plot")):
+        path = tmp_path / f"{what}.png"
+        assert unshown.export_to(view, path, what)
+        image = QImage(str(path))
+        assert image.width() >= 2 * 600 and image.height() >= 2 * 400, (what, image.size())
+    timeline = pixels(tmp_path / "timeline.png")
+    assert has_blob(is_colour(timeline, unshown.timeline.look.blocks["full"]), 40)
