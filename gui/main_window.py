@@ -50,7 +50,7 @@ from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
 from gui.timeline import TIMELINE_KEYS, TimelineView
 
-if TYPE_CHECKING:  # loaded when first used, not on the start path: the demo's core and the exports (with QtSvg)
+if TYPE_CHECKING:  # loaded when first used, not on the start path: the demo's core and the exports
     from core.demo import DemoSetup
     from gui.export import ExportOptions, Sheet
 

@@ -106,8 +106,17 @@ main.main([])
 
 
 # Loaded when their feature is first used, never before the window's first paint: TensorFlow and
-# Keras (the demo), numpy.ma (np.unique pulls it in), the secrets module (its hmac and hashlib).
-NOT_BEFORE_THE_FIRST_PAINT = {"tensorflow", "keras", "numpy.ma", "secrets"}
+# Keras, the demo's core and its comparison (the demo), the exports (File > Export), numpy.ma
+# (np.unique pulls it in), the secrets module (its hmac and hashlib).
+NOT_BEFORE_THE_FIRST_PAINT = {
+    "tensorflow",
+    "keras",
+    "core.demo",
+    "core.compare",
+    "gui.export",
+    "numpy.ma",
+    "secrets",
+}
 
 
 def test_the_start_path_loads_only_what_the_first_paint_needs(tmp_path):
