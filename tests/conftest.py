@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -124,3 +125,15 @@ def pytest_runtest_makereport(item, call):
     if PRINTED_TRACEBACK in printed:
         report.outcome = "failed"
         report.longrepr = f"a traceback was printed while the test ran ({report.when}):\n{printed}"
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Empty the clipboard while Python still runs. On Qt's offscreen platform the clipboard keeps a
+    copied picture's QMimeData (made in Python by Edit > Copy) until C++ exit handlers run, after
+    Python has finished: PySide6 then crashes the test run (exit 139) after every test passed."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        QApplication.clipboard().clear()
