@@ -18,8 +18,10 @@ Write a test as tests/real_window/test_<yours>.py and ask for these fixtures:
   scenario read from the dict `data` (core.scenario_from_dict; None: the app's first preset), shown
   normally inside the window manager's frame, the frame fitted to the screen's available area
   (1280x720 less any panel; fit_screen=False keeps the window's own size), raised and active
-  (keyboard focus). It is closed after the test without any "Save changes?" prompt (any dialog
-  left open is rejected first). Call it more than once for more windows; the last one is active.
+  (keyboard focus), and given one real Shift key press (without any real input first, the window
+  manager would not give the keyboard to a dialog the app opens). It is closed after the test
+  without any "Save changes?" prompt (any dialog left open is rejected first). Call it more than
+  once for more windows; the last one is active.
 - `move_pointer(widget, point)`: moves the real X pointer to `point` (QPoint, in `widget`'s own
   coordinates) with QCursor.setPos, then processes events until Qt has delivered that motion.
   On a pyqtgraph plot (a QGraphicsView) pass `plot.viewport()` and `plot.mapFromScene(...)`,
@@ -58,6 +60,7 @@ if os.environ.get("QT_QPA_PLATFORM") != "xcb" or not os.environ.get("DISPLAY"):
 
 @pytest.fixture
 def real_window(qtbot):
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     from core import scenario_from_dict
@@ -76,6 +79,12 @@ def real_window(qtbot):
         window.raise_()
         window.activateWindow()
         qtbot.waitActive(window)
+        # A real key (Shift, which does nothing) as a person has always touched the keyboard or mouse
+        # before: until the app has had real input its windows carry no user time, and the window
+        # manager then does not give a dialog it opens the keyboard (focus-stealing prevention).
+        _xdotool_while_the_app_runs(
+            qtbot, ["key", "--clearmodifiers", "shift"], QEvent.Type.KeyRelease, 1, "key releases for a first Shift"
+        )
         return window
 
     yield make
