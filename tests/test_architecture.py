@@ -146,6 +146,7 @@ main.main([])
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert not printed_problems(done.stderr), done.stderr[-4000:]  # a person would see it in the terminal
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert "gui.main_window" in loaded
     assert NOT_BEFORE_THE_FIRST_PAINT & loaded == set()
