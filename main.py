@@ -9,6 +9,7 @@ python main.py --install-launcher   put EpochScope in the applications menu (--u
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,15 @@ def main(argv: list[str] | None = None, script: Path | None = None) -> int:
     if args and args[0] in COMMANDS:
         from core.cli import run
 
-        return run(args)
+        try:
+            code = run(args)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `epochscope plan --json big.json | head`: the reader has all it wanted. Point stdout at
+            # the null device so the interpreter's own flush at exit does not fail a second time.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        return code
     from gui.app import run_app
 
     return run_app(args)

@@ -10,6 +10,7 @@ from core.explain import summarize
 from core.files import BadScenarioFile, load_scenario
 from core.plan import write_json
 from core.planner import plan
+from core.scenario import quote
 from core.versions import keras_version_note
 
 EXIT_OK = 0
@@ -63,7 +64,7 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
     else:
         for index, (path, one_plan) in enumerate(zip(paths, plans, strict=True)):
             if len(paths) > 1:
-                out.write(("\n" if index else "") + f"== {path}\n")
+                out.write(("\n" if index else "") + f"== {quote(path, limit=len(path))}\n")
             out.write(summarize(one_plan) + "\n")
     note = keras_version_note()
     if note:

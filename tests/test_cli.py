@@ -142,3 +142,32 @@ def test_bad_file_for_verify_is_exit_two(scenario_file):
     # verify shares plan's file checks.
     code, _, err = run("verify", scenario_file("[]"))
     assert code == 2 and err.endswith(": A scenario is one group of settings in braces {...}; this is a list [...].\n")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    # `epochscope plan --json *.json | head -c 100`: head closes the pipe; the command ends quietly.
+    import subprocess
+    import sys
+
+    paths = [str(PROJECT / "examples" / "mnist.json")] * 400
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT / "main.py"), "plan", "--json", *paths],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert process.stdout.read(100)
+    process.stdout.close()  # the reader goes away with most of the output unread
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+
+
+def test_several_files_are_headed_by_their_names_escaped(scenario_file):
+    # A file name with a line break or a terminal escape in it cannot split or colour the output.
+    plain = scenario_file({"train": {"samples": 10, "batch_size": 4}}, name="a.json")
+    odd = scenario_file({"train": {"samples": 10, "batch_size": 4}}, name="b\n\x1b[31m.json")
+    code, out, _ = run("plan", plain, odd)
+    assert code == 0
+    headers = [line for line in out.splitlines() if line.startswith("== ")]
+    assert headers == [f'== "{plain}"', '== "' + odd.replace("\n", "\\n").replace("\x1b", "\\x1b") + '"']
