@@ -354,8 +354,9 @@ class TimelineLayout:
 
     # ------------------------------------------------------------ hover
 
-    def hover_lines(self, x: float, y: float) -> list[str] | None:
-        """Plain words for the batch under (x, y), a line each: which batch, its samples, its pass."""
+    def batch_under(self, x: float, y: float) -> tuple[int, Row, int | None] | None:
+        """(epoch, row, step) of the batch under (x, y); step is None on an epoch's row with no batches.
+        None where no row or batch is there. The tooltip and the status bar both word what this finds."""
         epoch = math.floor(y)
         if not 0 <= epoch < self.rows_count:
             return None
@@ -365,50 +366,53 @@ class TimelineLayout:
                 continue
             segment = row.segment
             if segment.count == 0:
-                return [f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")]
+                return epoch, row, None
             step = self.step_at(segment, x, row.lane)
             if x < float(self.x_start(segment, 0, row.lane)) or (not row.endless and x > self.row_end(segment, row.lane)):
                 return None
-            size = segment.size(step)
-            lane = "validation" if row.lane == "val" else "training"
-            of = "" if row.endless else f" of {segment.count:,}"
-            lines = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}{of}", plural(size, "sample")]
-            ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
-            if ranges:
-                lines[1] += ": " + " and ".join(f"{lo:,} to {hi - 1:,}" if hi - lo > 1 else f"{lo:,}" for lo, hi in ranges)
-            elif segment.stream.samples is not None:
-                lines[1] += ", in shuffled order"
-            if segment.stream.samples is not None and segment.stream.samples > 0:
-                lines.append(f"pass {segment.pass_of(step) + 1:,} through the {lane} data")
-            return lines
+            return epoch, row, step
+        return None
+
+    def hover_lines(self, x: float, y: float) -> list[str] | None:
+        """Plain words for the batch under (x, y), a line each: which batch, its samples, its pass."""
+        found = self.batch_under(x, y)
+        if found is None:
+            return None
+        epoch, row, step = found
+        if step is None:
+            return [f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")]
+        segment = row.segment
+        lane = "validation" if row.lane == "val" else "training"
+        of = "" if row.endless else f" of {segment.count:,}"
+        lines = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}{of}", plural(segment.size(step), "sample")]
+        ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
+        if ranges:
+            lines[1] += ": " + " and ".join(f"{lo:,} to {hi - 1:,}" if hi - lo > 1 else f"{lo:,}" for lo, hi in ranges)
+        elif segment.stream.samples is not None:
+            lines[1] += ", in shuffled order"
+        if segment.stream.samples is not None and segment.stream.samples > 0:
+            lines.append(f"pass {segment.pass_of(step) + 1:,} through the {lane} data")
+        return lines
 
     def describe(self, x: float, y: float) -> str | None:
         """One line for the status bar: epoch, step, size, samples, pass."""
-        epoch = math.floor(y)
-        if not 0 <= epoch < self.rows_count:
+        found = self.batch_under(x, y)
+        if found is None:
             return None
-        within = y - epoch
-        for row in self.rows_of(epoch):
-            if not row.top - epoch <= within <= row.top - epoch + row.height:
-                continue
-            segment = row.segment
-            if segment.count == 0:
-                return f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")
-            step = self.step_at(segment, x, row.lane)
-            if x < float(self.x_start(segment, 0, row.lane)) or (not row.endless and x > self.row_end(segment, row.lane)):
-                return None
-            size = segment.size(step)
-            lane = "validation" if row.lane == "val" else "training"
-            parts = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}", plural(size, "sample")]
-            ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
-            if ranges:
-                parts.append("samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges))
-            elif segment.stream.samples is not None:
-                parts.append("sample positions shuffled")
-            if segment.stream.samples is not None and segment.stream.samples > 0:
-                parts.append(f"pass {segment.pass_of(step) + 1:,}")
-            return ", ".join(parts)
-        return None
+        epoch, row, step = found
+        if step is None:
+            return f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")
+        segment = row.segment
+        lane = "validation" if row.lane == "val" else "training"
+        parts = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}", plural(segment.size(step), "sample")]
+        ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
+        if ranges:
+            parts.append("samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges))
+        elif segment.stream.samples is not None:
+            parts.append("sample positions shuffled")
+        if segment.stream.samples is not None and segment.stream.samples > 0:
+            parts.append(f"pass {segment.pass_of(step) + 1:,}")
+        return ", ".join(parts)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
