@@ -4,7 +4,6 @@ named and loses nothing, files round-trip, and the drawn blocks match the plan."
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import numpy as np
@@ -16,7 +15,7 @@ from core import scenario_from_dict
 from core.files import save_scenario
 from gui.form import WHY_ARRAYS_NO_DROP, WHY_NO_SHUFFLE
 from gui.timeline_layout import MAX_BLOCKS, TimelineLayout
-from tests.conftest import PROJECT
+from tests.app_process import run_app
 
 FLOOR_TRAP = {
     "train": {"samples": 100, "source": "dataset", "batch_size": 32, "shuffle": False},
@@ -230,18 +229,9 @@ def test_window_state_is_kept(window):
 
 
 def test_screenshot_option_writes_a_png_of_the_window(tmp_path):
-    # `main.py SCENARIO --screenshot OUT.png` renders the window at 1280x720 and exits 0.
+    # `main.py SCENARIO --screenshot OUT.png` renders the window at 1280x720, exits 0 and prints no warning.
     out = tmp_path / "shot.png"
-    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "main.py", "examples/floor_trap.json", "--screenshot", str(out)],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
+    run_app(["examples/floor_trap.json", "--screenshot", str(out)], home=tmp_path)
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
 

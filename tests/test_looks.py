@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,8 +10,8 @@ from PySide6.QtGui import QAction, QColor, QFontMetrics, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from gui.theme import look_for
+from tests.app_process import run_app
 from tests.colour_vision import contrast_ratio, delta_e
-from tests.conftest import PROJECT
 
 FLOOR_TRAP = {
     "train": {"samples": 1000, "batch_size": 32, "source": "dataset"},
@@ -175,18 +172,9 @@ def test_text_has_enough_contrast_and_presentation_mode_has_the_most(look):
 
 
 def test_the_command_line_opens_in_presentation_mode_with_a_theme(tmp_path):
-    # `main.py --presentation --theme dark` shows the dark presentation look (rendered to a PNG here).
+    # `main.py --presentation --theme dark` shows the dark presentation look (rendered to a PNG here), printing no warning.
     out = tmp_path / "dark.png"
-    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "main.py", "--presentation", "--theme", "dark", "--screenshot", str(out)],
-        cwd=PROJECT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    run_app(["--presentation", "--theme", "dark", "--screenshot", str(out)], home=tmp_path)
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
     # Mostly black: sample a grid of pixels.

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.app_process import printed_problems
 from tests.conftest import PROJECT
 
 NETWORK_EVENTS = {
@@ -173,7 +174,8 @@ def run_offline(
 ) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run python with these arguments under strace, with no network at all, HOME in a temporary place.
 
-    Fails on any network attempt; returns the finished process and its loopback probes."""
+    Fails on any network attempt, and on a traceback or warning printed on stderr (a person would see
+    it in the terminal); returns the finished process and its loopback probes."""
     log = home.parent / f"{home.name}-strace.log"
     command = [*namespace, strace, "-f", "-qq", "-yy", "-s", "200", "-e", f"trace={TRACED_CALLS}", "-e", "signal=none"]
     command += ["-o", str(log), sys.executable, *arguments]
@@ -184,6 +186,7 @@ def run_offline(
     assert re.search(r"^\d+\s+execve\(", traced, flags=re.MULTILINE), f"strace saw nothing:\n{done.stderr[-2000:]}"
     attempts, probes = network_calls(log)
     assert not attempts, "network attempts:\n" + "\n".join(attempts)
+    assert printed_problems(done.stderr) == [], done.stderr[-3000:]
     return done, probes
 
 

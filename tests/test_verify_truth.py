@@ -19,6 +19,7 @@ import pytest
 from core import cli, plan, scenario_from_dict
 from core.compare import compare, first_difference
 from core.recorder import StepLimits
+from tests.app_process import printed_problems
 from tests.conftest import PROJECT
 
 LONG_EPOCH = {"train": {"samples": 16000, "source": "dataset", "batch_size": 4}, "epochs": 1}
@@ -123,6 +124,7 @@ def test_verify_writes_nothing_under_home_keras(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert printed_problems(done.stderr) == [], done.stderr  # a person would see a traceback or warning in the terminal
     assert not (home / ".keras").exists()
     assert (home / ".config" / "EpochScope" / "keras" / "keras.json").is_file()
 
