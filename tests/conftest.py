@@ -1,8 +1,9 @@
-"""Shared test set-up: headless Qt, real-Keras gating, and no threads left behind."""
+"""Shared test set-up: headless Qt, real-Keras gating, no threads left behind, nothing written into the repository."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -33,6 +34,31 @@ def require_keras() -> None:
     if os.environ.get("EPOCHSCOPE_REQUIRE_KERAS") == "1":
         pytest.fail("TensorFlow/Keras is not installed but EPOCHSCOPE_REQUIRE_KERAS=1: the real-Keras proof must run")
     pytest.skip("TensorFlow/Keras not installed")
+
+
+def new_paths_in_tests() -> set[str] | None:
+    """The untracked and ignored paths `git status --porcelain --ignored` lists under tests/, Python's
+    bytecode caches aside; None outside a git checkout (an unpacked source archive has nothing to compare)."""
+    try:
+        listed = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "--", "tests"], cwd=PROJECT, capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if listed.returncode != 0:
+        return None
+    return {line[3:] for line in listed.stdout.splitlines() if line[:2] in ("??", "!!") and "__pycache__" not in line}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_repository():
+    """No test leaves files in the repository's tests/ folder (a HOME or an output there would end up
+    in someone's commit): what git lists as new there at the end of the run must have been there at its start."""
+    before = new_paths_in_tests()
+    yield
+    after = new_paths_in_tests()
+    if before is not None and after is not None:
+        assert not after - before, f"the tests left these in the repository (write under tmp_path): {sorted(after - before)}"
 
 
 @pytest.fixture(autouse=True)
