@@ -3,8 +3,8 @@
 Imports neither Qt nor TensorFlow: the recorder loads TensorFlow inside its functions.
 """
 
+from core.keras.fit import plan
 from core.plan import EpochPlan, Plan, PlanWarning, Segment
-from core.planner import plan
 from core.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_from_json
 
 __all__ = [

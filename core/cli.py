@@ -8,8 +8,8 @@ from typing import TextIO
 
 from core.explain import summarize
 from core.files import BadScenarioFile, load_scenario
+from core.keras.fit import plan
 from core.plan import write_json
-from core.planner import plan
 from core.scenario import quote
 from core.versions import keras_version_note
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from core.compare import Comparison, compare, count_words
+from core.keras.fit import plan
 from core.plan import Plan
-from core.planner import plan
 from core.recorder import BatchLog, StepLimits, fit_and_record, install_hint, tensorflow_available
 from core.scenario import Scenario, ValidationSet
 

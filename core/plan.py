@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from core.data.streams import Stream, expand_runs
 from core.scenario import Scenario
-from core.streams import Stream, expand_runs
 
 __all__ = ["EpochPlan", "Plan", "PlanWarning", "Segment", "Totals", "expand_runs", "write_json"]
 
@@ -116,7 +116,7 @@ class Totals:
 class Plan:
     scenario: Scenario
     outcome: str  # "ok" | "endless" | "error"
-    epochs: Sequence[EpochPlan] = ()  # core.epochs.EpochSequence: computed on demand
+    epochs: Sequence[EpochPlan] = ()  # core.keras.epochs.EpochSequence: computed on demand
     warnings: tuple[PlanWarning, ...] = ()
     totals: Totals = field(default_factory=lambda: Totals(0, 0, None, None, 0))
     keras_version: str = ""

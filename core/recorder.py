@@ -153,7 +153,7 @@ def record(scenario: Scenario, planned: Plan | None = None, *, endless_steps: in
     if not tensorflow_available():
         raise RecorderUnavailable(install_hint())
     if planned is None:
-        from core.planner import plan
+        from core.keras.fit import plan
 
         planned = plan(scenario)
     check_recordable(scenario)

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.files import BadScenarioFile, load_scenario, save_scenario
+from core.keras.fit import plan
 from core.launcher import APP_NAME
 from core.plan import Plan
-from core.planner import plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
 from gui.demo_panel import DemoPanel

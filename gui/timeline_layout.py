@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.data.streams import CycleStream, PassStream, ResumedStream
 from core.plan import Plan, Segment
-from core.streams import CycleStream, PassStream, ResumedStream
 
 AXES = {"steps": "Steps in the epoch", "samples": "Samples read in the epoch", "passes": "Position in the data (passes)"}
 

@@ -3,7 +3,7 @@
 This is a line-by-line port of ``EpochIterator._enumerate_iterator``,
 ``catch_stop_iteration``, the TensorFlow ``train_function`` (steps_per_execution via
 optional batches) and ``Trainer.fit`` / ``evaluate``, run over Python iterators of
-``(size, first_sample)`` batches. It shares no arithmetic with ``core.planner``:
+``(size, first_sample)`` batches. It shares no arithmetic with ``core.keras`` or ``core.data``:
 generators are real Python generators peeked as Keras peeks them, so replay and
 carry-over happen by themselves.
 """

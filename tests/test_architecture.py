@@ -12,10 +12,16 @@ from tests.conftest import PROJECT, keras_installed
 CORE_MODULES = [
     "core",
     "core.scenario",
-    "core.planner",
     "core.plan",
-    "core.epochs",
-    "core.streams",
+    "core.words",
+    "core.data",
+    "core.data.streams",
+    "core.data.sources",
+    "core.keras",
+    "core.keras.epochs",
+    "core.keras.epoch_iterator",
+    "core.keras.fit",
+    "core.keras.warnings",
     "core.explain",
     "core.compare",
     "core.cli",
@@ -36,6 +42,59 @@ def test_core_imports_no_qt_and_no_tensorflow():
     # Importing every core module loads neither PySide6, pyqtgraph, TensorFlow nor Keras.
     loaded = _modules_loaded_after("\n".join(f"import {name}" for name in CORE_MODULES))
     assert not {"PySide6", "pyqtgraph", "tensorflow", "keras"} & loaded
+
+
+def _core_imports() -> dict[str, set[str]]:
+    """Each core module's name -> the core modules it imports, read from its source (any depth of the file)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in sorted((PROJECT / "core").rglob("*.py")):
+        parts = path.relative_to(PROJECT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = name if parts[-1] == "__init__" else name.rpartition(".")[0]
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                imported.add(base)
+                imported.update(f"{base}.{alias.name}" for alias in node.names)
+        graph[name] = imported
+    return {name: {other for other in imported if other in graph and other != name} for name, imported in graph.items()}
+
+
+def test_core_has_no_import_cycle():
+    # No core module imports itself through others (explain and the planner once did), packages' __init__ aside.
+    graph = {
+        name: {o for o in deps if not (name.startswith(o + ".") or o.startswith(name + "."))}
+        for name, deps in _core_imports().items()
+    }
+    graph = {name: {o for o in deps if o != "core"} for name, deps in graph.items() if name != "core"}
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for other in sorted(graph[name]):
+            assert state.get(other) != 1, "import cycle: " + " -> ".join([*path, name, other])
+            if other not in state:
+                visit(other, [*path, name])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])
+
+
+def test_the_data_side_knows_nothing_of_the_keras_side():
+    # core/data describes what the data yields; how Keras walks through it lives in core/keras only.
+    graph = _core_imports()
+    for name, imported in graph.items():
+        if name.startswith("core.data"):
+            assert not {other for other in imported if other.startswith("core.keras")}, name
 
 
 def test_planning_from_the_command_line_loads_no_tensorflow():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from core import cli
 from core.files import BadScenarioFile, load_scenario
-from core.planner import plan
+from core.keras.fit import plan
 from core.scenario import ScenarioError, quote, scenario_from_dict, scenario_from_json
 from tests.conftest import PROJECT
 from tests.strategies import json_values

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from core import plan, scenario_from_dict
 from core.cli import run
+from core.data.streams import PassStream, ResumedStream
 from core.plan import expand_runs
-from core.streams import PassStream, ResumedStream
 from tests.strategies import huge_scenarios
 
 # One epoch's JSON line: a few runs (a repeating pass is one group), flags and first samples.

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import overload
 
+from core.data.streams import CycleStream, PassStream, ResumedStream, Stream
 from core.plan import EpochPlan, Segment
-from core.streams import CycleStream, PassStream, ResumedStream, Stream
 
 
 @dataclass(frozen=True)

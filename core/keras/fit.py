@@ -11,222 +11,27 @@ epochs that repeat a state already seen are shared, not recomputed.
 
 from __future__ import annotations
 
-import copy
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from core.epochs import (
+from core.data.sources import ARRAYS_DEFAULT_BATCH_SIZE, GENERATOR_PEEKED_BATCHES, KerasRefuses, Source, make_source
+from core.data.streams import PassStream, ResumedStream
+from core.keras.epoch_iterator import EpochIterator
+from core.keras.epochs import (
     AdvancingPiece,
     EpochSequence,
     ExplicitPiece,
     Piece,
     TrainEpoch,
     ValidationRule,
-    ValidationRun,
     ValidationRunPiece,
     covered_samples,
 )
-from core.explain import count_words, explain_plan
+from core.keras.warnings import explain_plan
 from core.plan import Plan, PlanWarning, Segment, Totals
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
-from core.streams import CycleStream, EndlessStream, PassStream, ResumedStream, Stream
 from core.versions import PLANNED_KERAS_VERSION
-
-# keras/src/trainers/data_adapters/data_adapter_utils.py: NUM_BATCHES_FOR_TENSOR_SPEC
-GENERATOR_PEEKED_BATCHES = 2
-ARRAYS_DEFAULT_BATCH_SIZE = 32
-
-
-class KerasRefuses(Exception):
-    """Keras raises for this call; the message says what a user would see and why."""
-
-
-# ---------------------------------------------------------------- data sources
-
-
-@dataclass(frozen=True)
-class Source:
-    """A data adapter: what every new iterator over it yields, and what length Keras knows."""
-
-    first: Stream  # the first iterator
-    later: Stream  # every later iterator (differs only for a one-shot generator)
-    known_length: int | None  # data_adapter.num_batches
-    batch_size: int
-    # A Python generator over finite data: every iterator shares it (the replay and
-    # the carry-over between validation runs come from that).
-    shared_generator: bool = False
-
-    def stream(self, iterator_index: int) -> Stream:
-        return self.first if iterator_index == 0 else self.later
-
-
-def _source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
-    """Build the adapter model for data fed to fit with the given batch size."""
-    samples = spec.samples
-    if samples is None:
-        stream = EndlessStream(batch_size)
-        return Source(stream, stream, None, batch_size)
-    positions = not (spec.source == "arrays" and spec.shuffle)
-    if spec.source == "arrays":
-        stream = PassStream(samples, batch_size, offset=offset, positions_known=positions)
-        return Source(stream, stream, stream.batches_per_pass, batch_size)
-    finite = PassStream(samples, batch_size, spec.drop_remainder, offset=offset)
-    if spec.source == "generator" and finite.batches_per_pass == 0 and not (spec.repeat == "before_batch" and samples):
-        raise KerasRefuses(
-            "When passing a Python generator to a Keras model, the generator must yield at least "
-            f"one batch. Received an empty generator ({count_words(samples, 'sample')}"
-            + (f", batches of {batch_size} with the short one dropped" if spec.drop_remainder and samples else "")
-            + ")."
-        )
-    if spec.repeat == "before_batch":
-        if samples == 0:  # ds.repeat().batch(B) of nothing is empty, and TF knows it
-            return Source(finite, finite, 0, batch_size)
-        stream = CycleStream(samples, batch_size, offset=offset)
-        return Source(stream, stream, None, batch_size)
-    if spec.repeat == "after_batch":
-        looping = PassStream(samples, batch_size, spec.drop_remainder, loops=True, offset=offset)
-        if spec.source == "generator":
-            return Source(looping, looping, None, batch_size, shared_generator=True)
-        return Source(looping, looping, 0 if looping.batches_per_pass == 0 else None, batch_size)
-    if spec.source == "dataset":
-        return Source(finite, finite, finite.batches_per_pass, batch_size)
-    # A one-shot generator: Keras peeked its first batches when it wrapped it, and
-    # every new iterator replays them before whatever the generator has left (nothing).
-    replay = PassStream(samples, batch_size, spec.drop_remainder, limit=GENERATOR_PEEKED_BATCHES, offset=offset)
-    return Source(finite, replay, None, batch_size, shared_generator=True)
-
-
-# ---------------------------------------------------------------- the epoch iterator
-
-
-@dataclass(frozen=True)
-class _RunResult:
-    segment: Segment  # when endless: where it starts, with no batches counted
-    ran_out: bool
-    endless: bool = False
-
-
-class _EpochIterator:
-    """keras.src.trainers.epoch_iterator.EpochIterator, one call per epoch instead of per batch."""
-
-    def __init__(self, source: Source, steps_per_epoch: int | None, steps_per_execution: int):
-        self.source = source
-        self.steps_per_epoch = steps_per_epoch
-        self.steps_per_execution = steps_per_execution
-        self.iterators_made = 0
-        self.reset()
-
-    def reset(self) -> None:
-        self.num_batches = self.source.known_length
-        self.current: tuple[Stream, int] | None = None  # the live iterator: its stream, batches taken
-        self.steps_seen = 0
-
-    def state(self) -> tuple:
-        """Everything the next run depends on; equal states give equal futures."""
-        return (self.current, self.steps_seen, self.num_batches, self.iterators_made > 0)
-
-    def _new_iterator(self) -> tuple[Stream, int]:
-        stream = self.source.stream(self.iterators_made)
-        self.iterators_made += 1
-        return (stream, 0)
-
-    def run_validation(self) -> ValidationRun:
-        """One ``evaluate`` call: reset, then one loop."""
-        self.reset()
-        result = self.run()
-        return ValidationRun(result.segment, result.ran_out, result.endless)
-
-    def plain_epochs_ahead(self) -> tuple[Segment, int, float] | None:
-        """If the coming epochs just take the next block of batches: (first epoch's batches, block, how many).
-
-        Found by running the next epoch on a copy: when it neither ran out nor
-        replaced the iterator and left the state moved by exactly the batches it
-        took (or not at all), the epochs after it do the same until the data or
-        the known length stops them, which is computed, not stepped through.
-        """
-        trial = copy.copy(self)
-        result = trial.run()
-        if result.endless or result.ran_out:
-            return None
-        if trial.state() == self.state():
-            return result.segment, 0, math.inf  # every epoch starts afresh and reads the same
-        if self.current is None or trial.current is None:
-            return None
-        stream, position = self.current
-        trial_stream, trial_position = trial.current
-        block = trial_position - position
-        if (
-            trial_stream is not stream
-            or block <= 0
-            or block != result.segment.count
-            or trial.steps_seen - self.steps_seen != block
-            or trial.num_batches != self.num_batches
-        ):
-            return None
-        count: float = math.inf
-        if stream.length is not None:
-            count = min(count, (stream.length - position) // block)
-        if self.num_batches:
-            count = min(count, -(-(self.num_batches - self.steps_seen) // block) - 1)
-        return result.segment, block, count
-
-    def skip(self, epochs: int, block: int) -> None:
-        """Advance as ``epochs`` plain epochs of ``block`` batches would (see plain_epochs_ahead)."""
-        if block and self.current is not None:
-            stream, position = self.current
-            self.current = (stream, position + epochs * block)
-            self.steps_seen += epochs * block
-
-    def run(self) -> _RunResult:
-        """One ``for ... in epoch_iterator`` loop under ``catch_stop_iteration``."""
-        per_call = self.steps_per_execution
-        planned = self.steps_per_epoch or self.num_batches or -1
-        if planned > 0:
-            if self.current is None or self.steps_per_epoch is None:
-                self.current = self._new_iterator()
-                self.steps_seen = 0
-            calls = -(-planned // per_call)
-            steps_seen_at_start = self.steps_seen
-            calls_before_check_stops = (
-                max(0, -(-(self.num_batches - steps_seen_at_start) // per_call)) if self.num_batches else math.inf
-            )
-        else:
-            self.current = self._new_iterator()
-            self.steps_seen = 0
-            steps_seen_at_start = 0
-            calls = math.inf
-            calls_before_check_stops = math.inf
-
-        stream, position = self.current
-        available = math.inf if stream.length is None else stream.length - position
-        # The call that finds no batch at all raises (OutOfRange / StopIteration).
-        calls_before_data_stops = -(-available // per_call) if available != math.inf else math.inf
-        ended_by = min(calls, calls_before_check_stops, calls_before_data_stops)
-        if ended_by == math.inf:
-            return _RunResult(Segment(stream, position, 0), False, endless=True)
-        ended_by = int(ended_by)
-        consumed = int(min(ended_by * per_call, available))
-        segment = Segment(stream, position, consumed)
-
-        if ended_by in (calls, calls_before_check_stops):
-            # The loop finished, or the length check broke it (a warning only when
-            # steps_per_epoch was given); an iterator used up is replaced afterwards.
-            ran_out = ended_by != calls and bool(self.steps_per_epoch)
-            self.steps_seen = steps_seen_at_start + ended_by * per_call
-            if self.num_batches and self.steps_seen >= self.num_batches:
-                self.current = None
-                self.steps_seen = 0
-            else:
-                self.current = (stream, position + consumed)
-            return _RunResult(segment, ran_out)
-
-        # catch_stop_iteration: the failing call counted its steps too.
-        self.steps_seen = steps_seen_at_start + (ended_by + 1) * per_call
-        if self.num_batches is None:
-            self.num_batches = self.steps_seen
-        self.current = None
-        return _RunResult(segment, True)
-
+from core.words import count_words
 
 # ---------------------------------------------------------------- the planner
 
@@ -281,11 +86,11 @@ def _plan(scenario: Scenario) -> Plan:
             or _arrays_default_batch(scenario.train.samples - split_at, validation.steps)
         )
         val_spec = DataSpec(scenario.train.samples - split_at, "arrays", val_batch, False, "none", False)
-        val_source = _source(val_spec, val_batch, offset=split_at)
+        val_source = make_source(val_spec, val_batch, offset=split_at)
         val_steps, val_freq = validation.steps, validation.freq
 
     train_batch = _train_batch_size(train_spec, scenario.steps_per_epoch)
-    train_source = _source(train_spec, train_batch)
+    train_source = make_source(train_spec, train_batch)
 
     # Keras builds the validation adapter when validation first runs, so a refusal
     # there only stops fit() if validation is reached.
@@ -299,11 +104,11 @@ def _plan(scenario: Scenario) -> Plan:
             else:
                 val_batch = passed or ARRAYS_DEFAULT_BATCH_SIZE
             # Evaluation never shuffles (a validation set's shuffle changes nothing), so its order is known.
-            val_source = _source(replace(validation, shuffle=False), val_batch)
+            val_source = make_source(replace(validation, shuffle=False), val_batch)
         except KerasRefuses as refusal:
             val_refusal = refusal
 
-    trainer = _EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
+    trainer = EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
     prefix, cycle, train_endless_at, train_endless_from = _train_pieces(trainer, scenario.epochs)
     trained = scenario.epochs if train_endless_at is None else train_endless_at
     if val_refusal is not None and val_freq <= trained:
@@ -349,7 +154,7 @@ def _validation_rule(source: Source, steps: int | None, per_call: int, freq: int
     """Every validation run of the fit, as pieces: evaluate() resets its iterator each time."""
     stream = source.first
     if not (source.shared_generator and isinstance(stream, PassStream)):
-        evaluator = _EpochIterator(source, steps, per_call)
+        evaluator = EpochIterator(source, steps, per_call)
         first, later = evaluator.run_validation(), evaluator.run_validation()
         return ValidationRule(freq, (ValidationRunPiece(first),), (ValidationRunPiece(later),))
     return _generator_validation_rule(stream, steps, per_call, freq, runs)
@@ -369,7 +174,7 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
         # An endless generator never runs short: every run uses the same number of
         # batches, so each resumes a fixed number of batches further on.
         stream = ResumedStream(base, peeked, resume_at)
-        run = _EpochIterator(Source(stream, stream, None, base.batch_size), steps, per_call).run_validation()
+        run = EpochIterator(Source(stream, stream, None, base.batch_size), steps, per_call).run_validation()
         if run.endless:
             return ValidationRule(freq, (), (ValidationRunPiece(run),))
         advance = run.segment.count + 1 - peeked
@@ -386,7 +191,7 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
         seen[key] = len(pieces)
         stream = ResumedStream(base, peeked, resume_at)
         source = Source(stream, stream, None, base.batch_size)
-        run = _EpochIterator(source, steps, per_call).run_validation()
+        run = EpochIterator(source, steps, per_call).run_validation()
         if run.endless:
             pieces.append(ValidationRunPiece(run))
             break
@@ -407,9 +212,7 @@ def _generator_validation_rule(base: PassStream, steps: int | None, per_call: in
     return ValidationRule(freq, tuple(pieces), (pieces[-1],))
 
 
-def _train_pieces(
-    trainer: _EpochIterator, epochs: int
-) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None]:
+def _train_pieces(trainer: EpochIterator, epochs: int) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None]:
     """Run the training epoch iterator in pieces: (prefix, cycle, endless epoch index, where it starts).
 
     A run of epochs that each take the next block of the same iterator becomes one
@@ -482,4 +285,4 @@ def _totals(train_samples: int | None, epochs: EpochSequence) -> Totals:
     )
 
 
-__all__ = ["KerasRefuses", "Source", "plan"]
+__all__ = ["KerasRefuses", "plan"]

@@ -1,0 +1,335 @@
+"""What Keras warns about a plan, and the traps a student needs told, each with a fix."""
+
+from __future__ import annotations
+
+from core.data.sources import Source
+from core.data.streams import PassStream, ResumedStream
+from core.keras.epochs import EpochSequence, TrainEpoch
+from core.plan import PlanWarning
+from core.scenario import DataSpec, Scenario, ValidationSet
+from core.words import capital, count_words, epochs_words
+
+# A warning that concerns many epochs names at most this many of them one by one.
+MAX_EPOCHS_NAMED = 20
+
+
+def explain_plan(
+    scenario: Scenario,
+    train_spec: DataSpec,
+    train_source: Source,
+    val_source: Source | None,
+    epochs: EpochSequence,
+    outcome: str,
+    endless_epoch: int | None,
+    endless_part: str | None,
+) -> list[PlanWarning]:
+    found: list[PlanWarning] = []
+    spe = scenario.steps_per_epoch
+    per_call = scenario.steps_per_execution
+    train_stream = train_source.first
+    per_pass = train_stream.batches_per_pass if isinstance(train_stream, PassStream) else 0
+
+    wanted = f"{spe:,} asked for" if spe else "one pass asked for"
+    if train_source.known_length is None:
+        why = "the generator stopped yielding batches"
+    else:
+        why = f"the data has {count_words(per_pass, 'batch')} per pass and the iterator had used them up"
+    for numbers, first_number, epoch_count, batches in _ran_out_groups(epochs):
+        if batches is None:
+            what = f"stop{'s' if epoch_count == 1 else ''} short of the {wanted}"
+        elif epoch_count == 1:
+            what = f"trains {count_words(batches, 'batch')} of the {wanted}"
+        else:
+            what = f"each train {count_words(batches, 'batch')} of the {wanted}"
+        found.append(
+            PlanWarning(
+                "ran_out_of_data",
+                f"{capital(numbers)} {what}: {why}. Keras warns "
+                '"Your input ran out of data; interrupting training" but training goes on: the next epoch '
+                "starts a fresh iterator from the first sample.",
+                _ran_out_fix(train_spec, train_source, spe),
+                first_number,
+            )
+        )
+
+    val_steps = scenario.validation.steps if scenario.validation is not None else None
+    asked = f"validation_steps={val_steps:,}" if val_steps else "one pass"
+    val_spec = _validation_data(scenario)
+    restart_words = (
+        ""  # a generator's runs share it, so they need not see the same batches
+        if val_spec is not None and val_spec.source == "generator"
+        else " Every validation restarts from its first batch, so every run sees the same batches."
+    )
+    for numbers, first_epoch, batches, run_count in _validation_ran_out_groups(epochs):
+        ran = f"ran {count_words(batches, 'batch')}" + (" each" if run_count > 1 else "")
+        found.append(
+            PlanWarning(
+                "validation_ran_out",
+                f"Validation after {numbers} {ran}, fewer than {asked}: the validation data ran out "
+                '("Your input ran out of data").' + restart_words,
+                "Set validation_steps to at most the number of validation batches, or leave it unset.",
+                first_epoch,
+            )
+        )
+
+    if outcome == "endless" and endless_part == "train":
+        found.append(
+            PlanWarning(
+                "endless_epoch",
+                f"Epoch {endless_epoch} never ends: the training data repeats forever (or has no length) and "
+                "steps_per_epoch is not set, so Keras keeps stepping through epoch "
+                f"{endless_epoch}. No epoch end, no validation, no callbacks' on_epoch_end.",
+                "Set steps_per_epoch (for example the number of batches in one pass), or remove .repeat().",
+                endless_epoch,
+            )
+        )
+    if outcome == "endless" and endless_part == "val":
+        found.append(
+            PlanWarning(
+                "endless_validation",
+                f"Validation after epoch {endless_epoch} never ends: the validation data repeats forever (or "
+                "has no length) and validation_steps is not set.",
+                "Set validation_steps, or remove .repeat() from the validation data.",
+                endless_epoch,
+            )
+        )
+
+    for spec, which in ((train_spec, "training"), (_validation_data(scenario), "validation")):
+        if spec is None or spec.samples is None or not spec.batch_size:
+            continue
+        remainder = spec.samples % spec.batch_size
+        if spec.drop_remainder and remainder and spec.source != "arrays" and spec.repeat != "before_batch":
+            found.append(
+                PlanWarning(
+                    "dropped_samples",
+                    f"drop_remainder drops the last {remainder:,} of the {spec.samples:,} {which} samples in every "
+                    f"pass: {spec.samples:,} = {spec.samples // spec.batch_size:,} x {spec.batch_size:,} + {remainder:,}. "
+                    "Those samples are never seen.",
+                    f"Use a batch size that divides {spec.samples:,}, or drop_remainder=False.",
+                )
+            )
+        if spec.drop_remainder and spec.source == "arrays":
+            found.append(
+                PlanWarning(
+                    "drop_remainder_ignored",
+                    f"NumPy arrays have no drop_remainder: Keras keeps the short last batch of {which} data.",
+                    'Use a tf.data.Dataset (source "dataset") to drop it.',
+                )
+            )
+
+    if train_spec.samples is None:
+        found.append(
+            PlanWarning(
+                "no_length",
+                "The training data has no length: Keras cannot know where an epoch ends, so steps_per_epoch "
+                "alone decides it" + (f" ({count_words(spe, 'step')})." if spe else "; without it the first epoch never ends."),
+                "Always give steps_per_epoch (and validation_steps for an endless validation set) with a stream.",
+            )
+        )
+    elif train_spec.repeat == "before_batch" and train_spec.samples:
+        found.append(
+            PlanWarning(
+                "batches_cross_passes",
+                f".repeat().batch({train_source.batch_size}) batches the endless stream of samples: every batch is "
+                "full, and a batch can hold the last samples of one pass and the first of the next.",
+                "Use .batch(B).repeat() if each pass must end with its own (short) batch.",
+            )
+        )
+    elif (
+        train_spec.repeat == "after_batch"
+        and isinstance(train_stream, PassStream)
+        and per_pass
+        and train_stream.remainder
+        and not train_stream.drop_remainder
+    ):
+        if per_pass == 1:
+            text = (
+                f".batch({train_stream.batch_size}).repeat() on {count_words(train_stream.samples, 'sample')}: a pass is a "
+                f"single batch of {count_words(train_stream.remainder, 'sample')}, so every batch holds "
+                f"{count_words(train_stream.remainder, 'sample')}, never {train_stream.batch_size}."
+            )
+        else:
+            text = (
+                f".batch(B).repeat() repeats whole passes: the short batch of {count_words(train_stream.remainder, 'sample')} "
+                f"comes back every {per_pass:,} steps, wherever it falls in an epoch."
+            )
+        fix = (
+            f"Use .repeat().batch({train_stream.batch_size}) to fill every batch, or a batch size of at most "
+            f"{train_stream.samples:,}."
+            if per_pass == 1
+            else "Use .repeat().batch(B) for full batches only, or drop_remainder=True."
+        )
+        found.append(PlanWarning("short_batch_every_pass", text, fix))
+
+    if train_spec.source == "arrays" and train_spec.batch_size is None and spe:
+        found.append(
+            PlanWarning(
+                "batch_size_from_steps",
+                f"No batch_size with steps_per_epoch={spe}: Keras sizes array batches as "
+                f"ceil({train_spec.samples} / {spe}) = {train_source.batch_size}, not the usual 32.",
+                "Pass batch_size explicitly.",
+            )
+        )
+    if _fit_batch_size_ignored(scenario):
+        where = _source_words(scenario.train.source)
+        found.append(
+            PlanWarning(
+                "batch_size_ignored",
+                f"fit(batch_size={scenario.train.batch_size}) does not batch a {where}: its own batches train. "
+                "Keras uses it only for the validation arrays, because validation_batch_size is not given.",
+                "To batch the validation arrays differently, pass validation_batch_size.",
+            )
+        )
+    if scenario.train.source != "arrays" and scenario.train.shuffle:
+        where = _source_words(scenario.train.source)
+        found.append(
+            PlanWarning(
+                "shuffle_ignored",
+                f"fit(shuffle=True) is ignored for a {where} (Keras warns): the data keeps its order.",
+                "Shuffle in the pipeline with .shuffle(buffer_size) before .batch()."
+                if scenario.train.source == "dataset"
+                else "Shuffle inside the generator, or pass shuffle=False to fit().",
+            )
+        )
+
+    overshoot, _ = epochs.find(lambda epoch: bool(spe) and epoch.segment.count > spe, 1)
+    if overshoot:
+        number, count = overshoot[0] + 1, epochs[overshoot[0]].train.count
+        found.append(
+            PlanWarning(
+                "steps_per_execution_overshoot",
+                f"steps_per_execution={per_call} runs batches in groups of {per_call:,}, so an epoch of "
+                f"steps_per_epoch={spe} trains ceil({spe}/{per_call}) x {per_call} = {count_words(count, 'batch')} "
+                f"(first in epoch {number}), and the next epoch continues after them.",
+                f"Make steps_per_epoch a multiple of steps_per_execution ({per_call}).",
+                number,
+            )
+        )
+
+    replay_indices, _ = epochs.find(lambda epoch: _is_replay(train_source, epoch), 2)
+    replayed = [index + 1 for index in replay_indices if index > 0]
+    if replayed:
+        found.append(
+            PlanWarning(
+                "generator_replay",
+                "A Python generator can be read only once. Keras peeked at its first "
+                f"{count_words(train_source.later.length or 0, 'batch')} to learn their shape and replays just those at "
+                f"the start of every new iterator, so from epoch {replayed[0]} on each epoch sees only those batches.",
+                "Loop inside the generator (while True: ...) and set steps_per_epoch, or use a "
+                "keras.utils.PyDataset or tf.data.Dataset.",
+                replayed[0],
+            )
+        )
+
+    spec = _validation_data(scenario)
+    rule = epochs.validation
+    if spec is not None and spec.source == "generator" and rule is not None and rule.runs_within(len(epochs)) > 1:
+        first = rule.run(0)
+        resumed = not first.endless and isinstance(first.segment.stream, ResumedStream)
+        left_part_way = resumed and (spec.repeat == "after_batch" or not first.ran_out)
+        if left_part_way:
+            assert isinstance(first.segment.stream, ResumedStream)
+            peeked = count_words(first.segment.stream.peeked, "batch")
+            found.append(
+                PlanWarning(
+                    "nondeterministic_validation",
+                    f"Every validation run reads the same Python generator: it replays the {peeked} Keras "
+                    "peeked, then goes on where the last run left the generator. TensorFlow prefetches one "
+                    "batch past the last one a run uses, and that batch is lost; the plan assumes exactly one, "
+                    "as measured, but a busy machine can prefetch more, so later runs may differ.",
+                    "Validate on arrays or a tf.data.Dataset, or on a generator that each run reads to the end.",
+                )
+            )
+    return found
+
+
+def _fit_batch_size_ignored(scenario: Scenario) -> bool:
+    """Keras ignores fit(batch_size=...) for training data that comes batched (tf.data, a generator).
+
+    A scenario passes fit(batch_size=B) only where it matters: validation arrays with no
+    validation_batch_size of their own are batched by it. Only then is there a batch_size
+    in fit() that a student could take for the training batch size.
+    """
+    validation = scenario.validation
+    return (
+        scenario.train.source != "arrays"
+        and scenario.train.batch_size is not None
+        and isinstance(validation, ValidationSet)
+        and validation.source == "arrays"
+        and validation.batch_size is None
+    )
+
+
+def _source_words(source: str) -> str:
+    return {"dataset": "tf.data.Dataset", "generator": "Python generator"}.get(source, source)
+
+
+def _is_replay(source: Source, epoch: TrainEpoch) -> bool:
+    return source.later is not source.first and epoch.segment.stream is source.later and epoch.segment.start == 0
+
+
+def _ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, int, int | None]]:
+    """Epochs whose training ran out, grouped by how many batches they trained, in closed form.
+
+    (the epochs in words, the first epoch's number, how many epochs, batches each or None
+    for the epochs of other counts that are only counted), in epoch order.
+    """
+    found, total = epochs.find(lambda epoch: epoch.ran_out, MAX_EPOCHS_NAMED)
+    groups: list[tuple[str, int, int, int | None]] = []
+    counts = list(dict.fromkeys(epochs.train_epoch(index).segment.count for index in found))
+    covered = 0
+    for batches in counts:
+
+        def same(epoch: TrainEpoch, batches: int = batches) -> bool:
+            return epoch.ran_out and epoch.segment.count == batches
+
+        hits, hits_total = epochs.find(same, MAX_EPOCHS_NAMED)
+        step = 1 if epochs.find(same, 0, stop=hits[0] + hits_total)[1] == hits_total else None
+        groups.append((epochs_words([index + 1 for index in hits], hits_total, step), hits[0] + 1, hits_total, batches))
+        covered += hits_total
+    if total > covered:  # counts first seen past the epochs listed: counted, not described one by one
+
+        def other(epoch: TrainEpoch) -> bool:
+            return epoch.ran_out and epoch.segment.count not in counts
+
+        hits, hits_total = epochs.find(other, MAX_EPOCHS_NAMED)
+        groups.append((epochs_words([index + 1 for index in hits], hits_total, None), hits[0] + 1, hits_total, None))
+    return sorted(groups, key=lambda group: group[1])
+
+
+def _validation_ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, int, int]]:
+    """Validation runs that ran out, grouped by how many batches they ran, in closed form.
+
+    (the epochs they follow in words, the first of those epochs, batches each, how many runs).
+    """
+    rule = epochs.validation
+    if rule is None:
+        return []
+    runs = rule.runs_within(len(epochs))
+    found, _total = rule.ran_out_runs(runs, MAX_EPOCHS_NAMED)
+    groups = []
+    for batches in dict.fromkeys(rule.run(number).segment.count for number in found):
+        hits, hits_total = rule.ran_out_runs(runs, MAX_EPOCHS_NAMED, batches)
+        every_run = rule.ran_out_runs(hits[0] + hits_total, 0, batches)[1] == hits_total
+        numbers = [(number + 1) * rule.freq for number in hits]
+        groups.append((epochs_words(numbers, hits_total, rule.freq if every_run else None), numbers[0], batches, hits_total))
+    return sorted(groups, key=lambda group: group[1])
+
+
+def _validation_data(scenario: Scenario) -> DataSpec | None:
+    validation = scenario.validation
+    if isinstance(validation, ValidationSet):
+        return validation
+    return None
+
+
+def _ran_out_fix(spec: DataSpec, source: Source, spe: int | None) -> str:
+    if source.known_length is not None and spe:
+        per_pass = source.known_length
+        return (
+            f"Set steps_per_epoch to {per_pass} (one full pass, the short batch included), leave it unset, "
+            "or .repeat() the dataset so the iterator never runs out."
+        )
+    if spec.source == "generator":
+        return "Make the generator loop forever (while True: ...) and set steps_per_epoch."
+    return "Leave steps_per_epoch unset, or .repeat() the data."
