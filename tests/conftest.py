@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -59,6 +60,14 @@ def nothing_written_into_the_repository():
     after = new_paths_in_tests()
     if before is not None and after is not None:
         assert not after - before, f"the tests left these in the repository (write under tmp_path): {sorted(after - before)}"
+
+
+def without_system_tool(missing: str) -> NoReturn:
+    """A Debian tool a test needs is missing (``missing`` says which, and its package): the test is
+    skipped, but fails under CI, which installs every such tool and sets EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS=1."""
+    if os.environ.get("EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS") == "1":
+        pytest.fail(f"{missing}, but EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS=1 requires it")
+    pytest.skip(missing)
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from core.launcher import (
     windows_shortcut_script,
 )
 from tests.app_process import printed_problems
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, without_system_tool
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="freedesktop launchers are Linux's")
 
@@ -39,9 +39,7 @@ def desktop_file_validate() -> str:
     tool = shutil.which("desktop-file-validate")
     if tool:
         return tool
-    if os.environ.get("EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS") == "1":
-        pytest.fail("desktop-file-validate is missing (apt-get install desktop-file-utils)")
-    pytest.skip("desktop-file-validate not installed (Debian package desktop-file-utils)")
+    without_system_tool("desktop-file-validate is not installed (Debian package desktop-file-utils)")
 
 
 @pytest.fixture

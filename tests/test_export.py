@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import without_system_tool
+
 FLOOR_TRAP = {
     "train": {"samples": 100, "source": "dataset", "batch_size": 32, "shuffle": False},
     "epochs": 3,
@@ -38,9 +40,7 @@ def rsvg_convert_or_skip() -> str:
     found = shutil.which("rsvg-convert")
     if found:
         return found
-    if os.environ.get("EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS") == "1":
-        pytest.fail("rsvg-convert (Debian's librsvg2-bin) is not installed but EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS=1")
-    pytest.skip("rsvg-convert (librsvg2-bin) not installed")
+    without_system_tool("rsvg-convert is not installed (Debian package librsvg2-bin)")
 
 
 def pixels(image) -> np.ndarray:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_process import printed_problems
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, without_system_tool
 
 NETWORK_EVENTS = {
     "socket.connect",
@@ -135,9 +135,7 @@ def strace() -> str:
     tool = shutil.which("strace")
     if tool and subprocess.run([tool, "-o", os.devnull, "true"], capture_output=True).returncode == 0:
         return tool
-    if os.environ.get("EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS") == "1":
-        pytest.fail("strace is missing or cannot trace here (apt-get install strace)")
-    pytest.skip("strace not installed or not allowed to trace")
+    without_system_tool("strace is not installed or cannot trace here (Debian package strace)")
 
 
 @pytest.fixture
@@ -146,9 +144,7 @@ def no_network_namespace(strace) -> list[str]:
     isolate = shutil.which("unshare")
     if isolate and subprocess.run([isolate, "-rn", strace, "-o", os.devnull, "true"], capture_output=True).returncode == 0:
         return [isolate, "-rn"]
-    if os.environ.get("EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS") == "1":
-        pytest.fail("unshare -rn cannot make a network namespace here (util-linux; user namespaces must be allowed)")
-    pytest.skip("no network namespace here (unshare -rn)")
+    without_system_tool("unshare -rn cannot make a network namespace here (util-linux; user namespaces must be allowed)")
 
 
 def network_calls(log: Path) -> tuple[list[str], list[str]]:

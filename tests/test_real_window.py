@@ -10,22 +10,26 @@ from pathlib import Path
 import pytest
 
 from tests.app_process import printed_problems
+from tests.conftest import without_system_tool
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIME_LIMIT_S = 600
 
 
-def test_the_real_window_tests_pass_under_an_x_server_and_a_window_manager():
-    # Keys, pointer moves and the window manager's frame, as a person meets them: every test passes,
-    # and nothing prints a traceback or a Qt warning.
+@pytest.fixture
+def x_server_tools() -> None:
+    """Xvfb, openbox, xdotool and x11-utils' tools, which tests/real_window drives."""
     from tests.real_window.__main__ import missing_tools
 
     missing = missing_tools()
     if missing:
-        message = f"the real-window tests need {', '.join(missing)} (Debian: xvfb, openbox, xdotool, x11-utils)"
-        if os.environ.get("EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS") == "1":
-            pytest.fail(message + " but EPOCHSCOPE_REQUIRE_SYSTEM_TOOLS=1")
-        pytest.skip(message)
+        without_system_tool(f"the real-window tests need {', '.join(missing)} (Debian: xvfb, openbox, xdotool, x11-utils)")
+
+
+@pytest.mark.usefixtures("x_server_tools")
+def test_the_real_window_tests_pass_under_an_x_server_and_a_window_manager():
+    # Keys, pointer moves and the window manager's frame, as a person meets them: every test passes,
+    # and nothing prints a traceback or a Qt warning.
     env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "EPOCHSCOPE_REAL_WINDOW")}
     try:
         done = subprocess.run(
