@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.app_process import printed_problems
 from tests.conftest import PROJECT, keras_installed
 
@@ -209,3 +211,18 @@ main.main([])
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert "gui.main_window" in loaded
     assert NOT_BEFORE_THE_FIRST_PAINT & loaded == set()
+
+
+def test_every_code_package_is_installed():
+    # `pip install .` installs only the packages pyproject.toml lists: a new folder of modules (core/data,
+    # core/keras) left out there works in a checkout and fails with ImportError once installed.
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    listed = set(tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(PROJECT).parts)
+        for top in ("core", "gui", "resources")
+        for init in (PROJECT / top).rglob("__init__.py")
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    assert all((PROJECT / name.replace(".", "/")).is_dir() for name in listed)
