@@ -38,17 +38,21 @@ def require_keras() -> None:
 
 
 def new_paths_in_tests() -> set[str] | None:
-    """The untracked and ignored paths `git status --porcelain --ignored` lists under tests/, Python's
-    bytecode caches aside; None outside a git checkout (an unpacked source archive has nothing to compare)."""
+    """The untracked and ignored files git lists under tests/, less Python's bytecode caches and .py
+    files (a test being written while the suite runs is a person's work, not a test's output); None
+    outside a git checkout (an unpacked source archive has nothing to compare)."""
+    command = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--", "tests"]
     try:
-        listed = subprocess.run(
-            ["git", "status", "--porcelain", "--ignored", "--", "tests"], cwd=PROJECT, capture_output=True, text=True, timeout=60
-        )
+        listed = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if listed.returncode != 0:
         return None
-    return {line[3:] for line in listed.stdout.splitlines() if line[:2] in ("??", "!!") and "__pycache__" not in line}
+    return {
+        line[3:]
+        for line in listed.stdout.splitlines()
+        if line[:2] in ("??", "!!") and "__pycache__" not in line and not line.endswith(".py")
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)
