@@ -8,18 +8,26 @@ recording may have been stopped by the recorder part-way (``outcome`` ``"stopped
 ``stopped`` = ``{"epoch", "part", "steps"}``): it is then compared up to where it stopped,
 and the plan must have at least those steps there. A stop is never taken for an endless
 epoch: the plan says whether the epoch ends.
+
+Where the plan says an epoch's training batches come in a random order (``train_order``
+"random": a shuffled PyDataset or flow, a ``shuffle`` after ``batch``), the recording keeps
+the order Keras drew and the sizes are compared as a multiset (a recording cut part-way: its
+batches must be among the planned ones). Two refusals match whatever ran before them.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from core.plan import EpochPlan, Plan, Segment
 
-_EPOCH_FLAGS = ("ran_out", "val_ran_out", "train_first_sample", "val_first_sample")
+__all__ = ["Comparison", "Difference", "Stopped", "compare", "conformance_record_as_plan", "count_words", "first_difference"]
+
+_EPOCH_FLAGS = ("ran_out", "val_ran_out", "train_first_sample", "val_first_sample", "updates")
 # Batch sizes are read from a plan's streams this many at a time (vectorised, bounded memory).
 _SIZES_CHUNK = 4096
 
@@ -87,6 +95,8 @@ def _compare_whole(want: _PlanSide, seen: dict[str, Any]) -> Difference | None:
     if want.outcome != seen["outcome"] or (want.outcome == "endless" and want.endless != seen.get("endless")):
         expected, actual = _outcome_words(want.outcome, want.endless), _outcome_words(seen["outcome"], seen.get("endless"))
         return Difference(None, "outcome", None, expected, actual)
+    if want.outcome == "error":
+        return None  # both refused; the epochs Keras ran before its error are not planned
     seen_epochs = seen["epochs"]
     for index in range(min(want.finished, len(seen_epochs))):
         difference = _compare_epoch(index + 1, want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
@@ -94,6 +104,9 @@ def _compare_whole(want: _PlanSide, seen: dict[str, Any]) -> Difference | None:
             return difference
     if want.finished != len(seen_epochs):
         return Difference(None, "epochs", None, count_words(want.finished, "epoch"), count_words(len(seen_epochs), "epoch"))
+    planned_updates, seen_updates = want.weight_updates, seen.get("weight_updates")
+    if planned_updates is not None and planned_updates != seen_updates:
+        return Difference(None, "weight_updates", None, planned_updates, seen_updates)
     return None
 
 
@@ -140,12 +153,20 @@ def _ended_where_plan_does_not(want: _PlanSide, index: int, got: _Epoch) -> Diff
 
 def _compare_epoch(number: int, want: _Epoch, got: _Epoch, *, cut: str | None) -> Difference | None:
     """Compare one epoch; ``cut``: the part the recording stopped in (compared up to there, later parts not at all)."""
+    planned_number, seen_number = want.flag("epoch"), got.flag("epoch")
+    if planned_number is not None and seen_number is not None and planned_number != seen_number:
+        return Difference(number, "epoch", None, f"epoch {planned_number}", f"epoch {seen_number}")
     for part in ("train", "val"):
         got_runs, want_runs = got.runs(part), want.runs(part)
         if (want_runs is None) != (got_runs is None):
             return Difference(number, part, None, _presence(want_runs), _presence(got_runs))
         same_json = want.raw(part) is not None and want.raw(part) == got.raw(part)  # the same batches, however many
-        if want_runs is not None and got_runs is not None and not same_json:
+        if part == "train" and want.flag("train_order") == "random" and got_runs is not None and want_runs is not None:
+            if not same_json:
+                difference = _multiset_difference(number, want_runs, got_runs, seen_was_cut=(part == cut))
+                if difference is not None:
+                    return difference
+        elif want_runs is not None and got_runs is not None and not same_json:
             mismatch = _first_run_mismatch(want_runs, got_runs, seen_was_cut=(part == cut))
             if mismatch is not None:
                 step, expected, actual = mismatch
@@ -167,6 +188,42 @@ def _flag_seen(flag: str, cut: str, got: _Epoch) -> bool:
     if flag == "val_first_sample":
         return cut == "val" and got.part_steps("val") != 0
     return flag == "ran_out" and cut == "val"  # training ended on its own before validation began
+
+
+def _multiset_difference(number: int, want: Runs, got: Runs, *, seen_was_cut: bool) -> Difference | None:
+    """Batches in a random order: the same sizes as many times each (a cut recording: no more than planned).
+
+    The plan is read only as far as the recording goes (one batch further tells "more planned").
+    """
+    seen = Counter[int]()
+    for size, count in got:
+        seen[size] += count
+    seen_steps = sum(seen.values())
+    planned = Counter[int]()
+    planned_steps = 0
+    for size, count in want:
+        take = min(count, seen_steps + 1 - planned_steps)
+        planned[size] += take
+        planned_steps += take
+        if planned_steps > seen_steps:
+            break
+    if seen_was_cut:
+        extra = seen - planned
+        if not extra:
+            return None
+        return Difference(number, "train", None, _multiset_words(planned), _multiset_words(seen))
+    if planned == seen:
+        return None
+    more = " or more" if planned_steps > seen_steps else ""
+    return Difference(number, "train", None, _multiset_words(planned) + more, _multiset_words(seen))
+
+
+def _multiset_words(sizes: Counter[int]) -> str:
+    """ "3 batches of 32 and 1 of 4, in a random order"."""
+    parts = [f"{count_words(count, 'batch')} of {size:,}" for size, count in sorted(sizes.items(), reverse=True)]
+    if not parts:
+        return "no batches"
+    return ", ".join(parts) + " in a random order"
 
 
 def _first_run_mismatch(want: Runs, got: Runs, *, seen_was_cut: bool = False) -> tuple[int, Any, Any] | None:
@@ -253,6 +310,10 @@ class _PlanEpoch(_Epoch):
         return _segment_runs(segment, endless=part == self.endless)
 
     def flag(self, name: str) -> Any:
+        if name == "epoch":
+            return getattr(self.epoch, "number", None)
+        if name in ("train_order", "updates"):
+            return getattr(self.epoch, name, None)
         if name in ("train_first_sample", "val_first_sample"):
             part = name.split("_", 1)[0]
             segment = self._segment(part)
@@ -279,10 +340,12 @@ class _PlanSide:
             endless = planned.outcome == "endless"
             self.endless = {"epoch": planned.endless_epoch, "part": planned.endless_part} if endless else None
             self.finished = len(planned.epochs)  # an EpochSequence: no epoch is built to count them
+            self.weight_updates = getattr(planned, "weight_updates", None)
         else:
             self.outcome = planned["outcome"]
             self.endless = planned.get("endless") if self.outcome == "endless" else None
             self.finished = len(planned["epochs"])
+            self.weight_updates = planned.get("weight_updates")
 
     def epoch(self, index: int) -> _Epoch:
         if isinstance(self.planned, Plan):
@@ -349,8 +412,9 @@ def _outcome_words(outcome: str, endless: dict[str, Any] | None) -> str:
 
 
 def count_words(number: int, noun: str) -> str:
-    """ "1 epoch", "2 epochs", "4,000 training steps": a number with its noun, plural when it is not 1."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+    """ "1 epoch", "2 epochs", "4,000 training steps", "2 batches": a number with its noun, plural when it is not 1."""
+    plural = noun + ("es" if noun.endswith("batch") else "s")
+    return f"{number:,} {noun if number == 1 else plural}"
 
 
 def _words(value: Any) -> str:

@@ -13,6 +13,7 @@ TensorFlow is imported inside ``record`` only: importing this module is cheap.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import warnings
@@ -20,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.pipelines import PositionsOnly, SampleMaker, fit_arguments
+from core.pipelines import PositionsOnly, SampleMaker, fit_inputs
 from core.plan import Plan
-from core.scenario import Scenario, ValidationSet
+from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 
 # A part of an epoch that the plan says never ends is stopped after this many steps (as in
 # shared/conformance); a part that ends is let run to its planned end, and one step past it
@@ -33,6 +34,13 @@ MAX_RECORD_SAMPLES = 2_000_000
 MAX_RECORD_STEPS = 200_000
 
 RAN_OUT_TEXT = "Your input ran out of data"
+# Keras' warnings are kept this long (as in the conformance records): enough to tell them apart.
+WARNING_CHARS = 160
+# A note row: batch size, its first sample, its loss, and the optimizer's update count after it.
+NOTE_COLUMNS = 4
+# The recorder's optimizer with gradient accumulation: a step this small changes the weights
+# measurably (the bias's gradient is 1) without ever sending them anywhere.
+ACCUMULATION_LEARNING_RATE = 1e-3
 # The notes ring holds this many executions' batches; it is read before it could wrap,
 # at every boundary, and otherwise about 30 times a second (reading syncs with TensorFlow).
 # With a large steps_per_execution it holds fewer executions (never fewer than two), so
@@ -117,7 +125,7 @@ class StepLimits:
     A part the plan does not expect at all (Keras disagreeing) runs ``endless_steps`` too.
     """
 
-    plan: Plan
+    plan: Plan | dict[str, Any]  # a Plan, or plan JSON (a conformance record's, to record it without the planner)
     endless_steps: int = ENDLESS_CUT_STEPS
     longest_part: int | None = None
 
@@ -133,6 +141,8 @@ class StepLimits:
     def planned_steps(self, epoch: int, part: str) -> int | None:
         """The plan's steps for that part; None when it never ends or the plan has no such part."""
         plan = self.plan
+        if isinstance(plan, dict):
+            return _json_planned_steps(plan, epoch, part)
         if plan.outcome == "error":
             return None
         if epoch < len(plan.epochs):
@@ -144,11 +154,28 @@ class StepLimits:
         return None
 
 
-def record(scenario: Scenario, planned: Plan | None = None, *, endless_steps: int = ENDLESS_CUT_STEPS) -> dict[str, Any]:
+def _json_planned_steps(plan: dict[str, Any], epoch: int, part: str) -> int | None:
+    """StepLimits.planned_steps for plan JSON: the steps of that part, None when it never ends or is not there."""
+    epochs = plan.get("epochs") or []
+    if plan.get("outcome") == "error" or epoch >= len(epochs):
+        return None
+    runs = epochs[epoch].get(part)
+    if runs is None:
+        return None
+
+    def steps(runs: list) -> int:
+        return sum(steps(run[0]) * int(run[1]) if isinstance(run[0], list) else int(run[1]) for run in runs)
+
+    return steps(runs)
+
+
+def record(
+    scenario: Scenario, planned: Plan | dict[str, Any] | None = None, *, endless_steps: int = ENDLESS_CUT_STEPS
+) -> dict[str, Any]:
     """Fit a tiny Keras model on this scenario and return what Keras did, in plan JSON shape.
 
-    The fit is stopped where the plan (``planned``, else planned here) says a part never ends,
-    after ``endless_steps``; the recording then says where (``outcome`` "stopped").
+    The fit is stopped where the plan (``planned``: a Plan or plan JSON, else planned here) says
+    a part never ends, after ``endless_steps``; the recording then says where (``outcome`` "stopped").
     """
     if not tensorflow_available():
         raise RecorderUnavailable(install_hint())
@@ -183,28 +210,60 @@ def fit_and_record(
     tf, keras = load_tensorflow()
     tf.get_logger().setLevel("ERROR")  # each fit traces anew; its retracing notices are noise here
     log.ring_executions = ring_executions(scenario.steps_per_execution)
+    accumulation = accumulation_steps(scenario)
     if model is None:
         model = compiled_recording_model(
-            keras, tf, scenario.steps_per_execution, train=train, model_layers=model_layers, learning_rate=learning_rate
+            keras,
+            tf,
+            scenario.steps_per_execution,
+            train=train,
+            model_layers=model_layers,
+            learning_rate=learning_rate,
+            gradient_accumulation_steps=accumulation,
         )
     model.notes_written.assign(0)
-    fit_kwargs = fit_arguments(scenario, maker, np, tf)
+    log.counts_updates = accumulation is not None
     error: str | None = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         log.warnings = caught
         try:
-            model.fit(
-                epochs=scenario.epochs,
-                steps_per_epoch=scenario.steps_per_epoch,
-                callbacks=[boundary_callback(keras, log)],
-                verbose=0,
-                **fit_kwargs,
-            )
+            with fit_inputs(scenario, maker, np, tf, keras) as fit_kwargs:
+                model.fit(
+                    epochs=scenario.epochs,
+                    steps_per_epoch=scenario.steps_per_epoch,
+                    callbacks=[boundary_callback(keras, log)],
+                    verbose=0,
+                    **fit_kwargs,
+                )
         except Exception as exc:  # Keras refusing the call is a result, not a crash
-            message = str(exc).strip()
-            error = f"{type(exc).__name__}: {message.splitlines()[0] if message else ''}"
-    return log.result(scenario, error, keras.__version__, tf.__version__)
+            error = error_text(exc)
+        log.collect(model)  # the batches of an execution that ended in an error
+    iterations = int(model.optimizer.iterations.numpy()) if accumulation is not None else None
+    return log.result(scenario, error, keras.__version__, tf.__version__, optimizer_iterations=iterations)
+
+
+def error_text(exc: BaseException) -> str:
+    """One line: the exception's type and its reason.
+
+    TensorFlow's errors from a graph begin "Graph execution error:" and give the reason lines
+    later; from an eager op they wrap it in "{{function_node ...}} ... [Op:...]". Either way the
+    line kept is the reason ("Input dataset was expected to contain 3 elements but contained only 2 elements.").
+    """
+    message = str(exc).strip()
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    reason = lines[0] if lines else ""
+    if reason.startswith("Graph execution error"):
+        reasons = [line for line in lines[1:] if not line.startswith(("Detected at node", "File ", "[[", "{{"))]
+        reason = reasons[-1] if reasons else reason
+    reason = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", reason)
+    reason = re.sub(r"\s*\[Op:[^\]]*\]( name: ?.*)?$", "", reason)
+    return f"{type(exc).__name__}: {reason}"
+
+
+def accumulation_steps(scenario: Scenario) -> int | None:
+    """The optimizer's gradient_accumulation_steps for this scenario (None: every batch updates)."""
+    return getattr(scenario, "gradient_accumulation_steps", None)
 
 
 # ---------------------------------------------------------------- recording
@@ -240,16 +299,22 @@ class BatchLog:
         self._executions_unread = 0
         self._last_collect = 0.0
         self.ring_executions = 1
+        self.counts_updates = False  # gradient accumulation: note which training batches updated the weights
+        self._updates_seen = 0
 
     @property
     def current(self) -> dict[str, Any]:
         return self.epochs[-1]
 
-    def note(self, size: int, first: float, loss: float) -> None:
+    def note(self, size: int, first: float, loss: float, updates: float = 0.0) -> None:
         if self.phase is None:  # Keras probing data outside fit's loop: not a step
             return
         batches = self.current[self.phase]
         batches.append((int(size), int(first)))
+        if self.counts_updates and self.phase == "train" and int(updates) > self._updates_seen:
+            # The optimizer's own count (optimizer.iterations: updates made) moved in this batch.
+            self._updates_seen = int(updates)
+            self.current["update_steps"].append(len(batches) - 1)
         if self.on_batch is not None:
             self.on_batch(self.phase, len(self.epochs) - 1, len(batches) - 1, int(size), int(first), float(loss))
 
@@ -270,13 +335,18 @@ class BatchLog:
             return
         rows = model.notes.numpy()
         for index in range(self._notes_read, written):
-            size, first, loss = rows[index % model.note_rows]
-            self.note(int(size), float(first), float(loss))
+            size, first, loss, updates = rows[index % model.note_rows]
+            self.note(int(size), float(first), float(loss), float(updates))
         self._notes_read = written
 
-    def start_epoch(self) -> None:
+    def start_epoch(self, number: int | None = None) -> None:
+        """A new epoch; ``number``: its absolute 1-based number (Keras' epoch + 1), else the next one."""
         self._take_warnings()
-        self.epochs.append({"train": [], "val": None, "ran_out": False, "val_ran_out": False})
+        if number is None:
+            number = self.epochs[-1]["epoch"] + 1 if self.epochs else 1
+        self.epochs.append(
+            {"epoch": number, "train": [], "val": None, "ran_out": False, "val_ran_out": False, "update_steps": []}
+        )
         self.phase = "train"
         # Asked of the plan once an epoch, not at every batch (the demo's speed is measured).
         self._epoch_limits = {part: self.limits.limit(len(self.epochs) - 1, part) for part in ("train", "val")}
@@ -304,16 +374,28 @@ class BatchLog:
         if self.phase and any(RAN_OUT_TEXT in str(w.message) for w in new):
             self.current["val_ran_out" if self.phase == "val" else "ran_out"] = True
 
-    def result(self, scenario: Scenario, error: str | None, keras_version: str, tf_version: str) -> dict[str, Any]:
+    def result(
+        self,
+        scenario: Scenario,
+        error: str | None,
+        keras_version: str,
+        tf_version: str,
+        *,
+        optimizer_iterations: int | None = None,
+    ) -> dict[str, Any]:
+        """The recording in plan JSON shape; an error keeps the epochs that ran before it (as the records do)."""
         self._take_warnings()
-        texts = sorted({str(w.message).split("\n")[0] for w in self.warnings})
+        texts = sorted({str(w.message).split("\n")[0][:WARNING_CHARS] for w in self.warnings})
         base = {"keras": keras_version, "tensorflow": tf_version, "recorded_warnings": texts, "cancelled": self.cancelled}
-        if error is not None:
-            return {**base, "outcome": "error", "error": error, "epochs": [], "warnings": []}
         if self.stopped == "train" and self.epochs:
             self.current["val"] = None  # Keras validates after a stop; that run was stopped at once
-        epochs = [self._epoch_json(scenario, epoch) for epoch in self.epochs]
+        epochs = [self._epoch_json(scenario, epoch, self.counts_updates) for epoch in self.epochs]
         out: dict[str, Any] = {**base, "outcome": "ok", "epochs": epochs, "warnings": []}
+        if self.counts_updates:
+            out["weight_updates"] = sum(epoch["updates"] for epoch in epochs)
+            out["optimizer_iterations"] = optimizer_iterations
+        if error is not None:
+            return {**out, "outcome": "error", "error": error}
         if self.stopped is not None:
             out["outcome"] = "stopped"
             out["stopped"] = {"epoch": len(epochs), "part": self.stopped, "steps": len(self.current[self.stopped])}
@@ -329,12 +411,11 @@ class BatchLog:
         return batches is not None and len(batches) >= limit
 
     @staticmethod
-    def _epoch_json(scenario: Scenario, epoch: dict[str, Any]) -> dict[str, Any]:
-        train_positions = scenario.train.samples is not None and not (
-            scenario.train.source == "arrays" and scenario.train.shuffle
-        )
-        val_positions = not (isinstance(scenario.validation, ValidationSet) and scenario.validation.samples is None)
-        return {
+    def _epoch_json(scenario: Scenario, epoch: dict[str, Any], counts_updates: bool = False) -> dict[str, Any]:
+        train_positions = first_sample_is_fixed(scenario, "train")
+        val_positions = first_sample_is_fixed(scenario, "val")
+        out = {
+            "epoch": epoch["epoch"],
             "train": _runs(epoch["train"]),
             "train_first_sample": epoch["train"][0][1] if epoch["train"] and train_positions else None,
             "val": _runs(epoch["val"]) if epoch["val"] is not None else None,
@@ -342,6 +423,60 @@ class BatchLog:
             "ran_out": epoch["ran_out"],
             "val_ran_out": epoch["val_ran_out"],
         }
+        if counts_updates:
+            out["updates"] = len(epoch["update_steps"])
+            out["update_steps"] = _step_ranges(epoch["update_steps"])
+        return out
+
+
+def first_sample_is_fixed(scenario: Scenario, part: str) -> bool:
+    """Is the first sample of a part's first batch a fixed fact (not drawn anew by a shuffle, not an endless stream's)?
+
+    The format's rule for ``*_first_sample``: ``null`` with any shuffle of the samples or of the
+    batches (fit's own for arrays, PyDatasets and flows; a flow's ``shuffle``; a pipeline's
+    ``shuffle`` step; the directory loader's shuffled file list) and for a stream without length.
+    """
+    validation = scenario.validation
+    if isinstance(validation, ValidationSplit):
+        split_by = getattr(validation, "split_by", None) or "fit"
+        if split_by == "directory":
+            return False
+        if split_by == "image_data_generator":
+            flow_shuffle = getattr(scenario.train, "flow_shuffle", True)
+            if part == "val" and getattr(validation, "flow_shuffle", None) is not None:
+                flow_shuffle = validation.flow_shuffle
+            return not flow_shuffle and not (part == "train" and scenario.train.shuffle)
+        if part == "val":  # the last samples of the arrays, split off before any shuffle
+            return True
+    if part == "val":
+        if not isinstance(validation, ValidationSet):
+            return True
+        return _data_order_is_fixed(validation, fit_shuffles=False)
+    return _data_order_is_fixed(scenario.train, fit_shuffles=scenario.train.shuffle)
+
+
+def _data_order_is_fixed(spec: DataSpec, *, fit_shuffles: bool) -> bool:
+    if spec.samples is None:
+        return False
+    if spec.source in ("arrays", "pydataset", "image_data_generator") and fit_shuffles:
+        return False
+    if spec.source == "image_data_generator" and getattr(spec, "flow_shuffle", True):
+        return False
+    steps = getattr(spec, "pipeline", None) or ()
+    return not any(step.op == "shuffle" for step in steps)
+
+
+def _step_ranges(steps: list[int]) -> list[list[int]]:
+    """0-based step numbers as [first, count, every] runs of evenly spaced steps: small however long the epoch."""
+    runs: list[list[int]] = []
+    for step in steps:
+        if runs and runs[-1][1] == 1:
+            runs[-1][1], runs[-1][2] = 2, step - runs[-1][0]
+        elif runs and step == runs[-1][0] + runs[-1][1] * runs[-1][2]:
+            runs[-1][1] += 1
+        else:
+            runs.append([step, 1, 1])
+    return runs
 
 
 def _is_number(value: Any) -> bool:
@@ -370,11 +505,23 @@ def compiled_recording_model(
     train: bool,
     model_layers: Callable[[Any], list[Any]] | None = None,
     learning_rate: float = 0.01,
+    gradient_accumulation_steps: int | None = None,
 ) -> Any:
-    """A recording model compiled for this steps_per_execution (see recording_model)."""
+    """A recording model compiled for this steps_per_execution (see recording_model).
+
+    With ``gradient_accumulation_steps`` its optimizer accumulates (Keras' own
+    ``gradient_accumulation_steps``) and even the recorder's model takes real gradient steps,
+    so that the optimizer's count of updates can be watched batch by batch.
+    """
     ring = ring_executions(steps_per_execution) * steps_per_execution
-    model = recording_model(keras, tf, train=train, model_layers=model_layers, ring=ring)
-    optimizer = keras.optimizers.Adam(learning_rate) if train else "sgd"
+    accumulates = gradient_accumulation_steps is not None
+    model = recording_model(keras, tf, train=train, model_layers=model_layers, ring=ring, steps_weights=accumulates)
+    if train:
+        optimizer = keras.optimizers.Adam(learning_rate, gradient_accumulation_steps=gradient_accumulation_steps)
+    elif accumulates:
+        optimizer = keras.optimizers.SGD(ACCUMULATION_LEARNING_RATE, gradient_accumulation_steps=gradient_accumulation_steps)
+    else:
+        optimizer = "sgd"
     model.compile(optimizer=optimizer, loss="mse", steps_per_execution=steps_per_execution)
     return model
 
@@ -391,8 +538,12 @@ def recording_model(
     train: bool,
     model_layers: Callable[[Any], list[Any]] | None = None,
     ring: int = 1,
+    steps_weights: bool = False,
 ) -> Any:
-    """A model whose steps note each batch's size, first sample (x[:, 0]) and loss.
+    """A model whose steps note each batch's size, first sample (x[:, 0]), loss and the optimizer's update count.
+
+    Images (an ImageDataGenerator flow) are read as rows: pixel 0 is column 0. ``steps_weights``:
+    the recorder's model (without ``train``) takes real optimizer steps too (for gradient accumulation).
 
     The notes go, inside the graph, into a ring of ``ring`` rows that the boundary callback
     reads now and then (a py_function per batch cost 30 % of the speed; a read per batch 15 %).
@@ -406,17 +557,22 @@ def recording_model(
             super().__init__()
             self.stack = layers
             self.note_rows = ring
-            self.notes = tf.Variable(tf.zeros((ring, 3), "float64"), trainable=False)
+            self.notes = tf.Variable(tf.zeros((ring, NOTE_COLUMNS), "float64"), trainable=False)
             self.notes_written = tf.Variable(tf.constant(0, "int64"), trainable=False)
 
         def call(self, x: Any) -> Any:
+            x = _rows(x)
             features = x[:, 1:] if train and model_layers else x
             for layer in self.stack:
                 features = layer(features)
             return features
 
         def _note(self, x: Any, loss: Any) -> None:
-            row = tf.stack([tf.cast(tf.shape(x)[0], "float64"), tf.cast(x[0, 0], "float64"), tf.cast(loss, "float64")])
+            x = _rows(x)
+            # Keras' optimizer.iterations counts weight updates (with accumulation: every G-th batch).
+            updates = tf.cast(self.optimizer.iterations, "float64") if steps_weights or train else tf.constant(0.0, "float64")
+            size = tf.cast(tf.shape(x)[0], "float64")
+            row = tf.stack([size, tf.cast(x[0, 0], "float64"), tf.cast(loss, "float64"), updates])
             written = self.notes.scatter_nd_update([[self.notes_written % self.note_rows]], [row])
             # The count must depend on the batch: otherwise the graph runs it even in the call
             # whose get_next() fails at the end of the data, counting a batch that never came.
@@ -425,6 +581,12 @@ def recording_model(
 
         def train_step(self, data: Any) -> dict[str, Any]:
             x, y = data[0], data[1]
+            if not train and steps_weights:
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(self(x, training=True))
+                self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+                self._note(x, loss)
+                return {"loss": loss}
             if not train:
                 loss = tf.reduce_mean(self(x))
                 self._note(x, loss)
@@ -451,6 +613,15 @@ def recording_model(
                 return {"loss": self._loss_tracker.result()}
             return {"loss": loss}
 
+    def _rows(x: Any) -> Any:
+        """A batch of images (rank 4) as rows of pixels; rows stay as they are."""
+        if len(x.shape) == 2:
+            return x
+        columns = 1
+        for size in x.shape[1:]:
+            columns *= int(size)
+        return tf.reshape(x, (-1, columns))
+
     return RecordingModel()
 
 
@@ -459,7 +630,7 @@ def boundary_callback(keras: Any, log: BatchLog) -> Any:
 
     class Boundaries(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-            log.start_epoch()
+            log.start_epoch(epoch + 1)  # Keras counts from initial_epoch, 0-based
 
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
             log.maybe_collect(self.model)
