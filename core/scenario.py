@@ -12,11 +12,50 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-SOURCES = ("arrays", "dataset", "generator")
+SOURCES = ("arrays", "dataset", "generator", "pydataset", "image_data_generator")
 REPEATS = ("none", "before_batch", "after_batch")
+# The tf.data steps a pipeline may hold, in the format's table order.
+PIPELINE_OPS = (
+    "batch",
+    "repeat",
+    "take",
+    "skip",
+    "shard",
+    "filter",
+    "unbatch",
+    "rebatch",
+    "shuffle",
+    "assert_cardinality",
+    "cache",
+    "prefetch",
+    "map",
+)
+# Each op's arguments in a file: (key, kind, default); kind "size" is a whole number >= 1,
+# "count" >= 0, "count_or_none" >= 0 or null (repeat forever), "bool" true/false.
+_OP_ARGUMENTS: dict[str, tuple[tuple[str, str, Any], ...]] = {
+    "batch": (("size", "size", None), ("drop_remainder", "bool", False)),
+    "repeat": (("count", "count_or_none", None),),
+    "take": (("count", "count", None),),
+    "skip": (("count", "count", None),),
+    "shard": (("num_shards", "size", None), ("index", "count", None)),
+    "filter": (("keep_every", "size", None),),
+    "unbatch": (),
+    "rebatch": (("size", "size", None), ("drop_remainder", "bool", False)),
+    "shuffle": (("buffer_size", "size", None), ("reshuffle_each_iteration", "bool", True)),
+    "assert_cardinality": (("count", "count", None),),
+    "cache": (),
+    "prefetch": (),
+    "map": (),
+}
+SPLIT_BY = ("fit", "directory", "image_data_generator")
+# The keys another issue brings (tf.keras 2, other backends, MirroredStrategy); only their defaults are read.
+KERAS_FLAVOURS = ("3",)
+BACKENDS = ("tensorflow",)
+# A pipeline longer than this is not a pipeline anyone writes; its plan would only grow.
+MAX_PIPELINE_STEPS = 64
 
 # Bounds that keep every count an exact integer and every plan fast to compute.
 # They are far beyond any real training run (ImageNet is 1.28e6 samples).
@@ -30,9 +69,14 @@ MAX_FILE_BYTES = 1 << 20
 MAX_FILE_SIZE_IN_WORDS = "1 MiB"
 
 _TRAIN_KEYS = ("samples", "source", "batch_size", "drop_remainder", "repeat", "shuffle")
+_DATA_EXTRA_KEYS = ("flow_shuffle", "pipeline")
 _VALIDATION_SET_KEYS = (*_TRAIN_KEYS, "steps", "freq")
 _VALIDATION_SPLIT_KEYS = ("split", "batch_size", "steps", "freq")
+_VALIDATION_SPLIT_EXTRA_KEYS = ("split_by", "flow_shuffle")
 _TOP_KEYS = ("train", "epochs", "steps_per_epoch", "steps_per_execution", "validation")
+_TOP_EXTRA_KEYS = ("initial_epoch", "gradient_accumulation_steps", "keras", "backend", "replicas")
+# A pipeline says its own batching: these keys are left out when it is given.
+_PIPELINE_REPLACES = ("batch_size", "drop_remainder", "repeat")
 
 
 class ScenarioError(ValueError):
@@ -50,6 +94,28 @@ class ScenarioError(ValueError):
 
 
 @dataclass(frozen=True)
+class PipelineStep:
+    """One ``tf.data`` step of a pipeline: its op and the arguments that op takes (others stay None)."""
+
+    op: str
+    size: int | None = None
+    drop_remainder: bool = False
+    count: int | None = None
+    num_shards: int | None = None
+    index: int | None = None
+    keep_every: int | None = None
+    buffer_size: int | None = None
+    reshuffle_each_iteration: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """The format's object for this step: its op and exactly that op's arguments."""
+        out: dict[str, Any] = {"op": self.op}
+        for key, _kind, _default in _OP_ARGUMENTS[self.op]:
+            out[key] = getattr(self, key)
+        return out
+
+
+@dataclass(frozen=True)
 class DataSpec:
     """A body of data handed to ``fit``: the training data or a validation set."""
 
@@ -59,9 +125,14 @@ class DataSpec:
     drop_remainder: bool = False
     repeat: str = "none"
     shuffle: bool = True
+    # Keyword-only, so the positional order of the fields above (and ValidationSet's) stays as it was.
+    flow_shuffle: bool = field(default=True, kw_only=True)  # image_data_generator: the flow's own shuffle=
+    pipeline: tuple[PipelineStep, ...] | None = field(default=None, kw_only=True)  # source "dataset" only
 
     @property
     def endless(self) -> bool:
+        if self.pipeline is not None:
+            return self.samples is None or any(step.op == "repeat" and step.count is None for step in self.pipeline)
         return self.samples is None or self.repeat != "none"
 
 
@@ -72,17 +143,26 @@ class ValidationSet(DataSpec):
     batch_size: int | None = None  # None: Keras uses the training batch size
     shuffle: bool = False
     steps: int | None = None
-    freq: int = 1
+    freq: int | tuple[int, ...] = 1  # a tuple: the 1-based epoch numbers after which to validate
 
 
 @dataclass(frozen=True)
 class ValidationSplit:
-    """``validation_split=``: the last part of the training arrays validates."""
+    """``validation_split=`` (or a loader's own split, ``split_by``): part of the training data validates."""
 
     split: float
     batch_size: int | None = None
     steps: int | None = None
-    freq: int = 1
+    freq: int | tuple[int, ...] = 1
+    split_by: str = field(default="fit", kw_only=True)  # "fit" | "directory" | "image_data_generator"
+    flow_shuffle: bool | None = field(default=None, kw_only=True)  # None: the training flow's
+
+
+def validates_after(freq: int | tuple[int, ...], epoch_number: int) -> bool:
+    """Keras' _should_eval: validation after the epoch with this 1-based number."""
+    if isinstance(freq, tuple):
+        return epoch_number in freq
+    return epoch_number % freq == 0
 
 
 Validation = ValidationSet | ValidationSplit
@@ -95,9 +175,11 @@ class Scenario:
     steps_per_epoch: int | None = None
     steps_per_execution: int = 1
     validation: Validation | None = None
+    initial_epoch: int = 0
+    gradient_accumulation_steps: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario JSON, every key written out."""
+        """The scenario JSON: every key of the original format, the newer keys only when not at their default."""
         out: dict[str, Any] = {
             "train": _data_dict(self.train, _TRAIN_KEYS),
             "epochs": self.epochs,
@@ -105,18 +187,27 @@ class Scenario:
             "steps_per_execution": self.steps_per_execution,
             "validation": None,
         }
+        if self.initial_epoch:
+            out["initial_epoch"] = self.initial_epoch
+        if self.gradient_accumulation_steps is not None:
+            out["gradient_accumulation_steps"] = self.gradient_accumulation_steps
         if isinstance(self.validation, ValidationSplit):
             out["validation"] = {
                 "split": self.validation.split,
                 "batch_size": self.validation.batch_size,
                 "steps": self.validation.steps,
-                "freq": self.validation.freq,
+                "freq": _freq_json(self.validation.freq),
             }
+            if self.validation.split_by != "fit":
+                out["validation"]["split_by"] = self.validation.split_by
+            if self.validation.flow_shuffle is not None:
+                out["validation"]["flow_shuffle"] = self.validation.flow_shuffle
         elif isinstance(self.validation, ValidationSet):
             # Keras never shuffles validation data, so the format leaves shuffle out of a validation
             # set; a file that sets it keeps it on saving (it changes nothing Keras does).
             keys = _VALIDATION_SET_KEYS if self.validation.shuffle else tuple(k for k in _VALIDATION_SET_KEYS if k != "shuffle")
             out["validation"] = _data_dict(self.validation, keys)
+            out["validation"]["freq"] = _freq_json(self.validation.freq)
         return out
 
     def to_json(self) -> str:
@@ -124,7 +215,18 @@ class Scenario:
 
 
 def _data_dict(spec: DataSpec, keys: tuple[str, ...]) -> dict[str, Any]:
-    return {key: getattr(spec, key) for key in keys}
+    if spec.pipeline is not None:
+        keys = tuple(key for key in keys if key not in _PIPELINE_REPLACES)
+    out = {key: getattr(spec, key) for key in keys}
+    if spec.source == "image_data_generator" and not spec.flow_shuffle:
+        out["flow_shuffle"] = False
+    if spec.pipeline is not None:
+        out["pipeline"] = [step.to_dict() for step in spec.pipeline]
+    return out
+
+
+def _freq_json(freq: int | tuple[int, ...]) -> int | list[int]:
+    return list(freq) if isinstance(freq, tuple) else freq
 
 
 # ---------------------------------------------------------------- reading
@@ -176,24 +278,49 @@ def scenario_from_dict(data: Any) -> Scenario:
     """Validate a decoded scenario object (as from ``json.loads``)."""
     if not isinstance(data, Mapping):
         raise ScenarioError("", f"A scenario is one group of settings in braces {{...}}; this is {_kind(data)}.")
-    _check_keys(data, _TOP_KEYS, "")
+    # keras, backend and replicas are read only to refuse them, so a message never offers them.
+    _check_keys(data, (*_TOP_KEYS, *_TOP_EXTRA_KEYS), "", listed=(*_TOP_KEYS, *_TOP_EXTRA_KEYS[:2]))
     if "train" not in data:
         raise ScenarioError("train", 'The training data, what fit() is given, is required: add "train": {"samples": ...}.')
+    _refuse_other_flavours(data)
     train = _read_data(data["train"], "train", _TRAIN_KEYS, default_batch=32, default_shuffle=True)
     epochs = _read_int(data, "epochs", "", default=1, minimum=0, maximum=MAX_EPOCHS)
     steps_per_epoch = _read_int(data, "steps_per_epoch", "", default=None, minimum=1, maximum=MAX_STEPS, nullable=True)
     steps_per_execution = _read_int(data, "steps_per_execution", "", default=1, minimum=1, maximum=MAX_STEPS_PER_EXECUTION)
-    validation = _read_validation(data.get("validation"))
+    initial_epoch = _read_int(data, "initial_epoch", "", default=0, minimum=0, maximum=MAX_EPOCHS)
+    accumulation = _read_int(data, "gradient_accumulation_steps", "", default=None, minimum=2, maximum=MAX_STEPS, nullable=True)
+    validation = _read_validation(data.get("validation"), train)
     return Scenario(
         train=train,
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
         steps_per_execution=steps_per_execution,
         validation=validation,
+        initial_epoch=initial_epoch,
+        gradient_accumulation_steps=accumulation,
     )
 
 
-def _read_validation(raw: Any) -> Validation | None:
+def _refuse_other_flavours(data: Mapping[str, Any]) -> None:
+    """keras, backend and replicas belong to another issue: only their defaults are accepted for now."""
+    for key, allowed, default in (("keras", KERAS_FLAVOURS, "3"), ("backend", BACKENDS, "tensorflow")):
+        value = data.get(key, default)
+        if value not in allowed or not isinstance(value, str):
+            raise ScenarioError(
+                key,
+                f"{field_name(key)} can only be {quote(default)} for now (Keras 3.15.1 on TensorFlow), not {_kind(value)}; "
+                "leave the setting out.",
+            )
+    replicas = data.get("replicas", 1)
+    if isinstance(replicas, bool) or replicas != 1 or not isinstance(replicas, int):
+        raise ScenarioError(
+            "replicas",
+            f"{field_name('replicas')} can only be 1 for now (one device, no MirroredStrategy), not {_kind(replicas)}; "
+            "leave the setting out.",
+        )
+
+
+def _read_validation(raw: Any, train: DataSpec) -> Validation | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
@@ -203,7 +330,7 @@ def _read_validation(raw: Any) -> Validation | None:
             f'or a validation set {{"samples": ...}}, not {_kind(raw)}.',
         )
     if "split" in raw:
-        _check_keys(raw, _VALIDATION_SPLIT_KEYS, "validation", kind="A validation split")
+        _check_keys(raw, (*_VALIDATION_SPLIT_KEYS, *_VALIDATION_SPLIT_EXTRA_KEYS), "validation", kind="A validation split")
         split = raw["split"]
         if isinstance(split, bool) or not isinstance(split, (int, float)):
             raise ScenarioError("validation.split", f"The validation split must be a fraction such as 0.2, not {_kind(split)}.")
@@ -212,11 +339,36 @@ def _read_validation(raw: Any) -> Validation | None:
                 "validation.split",
                 f"The validation split must be strictly between 0 and 1, such as 0.2 (a fifth), not {_kind(split)}.",
             )
+        # null means the default, as for the other optional keys of a split.
+        split_by = _read_choice({"split_by": raw.get("split_by") or "fit"}, "split_by", "validation", SPLIT_BY, "fit")
+        if split_by == "directory" and (train.source != "dataset" or train.pipeline is not None):
+            raise ScenarioError(
+                "validation.split_by",
+                "A directory split (image_dataset_from_directory) gives tf.data datasets: the training source must be "
+                '"dataset" with no pipeline.',
+            )
+        if split_by == "image_data_generator" and train.source != "image_data_generator":
+            raise ScenarioError(
+                "validation.split_by",
+                "An ImageDataGenerator split (validation_split=, subset=) gives ImageDataGenerator flows: the training "
+                'source must be "image_data_generator".',
+            )
+        flow_shuffle = raw.get("flow_shuffle")
+        if flow_shuffle is not None:
+            if split_by != "image_data_generator":
+                raise ScenarioError(
+                    "validation.flow_shuffle",
+                    "The validation flow_shuffle belongs to an ImageDataGenerator split: set split_by to "
+                    '"image_data_generator" or leave it out.',
+                )
+            flow_shuffle = _read_bool(raw, "flow_shuffle", "validation", True)
         return ValidationSplit(
             split=float(split),
             batch_size=_read_int(raw, "batch_size", "validation", default=None, minimum=1, maximum=MAX_BATCH_SIZE, nullable=True),
             steps=_read_int(raw, "steps", "validation", default=None, minimum=1, maximum=MAX_STEPS, nullable=True),
-            freq=_read_int(raw, "freq", "validation", default=1, minimum=1, maximum=MAX_EPOCHS),
+            freq=_read_freq(raw),
+            split_by=split_by,
+            flow_shuffle=flow_shuffle,
         )
     spec = _read_data(raw, "validation", _VALIDATION_SET_KEYS, default_batch=None, default_shuffle=False)
     return ValidationSet(
@@ -227,15 +379,46 @@ def _read_validation(raw: Any) -> Validation | None:
         repeat=spec.repeat,
         shuffle=spec.shuffle,
         steps=_read_int(raw, "steps", "validation", default=None, minimum=1, maximum=MAX_STEPS, nullable=True),
-        freq=_read_int(raw, "freq", "validation", default=1, minimum=1, maximum=MAX_EPOCHS),
+        freq=_read_freq(raw),
+        flow_shuffle=spec.flow_shuffle,
+        pipeline=spec.pipeline,
     )
+
+
+# validation_freq as a list: at most this many epoch numbers (more than any fit has epochs to name).
+MAX_FREQ_LIST = 10_000
+
+
+def _read_freq(raw: Mapping[str, Any]) -> int | tuple[int, ...]:
+    value = raw.get("freq", 1)
+    if isinstance(value, list):
+        if len(value) > MAX_FREQ_LIST:
+            raise ScenarioError(
+                "validation.freq", f"The validation frequency lists more than {MAX_FREQ_LIST:,} epochs; give an every-N number."
+            )
+        numbers = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= MAX_EPOCHS:
+                raise ScenarioError(
+                    "validation.freq",
+                    f"The validation frequency's list holds epoch numbers from 1 to {MAX_EPOCHS:,}, not {_kind(item)}.",
+                )
+            numbers.append(item)
+        return tuple(numbers)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(
+            "validation.freq",
+            f"The validation frequency must be a whole number of at least 1 (every N epochs) or a list of epoch "
+            f"numbers such as [1, 5], not {_kind(value)}.",
+        )
+    return _read_int(raw, "freq", "validation", default=1, minimum=1, maximum=MAX_EPOCHS)
 
 
 def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int | None, default_shuffle: bool) -> DataSpec:
     data_name = "The training data" if where == "train" else "A validation set"
     if not isinstance(raw, Mapping):
         raise ScenarioError(where, f'{data_name} must be a group of settings {{"samples": ...}}, not {_kind(raw)}.')
-    _check_keys(raw, keys, where, kind=data_name)
+    _check_keys(raw, (*keys, *_DATA_EXTRA_KEYS), where, kind=data_name)
     if "samples" not in raw:
         raise ScenarioError(
             f"{where}.samples",
@@ -244,16 +427,54 @@ def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int |
     samples = _read_int(raw, "samples", where, default=None, minimum=0, maximum=MAX_SAMPLES, nullable=True)
     source = _read_choice(raw, "source", where, SOURCES, "arrays")
     repeat = _read_choice(raw, "repeat", where, REPEATS, "none")
-    if samples is None and source == "arrays":
+    if samples is None and source in ("arrays", "image_data_generator"):
+        what = "NumPy arrays always have" if source == "arrays" else "An ImageDataGenerator flow over arrays always has"
         raise ScenarioError(
             f"{where}.samples",
-            "NumPy arrays always have a length, so they cannot be an endless stream: "
-            'give the number of samples, or choose the source "dataset" or "generator".',
+            f"{what} a length, so they cannot be an endless stream: "
+            'give the number of samples, or choose the source "dataset", "generator" or "pydataset".',
         )
-    if repeat != "none" and source == "arrays":
+    if repeat != "none" and source in ("arrays", "pydataset", "image_data_generator"):
         raise ScenarioError(
             f"{where}.repeat",
-            'NumPy arrays cannot be repeated: choose the source "dataset" or "generator" to use .repeat().',
+            f'{_SOURCE_WORDS[source]} cannot be repeated: choose the source "dataset" or "generator" to use .repeat().',
+        )
+    if source == "image_data_generator" and raw.get("drop_remainder", False) is not False:
+        raise ScenarioError(
+            f"{where}.drop_remainder",
+            "An ImageDataGenerator flow has no drop_remainder: it always yields the short last batch; leave it out.",
+        )
+    flow_shuffle = True
+    if "flow_shuffle" in raw:
+        if source != "image_data_generator":
+            raise ScenarioError(
+                f"{where}.flow_shuffle",
+                f"{field_name(where + '.flow_shuffle')} is the ImageDataGenerator flow's own shuffle: it needs the source "
+                '"image_data_generator"; leave it out.',
+            )
+        flow_shuffle = _read_bool(raw, "flow_shuffle", where, True)
+    pipeline = None
+    if "pipeline" in raw:
+        if source != "dataset":
+            raise ScenarioError(
+                f"{where}.pipeline",
+                f'A pipeline is a chain of tf.data steps: it needs the source "dataset", not {_kind(source)}.',
+            )
+        for key in _PIPELINE_REPLACES:
+            if key in raw:
+                raise ScenarioError(
+                    f"{where}.{key}",
+                    f"With a pipeline, {key} is left out: the pipeline's own steps (batch, repeat) say it.",
+                )
+        pipeline = _read_pipeline(raw["pipeline"], where)
+        return DataSpec(
+            samples=samples,
+            source=source,
+            batch_size=None,
+            drop_remainder=False,
+            repeat="none",
+            shuffle=_read_bool(raw, "shuffle", where, default_shuffle),
+            pipeline=pipeline,
         )
     return DataSpec(
         samples=samples,
@@ -262,13 +483,92 @@ def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int |
         drop_remainder=_read_bool(raw, "drop_remainder", where, False),
         repeat=repeat,
         shuffle=_read_bool(raw, "shuffle", where, default_shuffle),
+        flow_shuffle=flow_shuffle,
     )
 
 
-def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, kind: str = "A scenario") -> None:
+_SOURCE_WORDS = {
+    "arrays": "NumPy arrays",
+    "dataset": "A tf.data dataset",
+    "generator": "A Python generator",
+    "pydataset": "A PyDataset",
+    "image_data_generator": "An ImageDataGenerator flow",
+}
+
+
+def _read_pipeline(raw: Any, where: str) -> tuple[PipelineStep, ...]:
+    field_at = f"{where}.pipeline"
+    data_words = "training" if where == "train" else "validation"
+    if not isinstance(raw, list):
+        raise ScenarioError(field_at, f'A pipeline is a list of steps such as [{{"op": "batch", "size": 32}}], not {_kind(raw)}.')
+    if len(raw) > MAX_PIPELINE_STEPS:
+        raise ScenarioError(field_at, f"A pipeline has at most {MAX_PIPELINE_STEPS} steps, not {len(raw):,}.")
+    steps = tuple(_read_step(item, f"{field_at}[{number}]") for number, item in enumerate(raw))
+    batching = [step.op for step in steps if step.op in ("batch", "unbatch", "rebatch")]
+    if "batch" not in batching:
+        raise ScenarioError(
+            field_at,
+            f"The {data_words} pipeline has no batch step, so every sample would reach Keras as a batch of its own; "
+            'add {"op": "batch", "size": 32}.',
+        )
+    if batching[-1] == "unbatch":
+        raise ScenarioError(
+            field_at,
+            f"The {data_words} pipeline ends with unbatch, so every sample would reach Keras as a batch of its own; "
+            "end it with batch or rebatch.",
+        )
+    return steps
+
+
+def _read_step(raw: Any, where: str) -> PipelineStep:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(
+            where, f'A pipeline step is a group of settings such as {{"op": "batch", "size": 32}}, not {_kind(raw)}.'
+        )
+    op = raw.get("op")
+    if not isinstance(op, str) or op not in PIPELINE_OPS:
+        listed = ", ".join(PIPELINE_OPS[:-1]) + " or " + PIPELINE_OPS[-1]
+        raise ScenarioError(f"{where}.op", f"A pipeline step's op must be one of {listed}, not {_kind(op)}.")
+    arguments = _OP_ARGUMENTS[op]
+    known = ("op", *(key for key, _kind_of, _default in arguments))
+    for key in raw:
+        if key not in known:
+            takes = ", ".join(known[1:]) if len(known) > 1 else "no arguments"
+            raise ScenarioError(_field(key, where), f"The {op} step has no setting called {quote(str(key))}; it takes {takes}.")
+    values: dict[str, Any] = {}
+    for key, kind, default in arguments:
+        value = raw.get(key, default)
+        name = f"The {op} step's {key}"
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ScenarioError(f"{where}.{key}", f"{name} must be true or false, not {_kind(value)}.")
+        elif value is None and kind != "count_or_none":
+            raise ScenarioError(f"{where}.{key}", f"{name} is required: a whole number.")
+        elif value is not None:
+            minimum = 1 if kind == "size" else 0
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ScenarioError(f"{where}.{key}", f"{name} must be a whole number of at least {minimum}, not {_kind(value)}.")
+            if not minimum <= value <= MAX_SAMPLES:
+                raise ScenarioError(
+                    f"{where}.{key}", f"{name} must be from {minimum} to {MAX_SAMPLES:,}, not {_short_number(value)}."
+                )
+        values[key] = value
+    if op == "shard" and values["index"] >= values["num_shards"]:
+        raise ScenarioError(
+            f"{where}.index",
+            f"The shard step's index counts from 0, so it must be below num_shards ({values['num_shards']:,}), "
+            f"not {values['index']:,}.",
+        )
+    return PipelineStep(op, **values)
+
+
+def _check_keys(
+    raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, kind: str = "A scenario", listed: tuple[str, ...] = ()
+) -> None:
+    listed = listed or allowed
     for key in raw:
         if key not in allowed:
-            known = ", ".join(allowed[:-1]) + " and " + allowed[-1]
+            known = ", ".join(listed[:-1]) + " and " + listed[-1]
             raise ScenarioError(_field(key, where), f"{kind} has no setting called {quote(str(key))}; it knows {known}.")
 
 
@@ -280,6 +580,7 @@ _EMPTY_MEANS = {
     "validation.samples": "empty for an endless stream",
     "validation.batch_size": "empty to use the training batch size",
     "validation.steps": "empty to let Keras decide",
+    "gradient_accumulation_steps": "empty for none",
 }
 
 
@@ -358,6 +659,16 @@ _FIELD_NAMES = {
     "validation.shuffle": "Validation shuffle",
     "validation.steps": "Validation steps",
     "validation.freq": "Validation frequency",
+    "validation.split_by": "Who splits the validation data",
+    "validation.flow_shuffle": "Validation flow shuffle",
+    "validation.pipeline": "The validation pipeline",
+    "train.flow_shuffle": "Training flow shuffle",
+    "train.pipeline": "The training pipeline",
+    "initial_epoch": "The initial epoch",
+    "gradient_accumulation_steps": "Gradient accumulation steps",
+    "keras": "The Keras flavour",
+    "backend": "The backend",
+    "replicas": "The number of replicas",
 }
 
 

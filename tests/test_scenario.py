@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.scenario import (
+    PIPELINE_OPS,
     DataSpec,
+    PipelineStep,
     ScenarioError,
     ValidationSet,
     ValidationSplit,
@@ -82,7 +84,7 @@ def test_split_validation_keeps_its_options():
         (
             {"train": {"samples": 10, "source": "csv"}},
             "train.source",
-            'The training source must be "arrays", "dataset" or "generator", not "csv".',
+            'The training source must be "arrays", "dataset", "generator", "pydataset" or "image_data_generator", not "csv".',
         ),
         (
             {"train": {"samples": 10, "repeat": "forever", "source": "dataset"}},
@@ -93,13 +95,13 @@ def test_split_validation_keeps_its_options():
             {"train": {"samples": 10, "sample": 3}},
             "train.sample",
             'The training data has no setting called "sample"; it knows samples, source, batch_size, drop_remainder, '
-            "repeat and shuffle.",
+            "repeat, shuffle, flow_shuffle and pipeline.",
         ),
         (
             {"train": {"samples": 10}, "epoch": 3},
             "epoch",
-            'A scenario has no setting called "epoch"; it knows train, epochs, steps_per_epoch, steps_per_execution '
-            "and validation.",
+            'A scenario has no setting called "epoch"; it knows train, epochs, steps_per_epoch, steps_per_execution, '
+            "validation, initial_epoch and gradient_accumulation_steps.",
         ),
         (
             {"train": {}},
@@ -111,7 +113,7 @@ def test_split_validation_keeps_its_options():
             {"train": {"samples": None}},
             "train.samples",
             "NumPy arrays always have a length, so they cannot be an endless stream: give the number of samples, "
-            'or choose the source "dataset" or "generator".',
+            'or choose the source "dataset", "generator" or "pydataset".',
         ),
         (
             {"train": {"samples": 10, "repeat": "after_batch"}},
@@ -149,7 +151,8 @@ def test_split_validation_keeps_its_options():
         (
             {"train": {"samples": 10}, "validation": {"split": 0.2, "samples": 3}},
             "validation.samples",
-            'A validation split has no setting called "samples"; it knows split, batch_size, steps and freq.',
+            'A validation split has no setting called "samples"; it knows split, batch_size, steps, freq, split_by '
+            "and flow_shuffle.",
         ),
         (
             {"train": {"samples": 10}, "validation": {"samples": 3, "freq": 0}},
@@ -248,3 +251,171 @@ def test_written_json_is_the_shared_format():
     # to_json writes every key of the format, so other tools can read our files.
     written = json.loads(scenario_from_json(FORMAT_EXAMPLE).to_json())
     assert written == json.loads(FORMAT_EXAMPLE)
+
+
+# ---------------------------------------------------------------- real input pipelines and more of fit
+
+PIPELINES_PUBLIC = json.loads(
+    (__import__("pathlib").Path(__file__).parent / "conformance" / "keras-3.15.1-pipelines-public.json").read_text("utf-8")
+)
+
+
+def test_every_new_key_reads_into_the_contract_dataclasses():
+    # A scenario using every new key reads into PipelineStep, DataSpec's new fields and the Scenario's new fields.
+    scenario = scenario_from_dict(
+        {
+            "train": {
+                "samples": 100,
+                "source": "dataset",
+                "shuffle": False,
+                "pipeline": [
+                    {"op": "shuffle", "buffer_size": 100},
+                    {"op": "batch", "size": 8, "drop_remainder": True},
+                    {"op": "repeat", "count": None},
+                ],
+            },
+            "epochs": 5,
+            "initial_epoch": 2,
+            "gradient_accumulation_steps": 4,
+            "validation": {"samples": 30, "source": "image_data_generator", "flow_shuffle": False, "freq": [3, 5]},
+        }
+    )
+    assert scenario.train.pipeline == (
+        PipelineStep("shuffle", buffer_size=100, reshuffle_each_iteration=True),
+        PipelineStep("batch", size=8, drop_remainder=True),
+        PipelineStep("repeat", count=None),
+    )
+    assert scenario.train.batch_size is None and scenario.train.repeat == "none"
+    assert (scenario.initial_epoch, scenario.gradient_accumulation_steps) == (2, 4)
+    assert isinstance(scenario.validation, ValidationSet)
+    assert scenario.validation.flow_shuffle is False and scenario.validation.freq == (3, 5)
+    assert PIPELINE_OPS[0] == "batch" and len(PIPELINE_OPS) == 13
+
+
+def test_a_split_says_who_splits():
+    # split_by and the validation flow's shuffle are kept; null split_by is the default, fit.
+    split = scenario_from_dict(
+        {
+            "train": {"samples": 50, "source": "image_data_generator"},
+            "validation": {"split": 0.2, "split_by": "image_data_generator", "flow_shuffle": False},
+        }
+    ).validation
+    assert split == ValidationSplit(0.2, split_by="image_data_generator", flow_shuffle=False)
+    assert scenario_from_dict({"train": {"samples": 5}, "validation": {"split": 0.2, "split_by": None}}).validation == (
+        ValidationSplit(0.2)
+    )
+
+
+def test_old_files_save_unchanged():
+    # The new keys are written only when they differ from their defaults.
+    assert "initial_epoch" not in scenario_from_json(FORMAT_EXAMPLE).to_dict()
+    assert json.loads(scenario_from_json(FORMAT_EXAMPLE).to_json()) == json.loads(FORMAT_EXAMPLE)
+
+
+@pytest.mark.parametrize("case", PIPELINES_PUBLIC, ids=[case["name"] for case in PIPELINES_PUBLIC])
+def test_every_public_pipeline_scenario_reads_and_round_trips(case):
+    # Every scenario of the pipelines records reads (or is one the format refuses) and writes back the same.
+    if case["keras"].get("refused_by") == "format":
+        with pytest.raises(ScenarioError):
+            scenario_from_dict(case["scenario"])
+        return
+    scenario = scenario_from_dict(case["scenario"])
+    assert scenario_from_json(scenario.to_json()) == scenario
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"train": {"samples": 10}, "keras": "2"}, "keras", 'The Keras flavour can only be "3" for now'),
+        ({"train": {"samples": 10}, "backend": "jax"}, "backend", 'The backend can only be "tensorflow" for now'),
+        ({"train": {"samples": 10}, "replicas": 2}, "replicas", "The number of replicas can only be 1 for now"),
+        ({"train": {"samples": 10}, "initial_epoch": -1}, "initial_epoch", "The initial epoch must be at least 0, not -1."),
+        (
+            {"train": {"samples": 10}, "gradient_accumulation_steps": 1},
+            "gradient_accumulation_steps",
+            "Gradient accumulation steps must be at least 2, not 1.",
+        ),
+        (
+            {"train": {"samples": 10, "pipeline": [{"op": "batch", "size": 2}]}},
+            "train.pipeline",
+            'A pipeline is a chain of tf.data steps: it needs the source "dataset", not "arrays".',
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "batch_size": 4, "pipeline": [{"op": "batch", "size": 2}]}},
+            "train.batch_size",
+            "With a pipeline, batch_size is left out",
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "pipeline": [{"op": "repeat"}]}},
+            "train.pipeline",
+            "The training pipeline has no batch step",
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "pipeline": [{"op": "batch", "size": 2}, {"op": "unbatch"}]}},
+            "train.pipeline",
+            "The training pipeline ends with unbatch",
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "pipeline": [{"op": "window", "size": 2}]}},
+            "train.pipeline[0].op",
+            "A pipeline step's op must be one of batch, repeat,",
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "pipeline": [{"op": "batch"}]}},
+            "train.pipeline[0].size",
+            "The batch step's size is required: a whole number.",
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "pipeline": [{"op": "batch", "size": 2, "count": 3}]}},
+            "train.pipeline[0].count",
+            'The batch step has no setting called "count"; it takes size, drop_remainder.',
+        ),
+        (
+            {"train": {"samples": 10, "source": "dataset", "pipeline": [{"op": "shard", "num_shards": 2, "index": 2}]}},
+            "train.pipeline[0].index",
+            "The shard step's index counts from 0, so it must be below num_shards (2), not 2.",
+        ),
+        (
+            {"train": {"samples": 10, "flow_shuffle": False}},
+            "train.flow_shuffle",
+            "Training flow shuffle is the ImageDataGenerator flow's own shuffle",
+        ),
+        (
+            {"train": {"samples": None, "source": "image_data_generator"}},
+            "train.samples",
+            "An ImageDataGenerator flow over arrays always has a length",
+        ),
+        (
+            {"train": {"samples": 10, "source": "pydataset", "repeat": "after_batch"}},
+            "train.repeat",
+            "A PyDataset cannot be repeated",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 0.2, "split_by": "directory"}},
+            "validation.split_by",
+            "A directory split (image_dataset_from_directory) gives tf.data datasets",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 0.2, "split_by": "folder"}},
+            "validation.split_by",
+            'Who splits the validation data must be "fit", "directory" or "image_data_generator", not "folder".',
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 0.2, "freq": [0]}},
+            "validation.freq",
+            "The validation frequency's list holds epoch numbers from 1 to 100,000, not 0.",
+        ),
+        (
+            {"train": {"samples": 10}, "validation": {"split": 0.2, "freq": "2"}},
+            "validation.freq",
+            "The validation frequency must be a whole number of at least 1 (every N epochs) or a list",
+        ),
+    ],
+)
+def test_new_keys_refuse_bad_values_with_the_field_named(data, field, words):
+    # Each new key's bad value is one clear line naming its field.
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(data)
+    assert caught.value.field == field
+    assert words in caught.value.message
+    assert "\n" not in str(caught.value)
