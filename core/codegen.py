@@ -1,94 +1,368 @@
-"""The Keras code for a scenario: what a student would type to get exactly this plan."""
+"""The Keras code for a scenario: what a student would type to get exactly this plan.
+
+Every source the format names is written with the API a student would use: NumPy arrays, the
+whole tf.data chain step by step, a hand-written generator, a ``keras.utils.PyDataset``
+subclass, an ``ImageDataGenerator().flow``, and ``image_dataset_from_directory`` for a split
+made by the loader. ``tests/test_codegen_runs.py`` runs this code with real Keras and checks
+that it feeds the planned batches.
+"""
 
 from __future__ import annotations
 
-from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
+from core.scenario import DataSpec, PipelineStep, Scenario, ValidationSet, ValidationSplit
+from core.words import ordinal
+
+# The directory loader resizes every image to this; any size gives the same batches.
+DIRECTORY_IMAGE_SIZE = (64, 64)
+# image_dataset_from_directory needs the same seed for both subsets to come from one split.
+DIRECTORY_SEED = 1337
+DIRECTORY = "images/"
 
 
 def fit_code(scenario: Scenario) -> str:
     """Copyable Python: the data pipeline(s) and the model.compile / model.fit calls."""
-    lines = ["import numpy as np", "import keras"]
-    train = scenario.train
-    validation = scenario.validation
-    needs_tf = train.source == "dataset" or (isinstance(validation, ValidationSet) and validation.source == "dataset")
-    if needs_tf:
-        lines.append("import tensorflow as tf")
-    lines.append("")
-    lines += _data_lines("x", "y", "train_data", train, train.batch_size)
-    fit_args: list[str] = []
-    if train.source == "arrays":
-        fit_args += ["x", "y", f"batch_size={train.batch_size}"]
+    return "\n".join(_CodeWriter(scenario).lines()) + "\n"
+
+
+class _CodeWriter:
+    """One scenario's code, section by section: imports, classes, data, model, compile, fit."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.validation = scenario.validation
+        split_by = self.validation.split_by if isinstance(self.validation, ValidationSplit) else "fit"
+        self.split_by = split_by
+        specs: list[DataSpec] = [scenario.train]
+        if isinstance(self.validation, ValidationSet):
+            specs.append(self.validation)
+        self.specs = specs
+        sources = {spec.source for spec in specs}
+        # A flow takes images (rank 4): then every data set holds 1x1-pixel images, so one model reads them all.
+        self.images = "image_data_generator" in sources or split_by == "image_data_generator"
+        self.shape = "1, 1, 1" if self.images else "1"
+
+    # ------------------------------------------------------------ sections
+
+    def lines(self) -> list[str]:
+        out = self._imports()
+        out += self._classes()
+        out += self._data()
+        out += ["", *self._model(), self._compile(), self._fit()]
+        return out
+
+    def _imports(self) -> list[str]:
+        sources = {spec.source for spec in self.specs}
+        imports = []
+        if "pydataset" in sources and any(spec.samples is not None for spec in self.specs if spec.source == "pydataset"):
+            imports.append("import math")
+        imports += ["import numpy as np", "import keras"]
+        if "dataset" in sources and self.split_by != "directory":
+            imports.append("import tensorflow as tf")
+        if self.images:
+            imports.append("from tensorflow.keras.preprocessing.image import ImageDataGenerator")
+        return [*imports, ""]
+
+    def _classes(self) -> list[str]:
+        pydatasets = [spec for spec in self.specs if spec.source == "pydataset"]
+        out: list[str] = []
+        if any(spec.samples is not None for spec in pydatasets):
+            out += self._batches_class(drop=any(spec.drop_remainder for spec in pydatasets if spec.samples is not None))
+        if any(spec.samples is None for spec in pydatasets):
+            out += self._endless_batches_class()
+        return out
+
+    def _data(self) -> list[str]:
+        train = self.scenario.train
+        if self.split_by == "directory":
+            return self._directory_split_lines()
+        if self.split_by == "image_data_generator":
+            return self._flow_split_lines()
+        out = self._data_lines("x", "y", "train_data", train, train.batch_size or 32)
+        if isinstance(self.validation, ValidationSet):
+            out += ["", *self._data_lines("x_val", "y_val", "val_data", self.validation, self._validation_batch_size())]
+        return out
+
+    def _model(self) -> list[str]:
+        if self.split_by == "directory":
+            height, width = DIRECTORY_IMAGE_SIZE
+            layers = f"keras.Input(({height}, {width}, 3)), keras.layers.Flatten(), keras.layers.Dense(1)"
+        elif self.images:
+            layers = "keras.Input((1, 1, 1)), keras.layers.Flatten(), keras.layers.Dense(1)"
+        else:
+            layers = "keras.Input((1,)), keras.layers.Dense(1)"
+        return [f"model = keras.Sequential([{layers}])"]
+
+    def _compile(self) -> str:
+        scenario = self.scenario
+        accumulation = scenario.gradient_accumulation_steps
+        # The optimizer sums G batches' gradients and changes the weights once, after every G-th batch.
+        optimizer = f"keras.optimizers.SGD(gradient_accumulation_steps={accumulation})" if accumulation else '"sgd"'
+        execution = f", steps_per_execution={scenario.steps_per_execution}" if scenario.steps_per_execution != 1 else ""
+        return f'model.compile(optimizer={optimizer}, loss="mse"{execution})'
+
+    def _fit(self) -> str:
+        scenario = self.scenario
+        train = scenario.train
+        validation = self.validation
+        args: list[str] = []
+        if train.source == "arrays" and self.split_by == "fit":
+            args += ["x", "y", f"batch_size={train.batch_size}"]
+        else:
+            args.append("train_data")
+            if self._validation_arrays_take_fit_batch_size():
+                # Ignored for the batched training data, but it batches the validation arrays.
+                args.append(f"batch_size={train.batch_size}")
         if not train.shuffle:
-            fit_args.append("shuffle=False")
-    else:
-        fit_args.append("train_data")
-        if _validation_arrays_take_fit_batch_size(scenario):
-            # Ignored for the batched training data, but it batches the validation arrays.
-            fit_args.append(f"batch_size={train.batch_size}")
-    fit_args.append(f"epochs={scenario.epochs}")
-    if scenario.steps_per_epoch:
-        fit_args.append(f"steps_per_epoch={scenario.steps_per_epoch}")
-    if isinstance(validation, ValidationSplit):
-        fit_args.append(f"validation_split={validation.split}")
-    elif isinstance(validation, ValidationSet):
-        lines.append("")
-        lines += _data_lines("x_val", "y_val", "val_data", validation, validation.batch_size or train.batch_size)
-        fit_args.append("validation_data=(x_val, y_val)" if validation.source == "arrays" else "validation_data=val_data")
-    if validation is not None:
-        if validation.batch_size and (isinstance(validation, ValidationSplit) or validation.source == "arrays"):
-            fit_args.append(f"validation_batch_size={validation.batch_size}")
-        if validation.steps:
-            fit_args.append(f"validation_steps={validation.steps}")
-        if validation.freq != 1:
-            fit_args.append(f"validation_freq={validation.freq}")
-    lines += [
-        "",
-        "model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])",
-        f'model.compile(optimizer="sgd", loss="mse"{_execution(scenario)})',
-        "model.fit(" + ", ".join(fit_args) + ")",
-    ]
-    return "\n".join(lines) + "\n"
+            args.append("shuffle=False")
+        args.append(f"epochs={scenario.epochs}")
+        if scenario.initial_epoch:
+            args.append(f"initial_epoch={scenario.initial_epoch}")
+        if scenario.steps_per_epoch:
+            args.append(f"steps_per_epoch={scenario.steps_per_epoch}")
+        if isinstance(validation, ValidationSplit):
+            if self.split_by == "fit":
+                args.append(f"validation_split={validation.split}")
+            else:
+                args.append("validation_data=val_data")
+        elif isinstance(validation, ValidationSet):
+            args.append("validation_data=(x_val, y_val)" if validation.source == "arrays" else "validation_data=val_data")
+        if validation is not None:
+            takes_batch_size = (
+                self.split_by == "fit" if isinstance(validation, ValidationSplit) else validation.source == "arrays"
+            )
+            if validation.batch_size and takes_batch_size:
+                args.append(f"validation_batch_size={validation.batch_size}")
+            if validation.steps:
+                args.append(f"validation_steps={validation.steps}")
+            if isinstance(validation.freq, tuple):
+                args.append(f"validation_freq={list(validation.freq)}")
+            elif validation.freq != 1:
+                args.append(f"validation_freq={validation.freq}")
+        return "model.fit(" + ", ".join(args) + ")"
 
+    # ------------------------------------------------------------ helpers
 
-def _validation_arrays_take_fit_batch_size(scenario: Scenario) -> bool:
-    """Validation arrays with no validation_batch_size are batched by fit's batch_size, as the plan assumes."""
-    validation = scenario.validation
-    return (
-        scenario.train.batch_size is not None
-        and isinstance(validation, ValidationSet)
-        and validation.source == "arrays"
-        and validation.batch_size is None
-    )
+    def _validation_arrays_take_fit_batch_size(self) -> bool:
+        """Validation arrays with no validation_batch_size are batched by fit's batch_size, as the plan assumes.
 
+        A training pipeline has no batch size of its own to pass: Keras batches them by 32.
+        """
+        validation = self.validation
+        train = self.scenario.train
+        return (
+            train.batch_size is not None
+            and train.pipeline is None
+            and isinstance(validation, ValidationSet)
+            and validation.source == "arrays"
+            and validation.batch_size is None
+        )
 
-def _execution(scenario: Scenario) -> str:
-    return f", steps_per_execution={scenario.steps_per_execution}" if scenario.steps_per_execution != 1 else ""
+    def _validation_batch_size(self) -> int:
+        """A validation set's batches: its own size, else the training batch size (32 after a training pipeline)."""
+        validation = self.validation
+        assert isinstance(validation, ValidationSet)
+        train = self.scenario.train
+        if validation.batch_size:
+            return validation.batch_size
+        return 32 if train.pipeline is not None else train.batch_size or 32
 
+    def _arrays(self, x: str, y: str, samples: int) -> list[str]:
+        if self.images:
+            return [
+                f'{x} = np.arange({samples}, dtype="float32").reshape(-1, 1, 1, 1)  # {samples:,} images of 1x1 pixel',
+                f'{y} = np.zeros((len({x}), 1), dtype="float32")',
+            ]
+        return [f"{x} = np.arange({samples}, dtype='float32').reshape(-1, 1)", f"{y} = np.zeros_like({x})"]
 
-def _data_lines(x: str, y: str, name: str, spec: DataSpec, batch_size: int | None) -> list[str]:
-    batch = batch_size or 32
-    if spec.samples is None:
+    def _data_lines(self, x: str, y: str, name: str, spec: DataSpec, batch: int) -> list[str]:
+        if spec.source == "pydataset":
+            if spec.samples is None:
+                return [f"{name} = EndlessBatches(batch_size={batch})"]
+            drop = ", drop_remainder=True" if spec.drop_remainder else ""
+            return [*self._arrays(x, y, spec.samples), f"{name} = Batches({x}, {y}, batch_size={batch}{drop})"]
+        if spec.source == "image_data_generator":
+            assert spec.samples is not None, "a flow is made from arrays, which have a length"
+            shuffle = "" if spec.flow_shuffle else ", shuffle=False"
+            return [
+                *self._arrays(x, y, spec.samples),
+                f"{name} = ImageDataGenerator().flow({x}, {y}, batch_size={batch}{shuffle})",
+                f'# ImageDataGenerator().flow_from_directory("{DIRECTORY}", batch_size={batch}) is the same kind of data: '
+                f"ceil(files / {batch}) batches, one pass an epoch.",
+            ]
+        if spec.source == "dataset" and spec.pipeline is not None:
+            return self._pipeline_lines(x, y, name, spec)
+        if spec.samples is None:
+            return self._endless_lines(name, spec, batch)
+        if spec.source == "arrays":
+            return self._arrays(x, y, spec.samples)
+        lines = self._arrays(x, y, spec.samples)
+        if spec.source == "dataset":
+            chain = f"tf.data.Dataset.from_tensor_slices(({x}, {y}))"
+            drop = ", drop_remainder=True" if spec.drop_remainder else ""
+            if spec.repeat == "before_batch":
+                chain += f".repeat().batch({batch}{drop})"
+            else:
+                chain += f".batch({batch}{drop})" + (".repeat()" if spec.repeat == "after_batch" else "")
+            return [*lines, f"{name} = {chain}"]
+        return lines + _generator_lines(x, y, name, spec, batch)
+
+    def _endless_lines(self, name: str, spec: DataSpec, batch: int) -> list[str]:
         return [
             "def endless_stream():",
             "    while True:  # a sensor, a crawler...: no length",
-            f"        yield np.random.rand({batch}, 1), np.random.rand({batch}, 1)",
+            f'        yield np.random.rand({batch}, {self.shape}).astype("float32"), np.zeros(({batch}, 1), dtype="float32")',
             f"{name} = endless_stream()"
             if spec.source == "generator"
             else f"{name} = tf.data.Dataset.from_generator(endless_stream, output_signature=("
-            f"tf.TensorSpec((None, 1)), tf.TensorSpec((None, 1))))",
+            f"tf.TensorSpec((None, {self.shape})), tf.TensorSpec((None, 1))))",
         ]
-    lines = [f"{x} = np.arange({spec.samples}, dtype='float32').reshape(-1, 1)", f"{y} = np.zeros_like({x})"]
-    if spec.source == "dataset":
-        chain = f"tf.data.Dataset.from_tensor_slices(({x}, {y}))"
-        drop = ", drop_remainder=True" if spec.drop_remainder else ""
-        if spec.repeat == "before_batch":
-            chain += f".repeat().batch({batch}{drop})"
+
+    def _pipeline_lines(self, x: str, y: str, name: str, spec: DataSpec) -> list[str]:
+        """The whole tf.data chain, one step a line, from the samples (or an endless counter) to what fit gets."""
+        assert spec.pipeline is not None
+        if spec.samples is None:
+            function = f"{name}_sample"
+            lines = [
+                f"def {function}(position):  # x = [position], y = [0]",
+                f'    return tf.reshape(tf.cast(position, "float32"), ({self.shape},)), tf.zeros((1,))',
+                f"{name} = (",
+                "    tf.data.Dataset.counter()  # 0, 1, 2, ... without end: a stream with no length",
+                f"    .map({function})",
+            ]
         else:
-            chain += f".batch({batch}{drop})" + (".repeat()" if spec.repeat == "after_batch" else "")
-        lines.append(f"{name} = {chain}")
-    elif spec.source == "generator":
-        lines += _generator_lines(x, y, name, spec, batch)
-    return lines
+            lines = [*self._arrays(x, y, spec.samples), f"{name} = (", f"    tf.data.Dataset.from_tensor_slices(({x}, {y}))"]
+        for step in spec.pipeline:
+            lines += ["    " + line for line in _step_lines(step)]
+        return [*lines, ")"]
+
+    def _directory_split_lines(self) -> list[str]:
+        validation = self.validation
+        assert isinstance(validation, ValidationSplit)
+        train = self.scenario.train
+        height, width = DIRECTORY_IMAGE_SIZE
+        files = f"{train.samples:,} image files" if train.samples is not None else "the image files"
+        return [
+            f"# {DIRECTORY} holds {files}, one folder per class ({DIRECTORY}cats/, {DIRECTORY}dogs/, ...).",
+            "# The loader validates the LAST int(validation_split * files) files of its shuffled list.",
+            "train_data, val_data = keras.utils.image_dataset_from_directory(",
+            f'    "{DIRECTORY}",',
+            f"    validation_split={validation.split},",
+            '    subset="both",',
+            f"    seed={DIRECTORY_SEED},  # one seed, one split: the two subsets never overlap",
+            f"    batch_size={train.batch_size or 32},",
+            f"    image_size=({height}, {width}),",
+            ")",
+        ]
+
+    def _flow_split_lines(self) -> list[str]:
+        validation = self.validation
+        assert isinstance(validation, ValidationSplit)
+        train = self.scenario.train
+        assert train.samples is not None, "a flow is made from arrays, which have a length"
+        batch = train.batch_size or 32
+        val_flow_shuffle = train.flow_shuffle if validation.flow_shuffle is None else validation.flow_shuffle
+        train_shuffle = "" if train.flow_shuffle else ", shuffle=False"
+        val_shuffle = "" if val_flow_shuffle else ", shuffle=False"
+        return [
+            *self._arrays("x", "y", train.samples),
+            "# The generator validates the FIRST int(validation_split * samples) samples.",
+            f"images = ImageDataGenerator(validation_split={validation.split})",
+            f'train_data = images.flow(x, y, batch_size={batch}{train_shuffle}, subset="training")',
+            f'val_data = images.flow(x, y, batch_size={batch}{val_shuffle}, subset="validation")',
+        ]
+
+    def _batches_class(self, drop: bool) -> list[str]:
+        init = (
+            "def __init__(self, x, y, batch_size, drop_remainder=False, **kwargs):"
+            if drop
+            else "def __init__(self, x, y, batch_size, **kwargs):"
+        )
+        length = (
+            [
+                "        if self.drop_remainder:",
+                "            return len(self.x) // self.batch_size  # the short last batch is never asked for",
+                "        return math.ceil(len(self.x) / self.batch_size)",
+            ]
+            if drop
+            else ["        return math.ceil(len(self.x) / self.batch_size)"]
+        )
+        return [
+            "class Batches(keras.utils.PyDataset):",
+            '    """Batch i holds samples [i * batch_size, (i + 1) * batch_size): the last one may be short."""',
+            "",
+            f"    {init}",
+            "        super().__init__(**kwargs)  # workers, use_multiprocessing, max_queue_size go here, not to fit",
+            "        self.x, self.y, self.batch_size = x, y, batch_size",
+            *(["        self.drop_remainder = drop_remainder"] if drop else []),
+            "",
+            "    def __len__(self):",
+            *length,
+            "",
+            "    def __getitem__(self, index):",
+            "        start = index * self.batch_size",
+            "        stop = min(start + self.batch_size, len(self.x))",
+            "        return self.x[start:stop], self.y[start:stop]",
+            "",
+            "",
+        ]
+
+    def _endless_batches_class(self) -> list[str]:
+        return [
+            "class EndlessBatches(keras.utils.PyDataset):",
+            '    """Batches without end (a sensor, a crawler...): num_batches is None."""',
+            "",
+            "    def __init__(self, batch_size, **kwargs):",
+            "        super().__init__(**kwargs)",
+            "        self.batch_size = batch_size",
+            "",
+            "    @property",
+            "    def num_batches(self):",
+            "        return None  # no length: only steps_per_epoch ends an epoch",
+            "",
+            "    def __getitem__(self, index):",
+            f'        x = np.random.rand(self.batch_size, {self.shape}).astype("float32")',
+            '        return x, np.zeros((self.batch_size, 1), dtype="float32")',
+            "",
+            "",
+        ]
+
+
+def _step_lines(step: PipelineStep) -> list[str]:
+    """One tf.data step as the call a student writes (filter takes three: enumerate, filter, map)."""
+    op = step.op
+    if op in ("batch", "rebatch"):
+        drop = ", drop_remainder=True" if step.drop_remainder else ""
+        return [f".{op}({step.size}{drop})"]
+    if op == "repeat":
+        return [".repeat()  # forever" if step.count is None else f".repeat({step.count})"]
+    if op in ("take", "skip"):
+        return [f".{op}({step.count})"]
+    if op == "shard":
+        return [f".shard(num_shards={step.num_shards}, index={step.index})"]
+    if op == "filter":
+        return [
+            f".enumerate()  # keeps {_every(step.keep_every or 1)}; tf.data no longer knows the length",
+            f".filter(lambda position, element: position % {step.keep_every} == 0)",
+            ".map(lambda position, element: element)",
+        ]
+    if op == "unbatch":
+        return [".unbatch()"]
+    if op == "shuffle":
+        again = "" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False"
+        return [f".shuffle({step.buffer_size}{again})"]
+    if op == "assert_cardinality":
+        return [f".apply(tf.data.experimental.assert_cardinality({step.count}))"]
+    if op == "cache":
+        return [".cache()"]
+    if op == "prefetch":
+        return [".prefetch(tf.data.AUTOTUNE)"]
+    if op == "map":
+        return [".map(lambda x, y: (x, y))  # your preprocessing: it changes no batch"]
+    raise ValueError(f"no code for the pipeline step {op!r}")
+
+
+def _every(keep_every: int) -> str:
+    return "every element" if keep_every == 1 else f"every {ordinal(keep_every)} element"
 
 
 def _generator_lines(x: str, y: str, name: str, spec: DataSpec, batch: int) -> list[str]:
