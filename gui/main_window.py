@@ -44,7 +44,7 @@ from core.plan import Plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note
 from gui.demo_panel import DemoPanel
-from gui.form import FIELD_NAMES, ScenarioForm
+from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
         if trap_before is not None and self.form.current_scenario() != trap_before.scenario:
             self._set_trap(None)
         typed_key = key if self.form.is_typed(key) else ""
-        words = FIELD_NAMES.get(key, "the form")
+        words = self.form.field_words(key)
         self.undo_stack.push(FormChange(self, f"edit of {words}", (before, trap_before), (after, self.trap), typed_key))
 
     def _set_trap(self, trap: Trap | None) -> None:

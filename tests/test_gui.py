@@ -86,13 +86,13 @@ def test_empty_required_fields_say_what_to_enter(window, qtbot):
 
 
 def test_fields_that_do_not_apply_are_disabled_with_the_reason(window, qtbot):
-    # Arrays: no drop_remainder, no repeat; datasets: no fit(shuffle=).
+    # Arrays: no drop_remainder, no repeat; datasets: fit(shuffle=) stays (Keras warns it is ignored) and says so first.
     shown = window({"train": {"samples": 10}})
     assert not shown.form.drop_remainder.isEnabled() and shown.form.drop_remainder.toolTip().startswith(WHY_ARRAYS_NO_DROP)
     assert not shown.form.repeat.isEnabled()
     shown.form.source.setCurrentIndex(shown.form.source.findData("dataset"))
     assert shown.form.drop_remainder.isEnabled() and shown.form.repeat.isEnabled()
-    assert not shown.form.shuffle.isEnabled() and shown.form.shuffle.toolTip().startswith(WHY_NO_SHUFFLE)
+    assert shown.form.shuffle.isEnabled() and shown.form.shuffle.toolTip().startswith(WHY_NO_SHUFFLE)
     assert shown.plan.scenario.train.source == "dataset"
 
 

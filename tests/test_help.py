@@ -40,7 +40,7 @@ def test_every_form_field_says_what_it_is_its_keras_argument_and_its_default(win
         if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
     ]
     titled = [title for title in titles if isinstance(title, QLabel) and title.text()]
-    assert len(titled) == 15  # every row but the three checkboxes that carry their own words
+    assert len(titled) == 19  # every row but the six checkboxes that carry their own words and the two pipelines' steps
     assert all(title.toolTip() in FIELD_HELP.values() for title in titled)
 
 
