@@ -53,7 +53,8 @@ def capital(text: str) -> str:
 
 def count_words(number: int, noun: str) -> str:
     """ "1 batch", "2 batches", "1,000 steps": the noun agrees with the number."""
-    plural = noun + ("es" if noun.endswith(("ch", "sh", "ss", "x")) else "s")
+    # "epoch" ends in a hard "ch", so it takes a plain s ("epochs", not "epoches").
+    plural = noun + ("es" if noun.endswith(("ch", "sh", "ss", "x")) and not noun.endswith("epoch") else "s")
     return f"{number:,} {noun if number == 1 else plural}"
 
 

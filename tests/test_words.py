@@ -182,3 +182,20 @@ def test_one_of_everything_is_singular():
     text = summarize(plan(scenario_from_dict(data)))
     assert "Total: 1 training step, 1 sample, 1 pass over the data, 1 validation step." in text
     assert "Training data: 1 sample from NumPy arrays, batches of 1." in text
+
+
+@pytest.mark.parametrize(
+    ("number", "noun", "words"),
+    [
+        (1, "epoch", "1 epoch"),
+        (3, "epoch", "3 epochs"),
+        (2, "batch", "2 batches"),
+        (5, "pass", "5 passes"),
+        (2, "step", "2 steps"),
+    ],
+)
+def test_plurals_follow_the_noun(number, noun, words):
+    # "epochs", never "epoches" (verify's "ran exactly the planned 3 epochs"), beside "batches" and "passes".
+    from core.words import count_words
+
+    assert count_words(number, noun) == words
