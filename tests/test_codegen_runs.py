@@ -1,0 +1,245 @@
+"""The code view's code runs with real Keras and feeds exactly the planned batches.
+
+Each scenario's generated code is executed as a student would paste it; only the model class is
+swapped for one that notes the size of every batch it trains and validates on (and the epoch
+numbers Keras' callbacks see). The directory loader reads a temporary folder of real PNG files.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+from core import plan, scenario_from_dict
+from core.codegen import fit_code
+
+PIPELINE = [
+    {"op": "shuffle", "buffer_size": 100},
+    {"op": "batch", "size": 32},
+    {"op": "prefetch"},
+]
+
+# At least one scenario per new kind; each small enough for a fit of a second or two.
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "pipeline_shuffle_batch_prefetch": {
+        "train": {"samples": 100, "source": "dataset", "pipeline": PIPELINE, "shuffle": False},
+        "epochs": 2,
+    },
+    "pipeline_take_skip_split": {
+        "train": {
+            "samples": 50,
+            "source": "dataset",
+            "pipeline": [
+                {"op": "take", "count": 40},
+                {"op": "batch", "size": 5},
+                {"op": "unbatch"},
+                {"op": "batch", "size": 16},
+                {"op": "cache"},
+            ],
+            "shuffle": False,
+        },
+        "epochs": 2,
+        "validation": {
+            "samples": 50,
+            "source": "dataset",
+            "pipeline": [{"op": "skip", "count": 40}, {"op": "map"}, {"op": "batch", "size": 16}],
+        },
+    },
+    "pipeline_filter_unknown_length": {
+        "train": {
+            "samples": 30,
+            "source": "dataset",
+            "pipeline": [{"op": "filter", "keep_every": 3}, {"op": "batch", "size": 4}],
+            "shuffle": False,
+        },
+        "epochs": 3,
+        "steps_per_epoch": 3,
+    },
+    "pipeline_repeat_shard_rebatch": {
+        "train": {
+            "samples": 40,
+            "source": "dataset",
+            "pipeline": [
+                {"op": "repeat", "count": 2},
+                {"op": "shard", "num_shards": 2, "index": 1},
+                {"op": "batch", "size": 6},
+                {"op": "rebatch", "size": 8, "drop_remainder": True},
+            ],
+            "shuffle": False,
+        },
+        "epochs": 2,
+    },
+    "pipeline_endless_counter": {
+        "train": {"samples": None, "source": "dataset", "pipeline": [{"op": "batch", "size": 8}], "shuffle": False},
+        "epochs": 2,
+        "steps_per_epoch": 3,
+    },
+    "pipeline_assert_cardinality_too_large": {
+        "train": {
+            "samples": 20,
+            "source": "dataset",
+            "pipeline": [{"op": "assert_cardinality", "count": 30}, {"op": "batch", "size": 8}],
+            "shuffle": False,
+        },
+        "epochs": 2,
+    },
+    "pydataset_shuffled_with_validation": {
+        "train": {"samples": 50, "source": "pydataset", "batch_size": 16},
+        "epochs": 2,
+        "validation": {"samples": 20, "source": "pydataset", "batch_size": 8, "drop_remainder": True},
+    },
+    "pydataset_endless": {
+        "train": {"samples": None, "source": "pydataset", "batch_size": 8, "shuffle": False},
+        "epochs": 2,
+        "steps_per_epoch": 3,
+    },
+    "image_data_generator_steps_1000": {
+        "train": {"samples": 100, "source": "image_data_generator", "batch_size": 32, "shuffle": False},
+        "epochs": 2,
+        "steps_per_epoch": 1000,
+        "validation": {"samples": 20, "source": "arrays"},
+    },
+    "directory_split": {
+        "train": {"samples": 10, "source": "dataset", "batch_size": 4},
+        "epochs": 2,
+        "validation": {"split": 0.25, "split_by": "directory"},
+    },
+    "image_data_generator_split": {
+        "train": {"samples": 10, "source": "image_data_generator", "batch_size": 4, "flow_shuffle": False},
+        "epochs": 2,
+        "validation": {"split": 0.25, "split_by": "image_data_generator", "freq": [2]},
+    },
+    "initial_epoch": {
+        "train": {"samples": 20, "batch_size": 8},
+        "epochs": 5,
+        "initial_epoch": 3,
+        "validation": {"split": 0.25, "freq": [4]},
+    },
+    "gradient_accumulation_across_epochs": {
+        "train": {"samples": 50, "source": "dataset", "batch_size": 16, "shuffle": False},
+        "epochs": 3,
+        "gradient_accumulation_steps": 3,
+        "steps_per_execution": 2,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def keras_modules():
+    from core.recorder import tensorflow_available
+
+    if not tensorflow_available():
+        pytest.skip("TensorFlow/Keras not installed")
+    from core.tensorflow_loader import load_tensorflow
+
+    tf, keras = load_tensorflow()
+    tf.get_logger().setLevel("ERROR")
+    return tf, keras
+
+
+def noting_model_class(keras: Any, tf: Any, notes: list[tuple[str, int]]) -> type:
+    """keras.Sequential that notes ("epoch", number), ("train", size) and ("val", size) as fit runs."""
+
+    def note(part: str):
+        def write(x: Any) -> None:
+            notes.append((part, int(x.shape[0])))
+
+        return write
+
+    class EpochNotes(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            notes.append(("epoch", epoch + 1))  # Keras counts from initial_epoch, 0-based
+
+    class NotingSequential(keras.Sequential):
+        def compile(self, *args, **kwargs):
+            super().compile(*args, jit_compile=False, **kwargs)  # the notes are Python calls XLA cannot hold
+
+        def fit(self, *args, **kwargs):
+            return super().fit(*args, callbacks=[EpochNotes()], verbose=0, **kwargs)
+
+        def train_step(self, data):
+            # The batch itself goes in, not tf.shape of it: a static shape would fold into a constant, and
+            # the note could then run even for the batch that never comes when the data runs out.
+            tf.py_function(note("train"), [tf.nest.flatten(data)[0]], [])
+            return super().train_step(data)
+
+        def test_step(self, data):
+            tf.py_function(note("val"), [tf.nest.flatten(data)[0]], [])
+            return super().test_step(data)
+
+    return NotingSequential
+
+
+def write_image_files(folder, count: int, tf: Any) -> None:
+    """``count`` real 2x2 PNG files in two class folders, as image_dataset_from_directory expects."""
+    import numpy as np
+
+    for index in range(count):
+        classes = folder / "images" / ("cats" if index % 2 else "dogs")
+        classes.mkdir(parents=True, exist_ok=True)
+        pixels = np.full((2, 2, 3), index, dtype="uint8")
+        (classes / f"{index:03d}.png").write_bytes(tf.io.encode_png(pixels).numpy())
+
+
+def planned_epochs(result) -> list[tuple[int, list[int], list[int] | None, bool]]:
+    """(epoch number, training sizes, validation sizes or None, random order) for every planned epoch."""
+    out = []
+    for epoch in result.epochs:
+        train = [size for size, count in epoch.train.runs() for _ in range(count)]
+        val = None if epoch.val is None else [size for size, count in epoch.val.runs() for _ in range(count)]
+        out.append((epoch.number, train, val, epoch.train_order == "random"))
+    return out
+
+
+def seen_epochs(notes: list[tuple[str, int]]) -> list[tuple[int, list[int], list[int] | None]]:
+    epochs: list[tuple[int, list[int], list[int] | None]] = []
+    for part, value in notes:
+        if part == "epoch":
+            epochs.append((value, [], None))
+        elif part == "train":
+            epochs[-1][1].append(value)
+        else:
+            number, train, val = epochs[-1]
+            epochs[-1] = (number, train, (val or []) + [value])
+    return epochs
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_generated_code_feeds_the_planned_batches(name, keras_modules, tmp_path, monkeypatch):
+    # The pasted code, run by real Keras: same batch sizes per epoch (as a multiset where the order is random),
+    # same epoch numbers, the same warnings, the same weight updates, or the same refusal.
+    tf, keras = keras_modules
+    scenario = scenario_from_dict(SCENARIOS[name])
+    result = plan(scenario)
+    code = fit_code(scenario)
+    notes: list[tuple[str, int]] = []
+    monkeypatch.setattr(keras, "Sequential", noting_model_class(keras, tf, notes))
+    write_image_files(tmp_path, scenario.train.samples or 0, tf)
+    monkeypatch.chdir(tmp_path)  # the directory loader's "images/" is the folder just written
+    namespace: dict[str, Any] = {"__name__": "fit_code"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if result.outcome == "error":
+            with pytest.raises(Exception) as refused:
+                exec(compile(code, name, "exec"), namespace)
+            assert "Cardinality" in str(refused.value) or "cardinality" in str(refused.value), refused.value
+            return
+        assert result.outcome == "ok", "only finite plans are run here"
+        exec(compile(code, name, "exec"), namespace)
+    seen = seen_epochs(notes)
+    expected = planned_epochs(result)
+    assert [number for number, *_ in seen] == [number for number, *_ in expected]
+    for (number, train, val), (_, planned_train, planned_val, random_order) in zip(seen, expected, strict=True):
+        if random_order:
+            train, planned_train = sorted(train), sorted(planned_train)
+        assert (number, train, val) == (number, planned_train, planned_val)
+    said = " ".join(str(warning.message) for warning in caught)
+    codes = {warning.code for warning in result.warnings}
+    ran_out = any(epoch.ran_out or epoch.val_ran_out for epoch in result.epochs)
+    assert ("ran out of data" in said) == ran_out, said
+    assert ("`shuffle=True` was passed, but will be ignored" in said) == ("shuffle_ignored" in codes), said
+    if scenario.gradient_accumulation_steps:
+        assert int(namespace["model"].optimizer.iterations.numpy()) == result.weight_updates
