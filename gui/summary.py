@@ -74,6 +74,26 @@ KEY_NUMBER_HELP = (
         "(default None: until the validation data runs out); validation_freq sets which epochs validate.",
     ),
     ("never ends", "Where Keras would run forever: the data repeats and no steps_per_epoch or validation_steps ends it."),
+    (
+        "epochs trained",
+        "How many epochs fit runs, and their numbers: fit(epochs=E, initial_epoch=k) runs epochs k+1 to E.\n"
+        "epochs is the number of the last epoch, not a count.",
+    ),
+    (
+        "weight updates",
+        "How often the weights change over the whole fit: with the optimizer's gradient_accumulation_steps=G,\n"
+        "after every G-th batch, counted from the start of fit across epoch ends.",
+    ),
+    (
+        "batch order",
+        "A PyDataset or ImageDataGenerator flow with fit(shuffle=True), Keras' default, draws a new order of\n"
+        "its batches every pass: the sizes stay, the short batch can come anywhere.",
+    ),
+    (
+        "length known",
+        "Whether TensorFlow's cardinality() knows how many batches the pipeline yields. After filter, unbatch or\n"
+        "rebatch it does not: Keras learns the length only by running out of data, and warns.",
+    ),
     ("keras", "Keras refuses these settings: model.fit raises an error before training (the reason is below)."),
 )
 

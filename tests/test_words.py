@@ -199,3 +199,140 @@ def test_plurals_follow_the_noun(number, noun, words):
     from core.words import count_words
 
     assert count_words(number, noun) == words
+
+
+# ---------------------------------------------------------------- the words for every input kind of issue 11
+
+
+def words_for(data: dict) -> tuple[Plan, str]:
+    result = plan(scenario_from_dict(data))
+    return result, summarize(result)
+
+
+def test_a_shuffled_pydataset_is_its_batches_in_a_new_order_every_pass():
+    # 100 samples in 32s: ceil(100 / 32) = 4 batches as the plan counts them, the short one anywhere.
+    result, text = words_for({"train": {"samples": 100, "source": "pydataset", "batch_size": 32}, "epochs": 3})
+    assert result.epochs[0].train.count == 4 and result.epochs[0].train_order == "random"
+    assert "Training data: a PyDataset of ceil(100 / 32) = 4 batches over 100 samples, the last of 4 samples." in text
+    assert "fit's shuffle reorders the batches every pass, so the short one can come anywhere" in text
+    assert "Epochs 1-3: 4 steps (3 x 32, 1 x 4, in a random order)" in text
+    assert dict(key_numbers(result))["Batch order"] == "new every pass"
+
+
+def test_an_unshuffled_pydataset_keeps_its_order_and_says_nothing_of_it():
+    # shuffle=False: the batches come in index order, the short one last, and no word about a random order.
+    result, text = words_for({"train": {"samples": 100, "source": "pydataset", "batch_size": 32, "shuffle": False}})
+    assert result.epochs[0].train_order == "fixed"
+    assert "random" not in text and "reorders" not in text
+    assert "Epoch 1: 4 steps (3 x 32, 1 x 4), from sample 0" in text
+
+
+def test_an_image_data_generator_flow_is_not_endless():
+    # steps_per_epoch=1000 on 100 images: the words say one pass an epoch, 4 steps, the plan's own count.
+    data = {"train": {"samples": 100, "source": "image_data_generator", "batch_size": 32}, "epochs": 3, "steps_per_epoch": 1000}
+    result, text = words_for(data)
+    assert [epoch.train.count for epoch in result.epochs] == [4, 4, 4] and all(epoch.ran_out for epoch in result.epochs)
+    assert "an ImageDataGenerator flow over 100 images: a PyDataset of ceil(100 / 32) = 4 batches" in text
+    assert (
+        "a flow is not endless, whatever older articles say: an epoch reads it once, "
+        "so steps_per_epoch=1,000 runs out after 4 steps" in text
+    )
+    (ran_out,) = [warning for warning in result.warnings if warning.code == "ran_out_of_data"]  # folded over the epochs
+    assert ran_out.text.startswith("Epochs 1-3 each train 4 batches")
+
+
+def test_a_pipeline_reads_as_its_steps_and_says_which_one_hides_the_length():
+    # filter -> batch: the chain as written, what it yields (from the plan), and why Keras warns every epoch.
+    data = {
+        "train": {
+            "samples": 30,
+            "source": "dataset",
+            "pipeline": [{"op": "filter", "keep_every": 3}, {"op": "batch", "size": 4}],
+        },
+        "epochs": 2,
+    }
+    result, text = words_for(data)
+    assert result.train_length_unknown and all(epoch.ran_out for epoch in result.epochs)
+    assert "Training data: 30 samples through a tf.data pipeline: filter(every 3rd) -> batch(4)." in text
+    assert "It yields 3 batches (2 x 4, 1 x 2) and then ends." in text
+    assert "After filter() TensorFlow does not know the length, so Keras learns it only when the data runs out" in text
+    assert dict(key_numbers(result))["Length known to Keras"] == "no: learned on running out"
+    assert "passes over the data" not in text and "never seen" not in text  # a pipeline has no passes
+
+
+def test_the_usual_pipeline_reads_as_a_sentence():
+    # shuffle -> batch(32) -> prefetch on 1,000 samples: 32 batches, the length known, fit's shuffle turned off.
+    data = {
+        "train": {
+            "samples": 1000,
+            "source": "dataset",
+            "pipeline": [{"op": "shuffle", "buffer_size": 1000}, {"op": "batch", "size": 32}, {"op": "prefetch"}],
+            "shuffle": False,
+        }
+    }
+    result, text = words_for(data)
+    assert "through a tf.data pipeline: shuffle(1000) -> batch(32) -> prefetch()." in text
+    assert "It yields 32 batches (31 x 32, 1 x 8) and then ends." in text
+    assert not result.train_length_unknown and "does not know the length" not in text
+
+
+@pytest.mark.parametrize(
+    ("split_by", "source", "said"),
+    [
+        (
+            "fit",
+            "arrays",
+            "Validation: the last 3 samples (validation_split=0.25): fit keeps floor(10 x (1 - 0.25)) = 7 to train",
+        ),
+        (
+            "directory",
+            "dataset",
+            'image_dataset_from_directory(validation_split=0.25, subset="both") validates int(0.25 x 10) = 2 of the 10 files, '
+            "the last of its shuffled list; 8 train.",
+        ),
+        (
+            "image_data_generator",
+            "image_data_generator",
+            "ImageDataGenerator(validation_split=0.25) validates the FIRST int(0.25 x 10) = 2 of the 10 images; "
+            "the last 8 train.",
+        ),
+    ],
+)
+def test_who_splits_the_validation_data_says_how_many(split_by, source, said):
+    # N=10, f=0.25: fit validates its last 3, the directory loader its last 2 files, ImageDataGenerator its first 2.
+    data = {"train": {"samples": 10, "source": source, "batch_size": 4}, "validation": {"split": 0.25, "split_by": split_by}}
+    result, text = words_for(data)
+    assert said in text
+    assert result.epochs[0].val is not None and result.epochs[0].val.samples == 10 - result.train_samples
+
+
+def test_initial_epoch_says_epochs_is_the_last_epoch():
+    # epochs=5, initial_epoch=3: 2 epochs, numbered 4 and 5 as Keras' progress bar numbers them.
+    result, text = words_for({"train": {"samples": 100, "batch_size": 32}, "epochs": 5, "initial_epoch": 3})
+    assert [epoch.number for epoch in result.epochs] == [4, 5]
+    assert "fit(epochs=5, initial_epoch=3) trains 2 epochs, numbered 4 and 5: epochs is the number of the last epoch" in text
+    assert "Epochs 4-5: 4 steps (3 x 32, 1 x 4)" in text
+    numbers = dict(key_numbers(result))
+    assert numbers["Epochs trained"] == "2 (4-5)" and "Samples in epoch 4" in numbers
+    none, words = words_for({"train": {"samples": 100, "batch_size": 32}, "epochs": 3, "initial_epoch": 3})
+    assert len(none.epochs) == 0 and "trains no epoch" in words
+
+
+def test_gradient_accumulation_counts_updates_across_epoch_ends():
+    # G=3 on 4 batches an epoch: updates after batches 3, 6, 9 and 12, so 1, 1 and 2 per epoch, 4 in all.
+    data = {"train": {"samples": 100, "batch_size": 32}, "epochs": 3, "gradient_accumulation_steps": 3}
+    result, text = words_for(data)
+    assert [epoch.updates for epoch in result.epochs] == [1, 1, 2] and result.weight_updates == 4
+    assert "the weights change after every 3rd batch, counted from the start of fit across epoch ends: 4 updates from 12" in text
+    assert "a short batch weighing as much as a full one" in text
+    assert "Epochs 1-2: 4 steps (3 x 32, 1 x 4); 1 weight update each" in text
+    assert "Epoch 3: 4 steps (3 x 32, 1 x 4); 2 weight updates" in text
+    assert dict(key_numbers(result))["Weight updates"] == "4"
+
+
+def test_shuffle_ignored_is_said_once():
+    # fit(shuffle=True) with a tf.data pipeline over 20 epochs: one warning, and the summary says it once.
+    data = {"train": {"samples": 100, "source": "dataset", "pipeline": [{"op": "batch", "size": 32}]}, "epochs": 20}
+    result, text = words_for(data)
+    (ignored,) = [warning for warning in result.warnings if warning.code == "shuffle_ignored"]
+    assert text.count(ignored.text) == 1 and "shuffle_ignored" not in text
