@@ -31,22 +31,90 @@ def test_gallery_has_every_trap_the_classroom_needs():
         "steps_per_execution_overshoot",
         "infinite_generator",
         "looping_generator",
+        "image_data_generator_not_infinite",
+        "filter_unknown_length",
+        "assert_cardinality_too_large",
     }
 
 
 @pytest.mark.parametrize("trap", TRAPS, ids=[trap.key for trap in TRAPS])
 def test_each_trap_opens_its_scenario_and_names_the_planners_warning(window, trap):
     # One click: the trap's scenario is planned, and its explanation quotes the warning the planner gives.
+    # A trap whose setup Keras refuses names "error" instead of a warning code: the refusal is what it shows.
     shown = window()
     shown.open_trap(trap)
     assert shown.plan.scenario == trap.scenario
-    warning = next(w for w in shown.plan.warnings if w.code == trap.warning)
+    if trap.warning == "error":
+        assert shown.plan.outcome == "error" and shown.plan.error
+        said = shown.plan.error
+    else:
+        said = next(w for w in shown.plan.warnings if w.code == trap.warning).text
     assert shown.summary.trap == trap
     shown_text = shown.summary.text.toPlainText()
     assert shown_text.strip().startswith(f"Trap: {trap.name}")
-    assert warning.text in shown_text
-    assert f"({trap.warning})" not in shown_text and trap.warning not in shown_text  # no internal codes
-    assert shown_text.count(trap.explanation) == 1 and shown_text.count(warning.text) == 1  # the story once
+    assert said in shown_text
+    if trap.warning != "error":
+        assert f"({trap.warning})" not in shown_text and trap.warning not in shown_text  # no internal codes
+    assert shown_text.count(trap.explanation) == 1 and shown_text.count(said) == 1  # the story once
+
+
+# ---------------------------------------------------------------- the traps' numbers are the planner's
+
+
+def trap_named(key: str):
+    return next(trap for trap in TRAPS if trap.key == key)
+
+
+def planned_trap(key: str):
+    from core import plan
+
+    trap = trap_named(key)
+    return trap, plan(trap.scenario)
+
+
+def sizes_of(segment) -> dict[int, int]:
+    """A training segment's batch sizes as a multiset {size: count} (its order may be random)."""
+    return {size: count for size, count in segment.largest_first()}
+
+
+def test_image_data_generator_trap_trains_one_pass_an_epoch():
+    # steps_per_epoch=1000 on a flow of 100 images: every epoch the 4 batches of one pass (the 4-image one among
+    # them), ran out; the story's 4 and 3 are the plan's.
+    trap, result = planned_trap("image_data_generator_not_infinite")
+    assert [sizes_of(epoch.train) for epoch in result.epochs] == [{32: 3, 4: 1}] * 3
+    assert all(epoch.ran_out for epoch in result.epochs)
+    steps = result.epochs[0].train.count
+    assert f"ceil(100 / 32) = {steps} batches" in trap.explanation
+    assert f"1,000 steps asked for, {steps} trained, in each of the {len(result.epochs)} epochs" in trap.explanation
+    assert f"one pass of {steps} steps" in trap.fix
+
+
+def test_filter_trap_gives_every_other_epoch_no_batch():
+    # filter(every 3rd) keeps 10 of 30 samples, 3 batches; steps_per_epoch=3 uses them up exactly, so epochs 2 and 4
+    # get no batch and warn, epochs 1 and 3 train 3.
+    trap, result = planned_trap("filter_unknown_length")
+    assert result.train_length_unknown
+    assert [epoch.train.count for epoch in result.epochs] == [3, 0, 3, 0]
+    assert [epoch.ran_out for epoch in result.epochs] == [False, True, False, True]
+    assert result.epochs[0].train.samples == 10
+    assert "10 of 30 samples pass, 3 batches" in trap.explanation
+    assert "epoch 2 gets no batch at all" in trap.explanation and "epoch 4 again gets none" in trap.explanation
+
+
+def test_assert_cardinality_trap_is_refused_and_the_true_count_is_not():
+    # Asserting 60 where the filter keeps 50: fit fails with FailedPreconditionError; asserting 50 plans 5 batches.
+    from dataclasses import replace
+
+    from core import plan
+
+    trap, result = planned_trap("assert_cardinality_too_large")
+    assert result.outcome == "error" and "FailedPreconditionError" in (result.error or "")
+    steps = trap.scenario.train.pipeline
+    true_count = tuple(replace(step, count=50) if step.op == "assert_cardinality" else step for step in steps)
+    honest = plan(replace(trap.scenario, train=replace(trap.scenario.train, pipeline=true_count)))
+    assert honest.outcome == "ok" and honest.epochs[0].train.count == 5 and honest.epochs[0].train.samples == 50
+    assert "keeps only 50 of the 100 samples" in trap.explanation and "after 5 batches" in trap.explanation
+    assert "here 50" in trap.fix
 
 
 def test_editing_away_from_a_trap_clears_its_story(window):
