@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from core.scenario import DataSpec, Scenario, ScenarioError, ValidationSet, ValidationSplit, scenario_from_dict
 from gui.pipeline_editor import (
+    FAULT_COLOUR,
     PipelineEditor,
     Step,
     plain_from_steps,
@@ -104,7 +105,7 @@ WHY_SPLIT_ARRAYS = (
 WHY_NO_VALIDATION = "Choose validation_split or validation_data first."
 WHY_SPLIT_OWN = "validation_split takes its samples from the training arrays."
 
-ERROR_STYLE = "QLineEdit, QComboBox, QCheckBox { border: 2px solid #D55E00; border-radius: 3px; }"
+ERROR_STYLE = f"QLineEdit, QComboBox, QCheckBox {{ border: 2px solid {FAULT_COLOUR}; border-radius: 3px; }}"
 
 _INTEGER = re.compile(r"[+-]?\d+")
 
@@ -319,7 +320,7 @@ class ScenarioForm(QWidget):
         for error in self._errors.values():
             error.setStyleSheet(f"color: {look.alarm};")
         for editor in (self.pipeline, self.val_pipeline):
-            editor.set_colours(look.highlight, look.alarm, look.muted)
+            editor.set_colours(look.highlight, look.muted)
 
     # ------------------------------------------------------------ building
 

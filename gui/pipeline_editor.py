@@ -83,6 +83,9 @@ ARGUMENT_WORDS = {
     ("assert_cardinality", "count"): "assert_cardinality(n): the length TensorFlow is told.",
 }
 
+# The red of a field at fault (the form's ERROR_STYLE): a whole pipeline at fault gets it as its border.
+FAULT_COLOUR = "#D55E00"
+
 KEYS_HELP = "Alt+Up / Alt+Down move the step you are in; Alt+Delete removes it."
 
 # Ready pipelines to start from: (key, menu words, tooltip). The form builds them (it knows the
@@ -252,7 +255,6 @@ class PipelineEditor(QFrame):
         self._fault = ""  # where the form's checker found a problem ("", "[2]", "[2].size")
         self._fault_style = ""
         self.highlight = "#3A93CF"
-        self.alarm = "#D55E00"
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -411,10 +413,12 @@ class PipelineEditor(QFrame):
             current = row.index == self._current
             border = f"2px solid {self.highlight}" if current else "1px solid transparent"
             fault = self._fault == f"[{row.index}]"
-            row.setStyleSheet(f"QFrame#step {{ border: {f'2px solid {self.alarm}' if fault else border}; border-radius: 3px; }}")
+            row.setStyleSheet(
+                f"QFrame#step {{ border: {f'2px solid {FAULT_COLOUR}' if fault else border}; border-radius: 3px; }}"
+            )
 
-    def set_colours(self, highlight: str, alarm: str, muted: str) -> None:
-        self.highlight, self.alarm = highlight, alarm
+    def set_colours(self, highlight: str, muted: str) -> None:
+        self.highlight = highlight
         self.keys_hint.setStyleSheet(f"color: {muted};")
         self._paint_rows()
         self._paint_fault()
@@ -442,7 +446,7 @@ class PipelineEditor(QFrame):
 
     def _paint_fault(self) -> None:
         whole = self._fault == ""
-        self.list.setStyleSheet(f"QFrame#steps {{ border: 2px solid {self.alarm}; border-radius: 3px; }}" if whole else "")
+        self.list.setStyleSheet(f"QFrame#steps {{ border: 2px solid {FAULT_COLOUR}; border-radius: 3px; }}" if whole else "")
         marked = self.fault_widget()
         for row in self._rows:
             for widget in row.arguments.values():
