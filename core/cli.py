@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from core.explain import summarize
 from core.files import BadScenarioFile, load_scenario
 from core.keras.fit import plan
-from core.plan import write_json
+from core.plan import Plan, write_json
 from core.scenario import quote
 from core.versions import keras_version_note
 
@@ -74,6 +74,7 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
 
 def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
     from core.compare import compare, count_words
+    from core.pipelines import inputs_words
     from core.recorder import RecorderUnavailable, check_recordable, record, recordable_steps
 
     try:
@@ -91,23 +92,35 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
     # The Plan itself is compared, walked only as far as the recording goes (never its whole JSON).
     comparison = compare(planned, recorded)
     version = f"Keras {recorded.get('keras')}"
+    # The new kinds of input (issue 11) say what was built and run; the original three read as before.
+    inputs = inputs_words(scenario)
     if comparison.difference is not None:
         print(f"difference: {comparison.difference}", file=out)
         if comparison.stopped is not None:
             stopped = comparison.stopped
             print(f"(the fit was stopped in epoch {stopped.epoch} after {stopped.words()})", file=out)
+        if inputs is not None:
+            print(f"(Keras was given {inputs})", file=out)
         print(f"(recorded with {version}; the plan describes Keras {planned.keras_version})", file=out)
         return EXIT_DIFFERENCE
     if planned.outcome == "error":
         print(f"match: {version} refused, as planned: {recorded.get('error')}", file=out)
+        if inputs is not None:
+            print(f"compared: the outcome, on {inputs}.", file=out)
         return EXIT_OK
     finished = len(planned.epochs)
     done = f"{count_words(planned.totals.steps, 'training step')}"
     if planned.totals.validation_steps:
         done += f" and {count_words(planned.totals.validation_steps, 'validation step')}"
+    weight_updates = recorded.get("weight_updates")
+    if weight_updates is not None:
+        done += f", {count_words(weight_updates, 'weight update')}"
+    numbers = _epoch_numbers(planned)
     stopped = comparison.stopped
     if stopped is None:
-        print(f"match: {version} ran exactly the planned {count_words(finished, 'epoch')}: {done}.", file=out)
+        print(f"match: {version} ran exactly the planned {count_words(finished, 'epoch')}{numbers}: {done}.", file=out)
+        if inputs is not None:
+            print(f"compared: {_compared_parts(planned, recorded)}, on {inputs}.", file=out)
         return EXIT_OK
     # A stop is said for what it is: Keras was stopped, and agreed with the plan up to there.
     # verify sets no bound of its own: a part that ends is stopped only one step past its planned
@@ -119,4 +132,29 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
         "as planned so far: match up to there.",
         file=out,
     )
+    if inputs is not None:
+        print(f"compared: {_compared_parts(planned, recorded)}, on {inputs}.", file=out)
     return EXIT_OK
+
+
+def _epoch_numbers(planned: Plan) -> str:
+    """ " (epochs 3 to 5)" when the first epoch is not epoch 1 (fit's initial_epoch); "" otherwise."""
+    epochs = planned.epochs
+    if not len(epochs):
+        return ""
+    first, last = getattr(epochs[0], "number", 1), getattr(epochs[len(epochs) - 1], "number", len(epochs))
+    if first == 1:
+        return ""
+    return f" (epoch {first})" if first == last else f" (epochs {first:,} to {last:,})"
+
+
+def _compared_parts(planned: Plan, recorded: dict[str, Any]) -> str:
+    """What verify compared, epoch by epoch: "each epoch's number, batch sizes (...), first samples, ..."."""
+    epochs = planned.epochs
+    # A random batch order comes from the source (a shuffled PyDataset, a shuffle after batch): every epoch has it.
+    random_order = len(epochs) > 0 and getattr(epochs[0], "train_order", "fixed") == "random"
+    sizes = "batch sizes (training in Keras' random batch order: as a multiset)" if random_order else "batch sizes in order"
+    parts = ["each epoch's number", sizes, "first samples", '"ran out of data" warnings']
+    if recorded.get("weight_updates") is not None:
+        parts.append("the weight updates counted by the optimizer")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -99,7 +99,7 @@ def _compare_whole(want: _PlanSide, seen: dict[str, Any]) -> Difference | None:
         return None  # both refused; the epochs Keras ran before its error are not planned
     seen_epochs = seen["epochs"]
     for index in range(min(want.finished, len(seen_epochs))):
-        difference = _compare_epoch(index + 1, want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
+        difference = _compare_epoch(want.number(index), want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
         if difference is not None:
             return difference
     if want.finished != len(seen_epochs):
@@ -111,22 +111,27 @@ def _compare_whole(want: _PlanSide, seen: dict[str, Any]) -> Difference | None:
 
 
 def _compare_stopped(want: _PlanSide, seen: dict[str, Any]) -> Comparison:
-    """A recording stopped at epoch K: epochs before K compared whole, epoch K up to the stop."""
+    """A recording stopped in its K-th epoch: epochs before it compared whole, that one up to the stop.
+
+    ``stopped.epoch`` counts the recording's epochs from 1 (the epochs this fit ran); words and
+    the returned Stopped name epochs by Keras' own number (after ``initial_epoch``).
+    """
     where = seen["stopped"]
-    number, part, steps = int(where["epoch"]), where["part"], int(where["steps"])
+    ran, part, steps = int(where["epoch"]), where["part"], int(where["steps"])
     seen_epochs = seen["epochs"]
+    number = want.number(ran - 1)
     if want.outcome == "error":
         expected = _outcome_words(want.outcome, want.endless)
         return Comparison(Difference(None, "outcome", None, expected, f"a fit that was still training at epoch {number}"), None)
-    for index in range(number - 1):
+    for index in range(ran - 1):
         if index >= want.finished:
             return Comparison(_ended_where_plan_does_not(want, index, _JsonEpoch(seen_epochs[index])), None)
-        difference = _compare_epoch(index + 1, want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
+        difference = _compare_epoch(want.number(index), want.epoch(index), _JsonEpoch(seen_epochs[index]), cut=None)
         if difference is not None:
             return Comparison(difference, None)
-    if number - 1 < want.finished:
-        planned_epoch: _Epoch | None = want.epoch(number - 1)
-    elif want.outcome == "endless" and want.endless is not None and want.endless["epoch"] == number:
+    if ran - 1 < want.finished:
+        planned_epoch: _Epoch | None = want.epoch(ran - 1)
+    elif want.outcome == "endless" and want.endless is not None and ran - 1 == want.finished:
         planned_epoch = want.endless_epoch()
         if planned_epoch is None and part != want.endless["part"]:  # plan JSON: only the part is known
             expected = _outcome_words(want.outcome, want.endless)
@@ -134,21 +139,21 @@ def _compare_stopped(want: _PlanSide, seen: dict[str, Any]) -> Comparison:
     else:
         return Comparison(Difference(None, "epochs", None, count_words(want.finished, "epoch"), f"an epoch {number}"), None)
     planned_steps = planned_epoch.part_steps(part) if planned_epoch is not None else None
-    stopped = Stopped(number, part, steps, planned_steps, _JsonEpoch(seen_epochs[number - 1]).part_steps("train") or 0)
+    stopped = Stopped(number, part, steps, planned_steps, _JsonEpoch(seen_epochs[ran - 1]).part_steps("train") or 0)
     if planned_epoch is None:
         return Comparison(None, stopped)
-    return Comparison(_compare_epoch(number, planned_epoch, _JsonEpoch(seen_epochs[number - 1]), cut=part), stopped)
+    return Comparison(_compare_epoch(number, planned_epoch, _JsonEpoch(seen_epochs[ran - 1]), cut=part), stopped)
 
 
 def _ended_where_plan_does_not(want: _PlanSide, index: int, got: _Epoch) -> Difference:
     """Keras finished epoch ``index + 1``, which the plan says never ends (or does not have)."""
-    if want.outcome == "endless" and want.endless is not None and want.endless["epoch"] == index + 1:
+    if want.outcome == "endless" and want.endless is not None and index == want.finished:
         part = want.endless["part"]
         steps = got.part_steps(part) or 0
         ended = f"one that ended after {count_words(steps, 'step')}"
         never = "an epoch that never ends" if part == "train" else "a validation that never ends"
-        return Difference(index + 1, part, None, never, ended)
-    return Difference(None, "epochs", None, count_words(want.finished, "epoch"), f"an epoch {index + 1}")
+        return Difference(want.number(index), part, None, never, ended)
+    return Difference(None, "epochs", None, count_words(want.finished, "epoch"), f"an epoch {want.number(index)}")
 
 
 def _compare_epoch(number: int, want: _Epoch, got: _Epoch, *, cut: str | None) -> Difference | None:
@@ -341,11 +346,18 @@ class _PlanSide:
             self.endless = {"epoch": planned.endless_epoch, "part": planned.endless_part} if endless else None
             self.finished = len(planned.epochs)  # an EpochSequence: no epoch is built to count them
             self.weight_updates = getattr(planned, "weight_updates", None)
+            self.initial_epoch = getattr(planned.scenario, "initial_epoch", 0)
         else:
             self.outcome = planned["outcome"]
             self.endless = planned.get("endless") if self.outcome == "endless" else None
             self.finished = len(planned["epochs"])
             self.weight_updates = planned.get("weight_updates")
+            numbered = [epoch["epoch"] for epoch in planned["epochs"][:1] if epoch.get("epoch") is not None]
+            self.initial_epoch = numbered[0] - 1 if numbered else 0
+
+    def number(self, index: int) -> int:
+        """Keras' number (from 1, after initial_epoch) of the fit's epoch at this 0-based index."""
+        return self.initial_epoch + index + 1
 
     def epoch(self, index: int) -> _Epoch:
         if isinstance(self.planned, Plan):
@@ -357,10 +369,11 @@ class _PlanSide:
         planned = self.planned
         if not isinstance(planned, Plan) or planned.endless_from is None:
             return None
+        number = self.number(self.finished)
         if planned.endless_part == "train":
-            return _PlanEpoch(EpochPlan(train=planned.endless_from), endless="train")
+            return _PlanEpoch(EpochPlan(train=planned.endless_from, number=number), endless="train")
         assert planned.endless_train is not None
-        return _PlanEpoch(EpochPlan(train=planned.endless_train, val=planned.endless_from), endless="val")
+        return _PlanEpoch(EpochPlan(train=planned.endless_train, val=planned.endless_from, number=number), endless="val")
 
 
 def _segment_runs(segment: Segment, *, endless: bool = False) -> Runs:

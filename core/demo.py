@@ -18,9 +18,10 @@ import numpy as np
 
 from core.compare import Comparison, compare, count_words
 from core.keras.fit import plan
+from core.pipelines import inputs_words
 from core.plan import Plan
-from core.recorder import BatchLog, StepLimits, fit_and_record, install_hint, tensorflow_available
-from core.scenario import Scenario, ValidationSet
+from core.recorder import BatchLog, StepLimits, accumulation_steps, fit_and_record, install_hint, tensorflow_available
+from core.scenario import Scenario, ValidationSet, ValidationSplit
 
 # The demo must stay quick on a laptop: beyond these it runs a scaled-down copy and says so.
 MAX_DEMO_SAMPLES = 20_000
@@ -29,13 +30,22 @@ DEMO_CUT_STEPS = 2_000  # a part the plan says never ends is stopped after this 
 # One execution runs this many steps at most: batches are seen, and Cancel or closing the
 # window acts, only between executions (a million steps in one took minutes and 5 GB).
 MAX_DEMO_STEPS_PER_EXECUTION = 32
+# The directory loader reads one image file per sample, written for the demo (~1 ms each).
+MAX_DEMO_IMAGE_FILES = 2_000
 # Epochs are counted one by one only up to this many (to say "3 epochs x 100 steps").
 _UNIFORM_CHECK_EPOCHS = 1000
 LEARNING_RATE = 0.01
 
 
 class NoisySine:
-    """Samples of a noisy sine, a pure function of (position, salt): the same every run."""
+    """Samples of a noisy sine, a pure function of (position, salt): the same every run.
+
+    ``regression``: its targets differ in every sample, so an ImageDataGenerator split must not
+    check that both sides hold the same classes. ``target_of_row``: the target again from a row
+    read back from an image file (the directory loader's), position first.
+    """
+
+    regression = True
 
     def arrays(self, positions: Any, salt: float, np: Any) -> tuple[Any, Any]:
         position = np.asarray(positions, dtype="float64").reshape(-1, 1)
@@ -48,6 +58,11 @@ class NoisySine:
         u = 3.0 * tf.sin(p * 12.9898 + 78.233 * salt + 0.5)
         noise = 0.1 * tf.sin(p * 43758.5453 + salt)
         return tf.stack([p, u]), tf.reshape(tf.sin(u) + noise, (1,))
+
+    def target_of_row(self, rows: Any, tf: Any) -> Any:
+        """y for rows [position, u] decoded from image files (the training data's salt: the directory is split from it)."""
+        position, u = tf.cast(rows[:, :1], "float64"), tf.cast(rows[:, 1:2], "float64")
+        return tf.sin(u) + 0.1 * tf.sin(position * 43758.5453)
 
 
 def demo_layers(keras: Any) -> list[Any]:
@@ -63,28 +78,35 @@ def demo_layers(keras: Any) -> list[Any]:
     ]
 
 
-# One compiled demo model per steps_per_execution, reset before each run: building a new
-# Keras model per fit leaks ~5 MiB a run in Keras 3 / TF 2.21 even after clear_session
-# (keras-team/keras#20552), and the demo is meant to be run again and again.
-_demo_models: dict[int, tuple[Any, list[Any]]] = {}
+# One compiled demo model per steps_per_execution (and gradient accumulation), reset before each
+# run: building a new Keras model per fit leaks ~5 MiB a run in Keras 3 / TF 2.21 even after
+# clear_session (keras-team/keras#20552), and the demo is meant to be run again and again.
+_demo_models: dict[tuple[int, int | None], tuple[Any, list[Any]]] = {}
 _demo_models_lock = threading.Lock()
 
 
-def fresh_demo_model(steps_per_execution: int) -> Any:
-    """The demo model for this steps_per_execution, as untrained as the first time."""
+def fresh_demo_model(steps_per_execution: int, gradient_accumulation_steps: int | None = None) -> Any:
+    """The demo model for this steps_per_execution (and the optimizer's accumulation), as untrained as the first time."""
     from core.recorder import compiled_recording_model
     from core.tensorflow_loader import load_tensorflow
 
     tf, keras = load_tensorflow()
+    key = (steps_per_execution, gradient_accumulation_steps)
     with _demo_models_lock:
-        if steps_per_execution not in _demo_models:
+        if key not in _demo_models:
             model = compiled_recording_model(
-                keras, tf, steps_per_execution, train=True, model_layers=demo_layers, learning_rate=LEARNING_RATE
+                keras,
+                tf,
+                steps_per_execution,
+                train=True,
+                model_layers=demo_layers,
+                learning_rate=LEARNING_RATE,
+                gradient_accumulation_steps=gradient_accumulation_steps,
             )
             model(np.zeros((1, 2)))  # build, so the initial weights exist
             model.optimizer.build(model.trainable_variables)
-            _demo_models[steps_per_execution] = (model, model.get_weights())
-        model, initial = _demo_models[steps_per_execution]
+            _demo_models[key] = (model, model.get_weights())
+        model, initial = _demo_models[key]
     model.set_weights(initial)
     for variable in model.optimizer.variables:
         variable.assign(tf.zeros_like(variable))
@@ -125,7 +147,7 @@ class DemoSetup:
         planned = self.limits.planned_steps(epoch, part)
         if planned is not None:
             return min(planned, MAX_DEMO_STEPS)
-        endless = self.plan.outcome == "endless" and epoch + 1 == self.plan.endless_epoch and part == self.plan.endless_part
+        endless = self.plan.outcome == "endless" and epoch == len(self.plan.epochs) and part == self.plan.endless_part
         return DEMO_CUT_STEPS if endless else 0
 
     def _stops_in_training(self, epoch: int) -> bool:
@@ -168,6 +190,13 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
             f"The demo trains on {scaled.train.samples:,} of the {scenario.train.samples:,} samples"
             + (f" and validates on {_validation_samples(scaled):,}" if _validation_samples(scaled) else "")
             + " (same batch settings), so it finishes in seconds."
+        )
+    files = scaled.train.samples or 0
+    if _split_by(scaled) == "directory" and files > MAX_DEMO_IMAGE_FILES:
+        scaled = dataclasses.replace(scaled, train=dataclasses.replace(scaled.train, samples=MAX_DEMO_IMAGE_FILES))
+        notes.append(
+            f"The demo writes {MAX_DEMO_IMAGE_FILES:,} of the {files:,} image files for image_dataset_from_directory "
+            "(same split and batch size), so it finishes in seconds."
         )
     if scaled.steps_per_execution > MAX_DEMO_STEPS_PER_EXECUTION:
         scaled = dataclasses.replace(scaled, steps_per_execution=MAX_DEMO_STEPS_PER_EXECUTION)
@@ -219,6 +248,12 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
     return DemoSetup(scaled, planned, tuple(notes), scenario if scaled != scenario else None)
 
 
+def _split_by(scenario: Scenario) -> str | None:
+    """Who splits off the validation data ("fit", "directory", "image_data_generator"); None without a split."""
+    validation = scenario.validation
+    return getattr(validation, "split_by", "fit") if isinstance(validation, ValidationSplit) else None
+
+
 def _validation_samples(scenario: Scenario) -> int:
     validation = scenario.validation
     return validation.samples or 0 if isinstance(validation, ValidationSet) else 0
@@ -255,8 +290,9 @@ def run_demo(
             on_epoch_end(epoch, logs)
 
     log = BatchLog(setup.limits, on_batch=on_batch, on_epoch_end=epoch_done, cancel=cancel)
-    model = fresh_demo_model(setup.scenario.steps_per_execution)
-    recorded = fit_and_record(setup.scenario, NoisySine(), log, train=True, model=model)
+    scenario = setup.scenario
+    model = fresh_demo_model(scenario.steps_per_execution, accumulation_steps(scenario))
+    recorded = fit_and_record(scenario, NoisySine(), log, train=True, model=model)
     if log.cancelled:
         return DemoResult(recorded, history, True, None, "Cancelled: nothing to compare.", False)
     if recorded["outcome"] == "error" and setup.plan.outcome != "error":
@@ -264,6 +300,9 @@ def run_demo(
     matches, verdict = verdict_for(setup.plan, recorded)
     if matches and setup.asked is not None:  # say what was compared: the scaled-down run, not the form's
         verdict = f"{verdict.removesuffix('.')}, on the demo's scaled-down setup ({setup.scaled_words()})."
+    inputs = inputs_words(scenario)
+    if inputs is not None:  # the new kinds of input say what Keras was really given
+        verdict = f"{verdict} Keras was given {inputs}."
     return DemoResult(recorded, history, False, recorded.get("error"), verdict, matches)
 
 
@@ -284,7 +323,7 @@ def verdict_for(planned: Plan, recorded: dict[str, Any]) -> tuple[bool, str]:
     if stopped is None:
         return True, f"Keras ran exactly the planned {shape}."
     compared = _compared_words(comparison)
-    if stopped.epoch == 1 or finished == 0:
+    if stopped.epoch == getattr(planned.scenario, "initial_epoch", 0) + 1 or finished == 0:  # the fit's first epoch
         return True, compared[0].upper() + compared[1:] + "."
     return True, f"Keras ran exactly the planned {shape}; then {compared}."
 

@@ -27,6 +27,8 @@ TRAIN_SALT, VALIDATION_SALT = 0.0, 0.5
 # image_dataset_from_directory is given a fixed seed: its file order is shuffled by it, as in any
 # script that passes seed= so that both subsets come from one split.
 DIRECTORY_SEED = 1337
+# The temporary folder of the directory loader's image files is named from this.
+IMAGE_FOLDER_PREFIX = "epochscope-images-"
 # A directory image is one row of pixels: the position in base 256 (three bytes, so up to
 # 16.7 million files) and then the sample's other features, each scaled into a byte.
 POSITION_BYTES = 3
@@ -275,7 +277,7 @@ def fit_inputs(scenario: Scenario, maker: SampleMaker, np: Any, tf: Any, keras: 
         split_by = _split_by(validation) if isinstance(validation, ValidationSplit) else "fit"
         if split_by == "directory":
             assert isinstance(validation, ValidationSplit)
-            folder = tempfile.mkdtemp(prefix="epochscope-images-")
+            folder = tempfile.mkdtemp(prefix=IMAGE_FOLDER_PREFIX)
             kwargs["x"], kwargs["validation_data"] = directory_split(scenario, validation, maker, folder, np, tf, keras)
         elif split_by == "image_data_generator":
             assert isinstance(validation, ValidationSplit)
@@ -404,3 +406,91 @@ def _load_directory(keras: Any, folder: str, validation: ValidationSplit, batch_
         color_mode="grayscale",
         verbose=False,
     )
+
+
+# ---------------------------------------------------------------- what was built, in words
+
+
+def step_words(step: Any) -> str:
+    """One pipeline step as the tf.data call: "batch(32)", "repeat()", "shuffle(96, reshuffle_each_iteration=False)"."""
+    op = step.op
+    if op in ("batch", "rebatch"):
+        return f"{op}({step.size}{', drop_remainder=True' if step.drop_remainder else ''})"
+    if op == "repeat":
+        return "repeat()" if step.count is None else f"repeat({step.count})"
+    if op in ("take", "skip", "assert_cardinality"):
+        return f"{op}({step.count})"
+    if op == "shard":
+        return f"shard({step.num_shards}, {step.index})"
+    if op == "filter":
+        return f"filter(every {step.keep_every}{_ordinal_suffix(step.keep_every)})"
+    if op == "shuffle":
+        again = "" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False"
+        return f"shuffle({step.buffer_size}{again})"
+    return f"{op}()"
+
+
+def _ordinal_suffix(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def data_words(spec: DataSpec, batch_size: int) -> str:
+    """What fit was handed for this data, named as the real object: "a keras.utils.PyDataset of 4 batches"."""
+    steps = _pipeline(spec)
+    if spec.source == "dataset" and steps is not None:
+        return "a tf.data pipeline " + " -> ".join(step_words(step) for step in steps)
+    if spec.source == "pydataset":
+        if spec.samples is None:
+            return "an endless keras.utils.PyDataset"
+        batches = pydataset_length(spec.samples, batch_size, spec.drop_remainder)
+        return f"a keras.utils.PyDataset of {batches:,} batch{'' if batches == 1 else 'es'}"
+    if spec.source == "image_data_generator":
+        return f"ImageDataGenerator().flow(shuffle={_flow_shuffle(spec)})"
+    if spec.source == "dataset":
+        return "a tf.data dataset"
+    if spec.source == "generator":
+        return "a Python generator"
+    return "NumPy arrays"
+
+
+NEW_SOURCES = ("pydataset", "image_data_generator")
+
+
+def inputs_words(scenario: Scenario) -> str | None:
+    """The real inputs the recorder builds for the scenario's new kinds of input, in words; None for the original three.
+
+    "a keras.utils.PyDataset of 4 batches, validated on a tf.data pipeline batch(8) -> repeat()".
+    """
+    train, validation = scenario.train, scenario.validation
+    new = train.source in NEW_SOURCES or _pipeline(train) is not None
+    if isinstance(validation, ValidationSplit):
+        split_by = _split_by(validation)
+        new = new or split_by != "fit" or isinstance(validation.freq, tuple)
+        if split_by == "directory":
+            what = (
+                f'image_dataset_from_directory(validation_split={validation.split}, subset="both") '
+                f"over {train.samples:,} image files"
+            )
+        elif split_by == "image_data_generator":
+            what = f"ImageDataGenerator(validation_split={validation.split}).flow(subset=...) on both sides"
+        else:
+            what = f"{data_words(train, pipeline_batch_size(train, scenario))}, split by fit(validation_split={validation.split})"
+    else:
+        what = data_words(train, pipeline_batch_size(train, scenario))
+        if isinstance(validation, ValidationSet):
+            new = new or validation.source in NEW_SOURCES or _pipeline(validation) is not None
+            new = new or isinstance(validation.freq, tuple)
+            if validation.source == "arrays":
+                what += ", validated on NumPy arrays"
+            else:
+                what += f", validated on {data_words(validation, validation_batch_size(validation, scenario))}"
+    extras = []
+    if getattr(scenario, "initial_epoch", 0):
+        extras.append(f"initial_epoch={scenario.initial_epoch}")
+    if getattr(scenario, "gradient_accumulation_steps", None):
+        extras.append(f"an optimizer with gradient_accumulation_steps={scenario.gradient_accumulation_steps}")
+    if not new and not extras:
+        return None
+    return ", ".join([what, *extras])

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.pipelines import PositionsOnly, SampleMaker, fit_inputs
+from core.pipelines import IMAGE_FOLDER_PREFIX, PositionsOnly, SampleMaker, fit_inputs
 from core.plan import Plan
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 
@@ -149,7 +149,8 @@ class StepLimits:
             one = plan.epochs[epoch]
             segment = one.train if part == "train" else one.val
             return None if segment is None else segment.count
-        if plan.outcome == "endless" and epoch + 1 == plan.endless_epoch and part != plan.endless_part:
+        # The epoch that never ends comes right after the finished ones (whatever initial_epoch was).
+        if plan.outcome == "endless" and epoch == len(plan.epochs) and part != plan.endless_part:
             return plan.endless_train.count if plan.endless_train is not None else None
         return None
 
@@ -258,6 +259,8 @@ def error_text(exc: BaseException) -> str:
         reason = reasons[-1] if reasons else reason
     reason = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", reason)
     reason = re.sub(r"\s*\[Op:[^\]]*\]( name: ?.*)?$", "", reason)
+    # The directory loader's folder is a temporary one of ours: its name says nothing.
+    reason = re.sub(rf"\S*{IMAGE_FOLDER_PREFIX}[^\s.,;:'\"]*", "the scenario's image folder", reason)
     return f"{type(exc).__name__}: {reason}"
 
 
@@ -580,7 +583,7 @@ def recording_model(
                 self.notes_written.assign_add(tf.cast(tf.shape(x)[0] >= 0, "int64"))
 
         def train_step(self, data: Any) -> dict[str, Any]:
-            x, y = data[0], data[1]
+            x, y = _rows(data[0]), data[1]  # images as rows: the model always meets one input rank
             if not train and steps_weights:
                 with tf.GradientTape() as tape:
                     loss = tf.reduce_mean(self(x, training=True))
@@ -604,7 +607,7 @@ def recording_model(
             return {"loss": self._loss_tracker.result()}
 
         def test_step(self, data: Any) -> dict[str, Any]:
-            x, y = data[0], data[1]
+            x, y = _rows(data[0]), data[1]  # images as rows: the model always meets one input rank
             prediction = self(x, training=False)
             loss = self.compute_loss(x=x, y=y, y_pred=prediction) if train else tf.reduce_mean(prediction)
             self._note(x, loss)
@@ -614,9 +617,17 @@ def recording_model(
             return {"loss": loss}
 
     def _rows(x: Any) -> Any:
-        """A batch of images (rank 4) as rows of pixels; rows stay as they are."""
-        if len(x.shape) == 2:
+        """A batch of images (rank 4) as rows of pixels; rows stay as they are.
+
+        A model reused across fits (the demo's) may be traced for images and later for rows:
+        TensorFlow then traces for any rank, and the rows' width is the model's input width.
+        """
+        rank = x.shape.rank if hasattr(x.shape, "rank") else len(x.shape)
+        if rank == 2:
             return x
+        if rank is None:
+            width = layers[0].kernel.shape[0] + (1 if train and model_layers else 0) if layers[0].built else -1
+            return tf.reshape(x, (tf.shape(x)[0], width))
         columns = 1
         for size in x.shape[1:]:
             columns *= int(size)

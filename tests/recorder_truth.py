@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,12 @@ def record_in_workers(jobs: list[dict[str, Any]], folder: Path, workers: int = 2
 def main(argv: list[str]) -> int:
     with open(argv[0], encoding="utf-8") as file:
         jobs = json.load(file)
-    results = {job["name"]: record_job(job) for job in jobs}
+    results = {}
+    for job in jobs:
+        try:
+            results[job["name"]] = record_job(job)
+        except Exception:  # one job's failure is that job's result, not the end of the others
+            results[job["name"]] = {"outcome": "crashed", "error": traceback.format_exc(), "epochs": []}
     sys.stdout.write("\n" + json.dumps(results) + "\n")
     return 0
 
