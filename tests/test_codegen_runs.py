@@ -126,6 +126,35 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 }
 
 
+# The shipped examples, presets and traps are run too, those small enough to fit in a moment.
+MAX_SHIPPED_STEPS = 300
+
+
+def shipped_scenarios() -> dict[str, dict[str, Any]]:
+    """Every example, preset and trap whose plan ends (or is refused) within MAX_SHIPPED_STEPS batches."""
+    import json
+
+    from tests.conftest import PROJECT
+
+    named = {
+        f"example {path.stem}": json.loads(path.read_text(encoding="utf-8")) for path in (PROJECT / "examples").glob("*.json")
+    }
+    for kind in ("presets", "traps"):
+        for entry in json.loads((PROJECT / "resources" / f"{kind}.json").read_text(encoding="utf-8")):
+            named[f"{kind[:-1]} {entry.get('key') or entry['name']}"] = entry["scenario"]
+    small = {}
+    for name, data in sorted(named.items()):
+        result = plan(scenario_from_dict(data))
+        if result.outcome == "error" or (
+            result.outcome == "ok" and result.totals.steps + result.totals.validation_steps <= MAX_SHIPPED_STEPS
+        ):
+            small[name] = data
+    return small
+
+
+SCENARIOS.update(shipped_scenarios())
+
+
 @pytest.fixture(scope="module")
 def keras_modules():
     from core.recorder import tensorflow_available
@@ -179,7 +208,7 @@ def write_image_files(folder, count: int, tf: Any) -> None:
     for index in range(count):
         classes = folder / "images" / ("cats" if index % 2 else "dogs")
         classes.mkdir(parents=True, exist_ok=True)
-        pixels = np.full((2, 2, 3), index, dtype="uint8")
+        pixels = np.full((2, 2, 3), index % 256, dtype="uint8")
         (classes / f"{index:03d}.png").write_bytes(tf.io.encode_png(pixels).numpy())
 
 
@@ -217,7 +246,8 @@ def test_generated_code_feeds_the_planned_batches(name, keras_modules, tmp_path,
     code = fit_code(scenario)
     notes: list[tuple[str, int]] = []
     monkeypatch.setattr(keras, "Sequential", noting_model_class(keras, tf, notes))
-    write_image_files(tmp_path, scenario.train.samples or 0, tf)
+    if getattr(scenario.validation, "split_by", "fit") == "directory":
+        write_image_files(tmp_path, scenario.train.samples or 0, tf)
     monkeypatch.chdir(tmp_path)  # the directory loader's "images/" is the folder just written
     namespace: dict[str, Any] = {"__name__": "fit_code"}
     with warnings.catch_warnings(record=True) as caught:
