@@ -273,3 +273,86 @@ def test_generated_code_feeds_the_planned_batches(name, keras_modules, tmp_path,
     assert ("`shuffle=True` was passed, but will be ignored" in said) == ("shuffle_ignored" in codes), said
     if scenario.gradient_accumulation_steps:
         assert int(namespace["model"].optimizer.iterations.numpy()) == result.weight_updates
+
+
+def random_pipeline(draw: Any) -> list[dict[str, Any]]:
+    from hypothesis import strategies as st
+
+    from core.scenario import PIPELINE_OPS
+
+    steps = []
+    for op in [*draw(st.lists(st.sampled_from(PIPELINE_OPS), max_size=5)), "batch"]:
+        step: dict[str, Any] = {"op": op}
+        if op in ("batch", "rebatch"):
+            step |= {"size": draw(st.integers(1, 50)), "drop_remainder": draw(st.booleans())}
+        elif op in ("take", "skip", "assert_cardinality"):
+            step["count"] = draw(st.integers(0, 50))
+        elif op == "repeat":
+            step["count"] = draw(st.none() | st.integers(0, 3))
+        elif op == "shard":
+            shards = draw(st.integers(1, 4))
+            step |= {"num_shards": shards, "index": draw(st.integers(0, shards - 1))}
+        elif op == "filter":
+            step["keep_every"] = draw(st.integers(1, 4))
+        elif op == "shuffle":
+            step |= {"buffer_size": draw(st.integers(1, 50)), "reshuffle_each_iteration": draw(st.booleans())}
+        steps.append(step)
+    return steps
+
+
+def random_data(draw: Any, where: str) -> dict[str, Any]:
+    from hypothesis import strategies as st
+
+    source = draw(st.sampled_from(["arrays", "dataset", "generator", "pydataset", "image_data_generator"]))
+    data: dict[str, Any] = {"samples": draw(st.integers(0, 200)), "source": source}
+    if source in ("dataset", "generator", "pydataset") and draw(st.booleans()):
+        data["samples"] = None
+    if source == "dataset" and draw(st.booleans()):
+        data["pipeline"] = random_pipeline(draw)
+    else:
+        data["batch_size"] = draw(st.integers(1, 64) if where == "train" else st.none() | st.integers(1, 64))
+        if source in ("dataset", "generator", "pydataset"):
+            data["drop_remainder"] = draw(st.booleans())
+        if source in ("dataset", "generator") and data["samples"] is not None:
+            data["repeat"] = draw(st.sampled_from(["none", "before_batch", "after_batch"]))
+    if source == "image_data_generator":
+        data["flow_shuffle"] = draw(st.booleans())
+    data["shuffle"] = draw(st.booleans())
+    return data
+
+
+def test_any_scenario_the_reader_accepts_gets_code_that_compiles():
+    # Every source, pipeline step, split, initial_epoch, validation_freq list and accumulation: the code is valid Python.
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from core.scenario import ScenarioError
+
+    @st.composite
+    def scenarios(draw: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"train": random_data(draw, "train"), "epochs": draw(st.integers(0, 5))}
+        data["initial_epoch"] = draw(st.integers(0, 5))
+        data["steps_per_epoch"] = draw(st.none() | st.integers(1, 20))
+        data["gradient_accumulation_steps"] = draw(st.none() | st.integers(2, 5))
+        kind = draw(st.sampled_from(["none", "set", "fit", "directory", "image_data_generator"]))
+        freq = draw(st.integers(1, 3) | st.lists(st.integers(1, 6), max_size=3))
+        if kind == "set":
+            data["validation"] = random_data(draw, "validation") | {"freq": freq}
+        elif kind != "none":
+            data["validation"] = {"split": draw(st.sampled_from([0.1, 0.25, 0.5])), "split_by": kind, "freq": freq}
+            if kind == "directory":
+                data["train"] = {"samples": draw(st.integers(2, 50)), "source": "dataset", "batch_size": 8}
+            elif kind == "image_data_generator":
+                data["train"] = {"samples": draw(st.integers(2, 50)), "source": "image_data_generator", "batch_size": 8}
+        return data
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(scenarios())
+    def check(data: dict[str, Any]) -> None:
+        try:
+            scenario = scenario_from_dict(data)
+        except ScenarioError:
+            return  # a combination the format refuses (the reader's tests cover those)
+        compile(fit_code(scenario), "fit_code", "exec")
+
+    check()
