@@ -158,8 +158,8 @@ def _pydataset_lines(plan: Plan) -> list[str]:
     else:
         head += ", every one full."
     lines = [head]
-    if stream.order_random:
-        where_short = ", so the short one can come anywhere" if short and not stream.drop_remainder and per_pass > 1 else ""
+    if stream.order_random and per_pass > 1:
+        where_short = ", so the short one can come anywhere" if short and not stream.drop_remainder else ""
         lines.append(f"  fit's shuffle reorders the batches every pass{where_short}; each batch keeps its samples.")
     if flow:
         steps = plan.scenario.steps_per_epoch
@@ -244,7 +244,7 @@ def _fit_lines(plan: Plan) -> list[str]:
     if scenario.initial_epoch:
         count = len(plan.epochs)
         if count == 0 and plan.outcome == "ok":
-            trained = "trains no epoch: the last epoch is already done"
+            trained = "trains no epoch"
         elif count == 0:
             trained = f"starts at epoch {plan.endless_epoch:,}"
         else:
@@ -259,9 +259,10 @@ def _fit_lines(plan: Plan) -> list[str]:
             trained = f"trains {count_words(count, 'epoch')}, {numbered}"
             if plan.outcome != "ok":
                 trained += ", before the one that never ends"
+        reached = ", and initial_epoch has reached it" if not plan.epochs and plan.outcome == "ok" else ""
         lines.append(
             f"fit(epochs={scenario.epochs:,}, initial_epoch={scenario.initial_epoch:,}) {trained}: epochs is the number "
-            "of the last epoch, not how many to train."
+            f"of the last epoch, not how many to train{reached}."
         )
     accumulation = scenario.gradient_accumulation_steps
     if accumulation and plan.weight_updates is not None:
