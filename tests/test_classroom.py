@@ -117,6 +117,23 @@ def test_assert_cardinality_trap_is_refused_and_the_true_count_is_not():
     assert "here 50" in trap.fix
 
 
+def test_the_new_input_presets_say_what_the_planner_plans():
+    # The presets for a pipeline, a PyDataset and an image folder: their one-line descriptions are the plan's numbers.
+    from core import plan
+    from gui.resources import presets
+
+    shipped = {name: (description, plan(scenario)) for name, description, scenario in presets()}
+    description, result = shipped["tf.data pipeline: shuffle, batch, prefetch"]
+    assert result.epochs[0].train.runs() == [[32, 31], [8, 1]]
+    assert "32 batches a pass, the last of 8" in description
+    description, result = shipped["PyDataset (keras.utils.Sequence)"]
+    assert sizes_of(result.epochs[0].train) == {64: 15, 40: 1} and result.epochs[0].train_order == "random"
+    assert "16 batches of 64 a pass, the last of 40" in description
+    description, result = shipped["Image folder, 80/20 split"]
+    assert result.train_samples == 800 and result.epochs[0].train.count == 25 and result.epochs[0].val.samples == 200
+    assert "800 files train in 25 batches, 200 validate" in description
+
+
 def test_editing_away_from_a_trap_clears_its_story(window):
     # The trap's text applies to the trap's scenario only.
     shown = window()
