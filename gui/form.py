@@ -89,7 +89,10 @@ SHUFFLE_DOES = {
     "pydataset": "A PyDataset: the ORDER OF ITS BATCHES is drawn anew every pass; the short batch can come anywhere.",
     "image_data_generator": "An ImageDataGenerator flow: the order of its batches is drawn anew every pass.",
 }
-WHY_PIPELINE_DATASET = "The pipeline editor is for a tf.data pipeline."
+NO_BATCH_STEP = (
+    "The pipeline has no batch step, so every sample would reach Keras as a batch of its own: "
+    "choose Add step > batch, or start from a ready pipeline."
+)
 WHY_PLAIN_CANNOT_SAY = "The plain fields cannot say {steps}; remove those steps to go back to them."
 WHY_SPLIT_BY = "Choose validation_split as the kind first: then say who splits the data."
 WHY_SPLIT_DIRECTORY = (
@@ -263,7 +266,7 @@ class ScenarioForm(QWidget):
         self._add(train, "", self.pipeline, "train.pipeline", span=True)
         self.shuffle = self._check("train.shuffle", "shuffle (fit's shuffle=True)")
         self._add(train, "", self.shuffle, "train.shuffle")
-        self.flow_shuffle = self._check("train.flow_shuffle", "the flow shuffles its samples (flow's shuffle=True)")
+        self.flow_shuffle = self._check("train.flow_shuffle", "the flow shuffles its samples")
         self._add(train, "", self.flow_shuffle, "train.flow_shuffle")
         outer.addWidget(train_box)
 
@@ -679,6 +682,10 @@ class ScenarioForm(QWidget):
                 return "validation.samples", "Enter the number of validation samples, or tick endless stream."
             if validation["freq"] is None:
                 return "validation.freq", "Enter how often to validate (1 = after every epoch), or the epochs: 2, 5."
+        for where, data_of in (("train", data["train"]), ("validation", validation or {})):
+            steps = data_of.get("pipeline")
+            if steps is not None and not any(step["op"] == "batch" for step in steps):
+                return f"{where}.pipeline", NO_BATCH_STEP
         return None
 
     def _show_problem(self, field: str, message: str) -> None:

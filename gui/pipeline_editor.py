@@ -177,7 +177,8 @@ class _StepRow(QFrame):
     def __init__(self, editor: PipelineEditor, index: int, step: Step, last: bool, key_filter: QObject | None):
         super().__init__()
         self.setObjectName("step")
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # a click anywhere in the row makes it the step the keys move
+        # A click anywhere in the row makes it the step the keys move; a step with no arguments is a Tab stop itself.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if not OP_ARGUMENTS[step["op"]] else Qt.FocusPolicy.ClickFocus)
         self.index = index
         self.arguments: dict[str, QWidget] = {}
         op = step["op"]
@@ -227,12 +228,17 @@ class _StepRow(QFrame):
     def _button(self, arrow: Qt.ArrowType | None, words: str, clicked) -> QToolButton:
         button = QToolButton()
         button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+Up, Alt+Down and Alt+Delete do these from the keyboard
         if arrow is not None:
             button.setArrowType(arrow)
         button.setToolTip(words)
         button.setObjectName(words.split(" (")[0].split()[0].lower())  # "move" / "remove"
         button.clicked.connect(lambda _checked=False: clicked())
         return button
+
+    def tab_stops(self) -> list[QWidget]:
+        """What Tab visits in this row, in order: its arguments, or the row itself when it has none."""
+        return list(self.arguments.values()) or [self]
 
     def first_field(self) -> QWidget:
         """Where the focus goes when this step is chosen: its first argument, else the row itself."""
@@ -404,6 +410,15 @@ class PipelineEditor(QFrame):
         ]
         for row in self._rows:
             self.rows.addWidget(row)
+        # New rows join the end of the window's Tab chain: put their boxes back before Add step, in order,
+        # after the last box before the editor (Qt orders from a widget that takes the focus).
+        before = self.previousInFocusChain()
+        while before is not self and before.focusPolicy() & Qt.FocusPolicy.TabFocus != Qt.FocusPolicy.TabFocus:
+            before = before.previousInFocusChain()
+        stops = [stop for row in self._rows for stop in row.tab_stops()]
+        for stop in [*stops, self.add_button, self.ready_button] if before is not self else []:
+            QWidget.setTabOrder(before, stop)
+            before = stop
         self.empty.setVisible(not self._rows)
         self._paint_rows()
         self._paint_fault()

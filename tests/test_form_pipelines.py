@@ -264,7 +264,8 @@ def test_a_pipeline_without_batch_is_red_with_the_reason(window, qtbot):
     assert "no batch step" in shown.form.error_text("train.pipeline")
     assert "D55E00" in shown.form.pipeline.list.styleSheet()
     assert shown.plan is before and shown.timeline.stale_reason == shown.form.problem
-    assert shown.form.problem.startswith("Training pipeline: The training pipeline has no batch step")
+    assert shown.form.problem.startswith("Training pipeline: The pipeline has no batch step")
+    assert "Add step > batch" in shown.form.problem
     choose_from_menu(shown.form.pipeline.add_button, "batch")
     assert shown.form.error_text("train.pipeline") == "" and "D55E00" not in shown.form.pipeline.list.styleSheet()
     assert ops(shown.plan.scenario) == ["prefetch", "batch"]

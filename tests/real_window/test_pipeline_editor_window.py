@@ -86,3 +86,25 @@ def test_real_typing_in_a_step_then_alt_down_and_alt_delete(real_window, press_k
     assert ops(window) == ["prefetch", "batch"]  # the plan shown is the last good one
     press_keys("ctrl+z")
     assert window.form.error_text("train.pipeline") == "" and ops(window) == ["prefetch", "batch"]
+
+
+def test_tab_walks_the_steps_in_order_then_reaches_add_step(real_window, press_keys, qtbot):
+    # From the source (the steps switch is off limits: a shuffle has no plain field), Tab visits the shuffle's buffer, its reshuffle box, the batch size, drop short, then Add step.
+    window = real_window(
+        {**STEPS, "train": {**STEPS["train"], "pipeline": [{"op": "shuffle", "buffer_size": 100}, {"op": "batch", "size": 32}]}}
+    )
+    editor = window.form.pipeline
+    window.form_panel.ensureWidgetVisible(editor)
+    window.form.source.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.form.source)
+    visited = []
+    for _ in range(5):
+        press_keys("Tab")
+        visited.append(QApplication.focusWidget())
+    assert visited == [
+        editor.row(0).arguments["buffer_size"],
+        editor.row(0).arguments["reshuffle_each_iteration"],
+        editor.row(1).arguments["size"],
+        editor.row(1).arguments["drop_remainder"],
+        editor.add_button,
+    ]
