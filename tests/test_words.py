@@ -336,3 +336,24 @@ def test_shuffle_ignored_is_said_once():
     result, text = words_for(data)
     (ignored,) = [warning for warning in result.warnings if warning.code == "shuffle_ignored"]
     assert text.count(ignored.text) == 1 and "shuffle_ignored" not in text
+
+
+PIPELINE_RECORDS = json.loads(
+    (PROJECT / "tests" / "conformance" / "keras-3.15.1-pipelines-public.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("record", PIPELINE_RECORDS, ids=[record["name"] for record in PIPELINE_RECORDS])
+def test_every_pipeline_record_reads_plainly(record):
+    # The 60 recorded setups of issue 11 (pipelines, PyDatasets, flows, splits, initial_epoch, accumulation): plain words.
+    from core.scenario import ScenarioError
+
+    try:
+        scenario = scenario_from_dict(record["scenario"])
+    except ScenarioError:
+        return  # refused by the format itself: one line, tested with the reader
+    result = plan(scenario)
+    if result.outcome == "error":  # may quote what Python or TensorFlow raise word for word ("type(s)")
+        assert result.error and "\n" not in result.error and not E_NOTATION.search(result.error)
+        return
+    assert_plain_words(result)
