@@ -46,6 +46,13 @@ class Segment:
         """The sizes as plan JSON runs: repeating passes are one group ``[[runs...], count]``; O(1)."""
         return self.stream.compact_runs(self.start, self.count)
 
+    def largest_first(self) -> list[list[int]]:
+        """The sizes as a multiset, ``[size, count]`` largest size first (batches in a random order)."""
+        if self.count == 0:
+            return []
+        counts = self.stream.histogram(self.start, self.count)  # type: ignore[union-attr]
+        return [[size, counts[size]] for size in sorted(counts, reverse=True) if counts[size]]
+
     @property
     def first_sample(self) -> int | None:
         return self.stream.first_sample(self.start) if self.count else None
@@ -62,12 +69,41 @@ class Segment:
 
 @dataclass(frozen=True)
 class EpochPlan:
-    """One epoch: the training batches, then the validation run (if any)."""
+    """One epoch: the training batches, then the validation run (if any).
+
+    ``number`` is Keras' own epoch number, counted from 1 and from the start of training, not
+    of this fit (``initial_epoch + i + 1``: "Epoch 3/5"). ``train_order`` is "random" when the
+    training batches come in a new random order every pass (a shuffled PyDataset or
+    ImageDataGenerator, a ``shuffle`` after ``batch``): the sizes are then known as a multiset
+    only, and the JSON lists them largest first. With gradient accumulation, ``accumulation``
+    is G and ``batches_before`` the training batches of the fit before this epoch: the weights
+    change after batch c of the fit (counted from 0) when (c + 1) % G == 0, so ``updates`` and
+    ``update_steps()`` follow in closed form.
+    """
 
     train: Segment
     ran_out: bool = False
     val: Segment | None = None
     val_ran_out: bool = False
+    number: int = 1
+    train_order: str = "fixed"  # "fixed" | "random"
+    batches_before: int = 0
+    accumulation: int | None = None  # gradient_accumulation_steps
+
+    @property
+    def updates(self) -> int | None:
+        """Weight updates during this epoch's training; None without gradient accumulation."""
+        if self.accumulation is None:
+            return None
+        before = self.batches_before
+        return (before + self.train.count) // self.accumulation - before // self.accumulation
+
+    def update_steps(self) -> range:
+        """The 0-based training steps of this epoch whose batch ends with a weight update (a range: O(1))."""
+        if self.accumulation is None:
+            return range(0)
+        first = (self.accumulation - 1 - self.batches_before) % self.accumulation
+        return range(first, self.train.count, self.accumulation)
 
     @property
     def starts_fresh(self) -> bool:
@@ -79,14 +115,20 @@ class EpochPlan:
         return self.train.count
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "train": self.train.compact_runs(),
+        out: dict[str, Any] = {
+            "epoch": self.number,
+            "train": self.train.compact_runs() if self.train_order != "random" else self.train.largest_first(),
             "train_first_sample": self.train.first_sample,
             "val": self.val.compact_runs() if self.val is not None else None,
             "val_first_sample": self.val.first_sample if self.val is not None else None,
             "ran_out": self.ran_out,
             "val_ran_out": self.val_ran_out,
         }
+        if self.train_order == "random":
+            out["train_order"] = "random"
+        if self.accumulation is not None:
+            out["updates"] = self.updates
+        return out
 
 
 @dataclass(frozen=True)
@@ -130,6 +172,12 @@ class Plan:
     endless_from: Segment | None = None
     train_samples: int | None = None  # after validation_split
     train_batch_size: int | None = None  # the batch size Keras actually uses
+    # Weight updates over the epochs that finish, with gradient_accumulation_steps; None without it.
+    weight_updates: int | None = None
+    # Keras does not know how many batches a pass holds, though the pass ends (a filter, an unbatch,
+    # a generator): it learns the length on running out, and every such epoch warns that it ran out.
+    train_length_unknown: bool = False
+    val_length_unknown: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out = self._json_head()
@@ -138,7 +186,10 @@ class Plan:
         return self._json_tail(out)
 
     def _json_head(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "keras": self.keras_version}
+        head: dict[str, Any] = {"outcome": self.outcome, "keras": self.keras_version}
+        if self.weight_updates is not None:
+            head["weight_updates"] = self.weight_updates
+        return head
 
     def _json_tail(self, out: dict[str, Any]) -> dict[str, Any]:
         if self.outcome == "endless":

@@ -237,7 +237,15 @@ def test_plan_json_shape_and_version():
     result = planned({"train": {"samples": 3, "batch_size": 2}}).to_json()
     assert set(result) == {"outcome", "keras", "epochs", "warnings"}
     assert result["keras"] == PLANNED_KERAS_VERSION
-    assert set(result["epochs"][0]) == {"train", "train_first_sample", "val", "val_first_sample", "ran_out", "val_ran_out"}
+    assert set(result["epochs"][0]) == {
+        "epoch",
+        "train",
+        "train_first_sample",
+        "val",
+        "val_first_sample",
+        "ran_out",
+        "val_ran_out",
+    }
 
 
 def test_plans_are_immutable():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.data.streams import CycleStream, EndlessStream, PassStream, Stream
+from core.data.sequences import TooComplex
+from core.data.steps import Batches, PipelineRefused, run_pipeline
+from core.data.streams import CycleStream, EndlessStream, PassStream, PipelineStream, Stream
 from core.scenario import DataSpec
 from core.words import count_words
 
@@ -32,18 +34,39 @@ class Source:
     def stream(self, iterator_index: int) -> Stream:
         return self.first if iterator_index == 0 else self.later
 
+    @property
+    def order_random(self) -> bool:
+        """Every pass comes in a new random order of its batches (the plan lists their sizes largest first)."""
+        return self.first.order_random
 
-def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
-    """Build the adapter model for data fed to fit with the given batch size."""
+    @property
+    def fails(self) -> str | None:
+        """Reading past the end of the data raises this (tf.data's error), instead of ending the pass."""
+        return self.first.fails
+
+    @property
+    def pipeline(self) -> bool:
+        return isinstance(self.first, PipelineStream)
+
+
+def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_known: bool = True) -> Source:
+    """Build the adapter model for data fed to fit with the given batch size.
+
+    ``positions_known`` False: the loader shuffled the samples itself (a directory split).
+    """
     samples = spec.samples
+    if spec.pipeline is not None:
+        return _pipeline_source(spec)
+    if spec.source in ("pydataset", "image_data_generator"):
+        return _pydataset_source(spec, batch_size, offset, positions_known)
     if samples is None:
         stream = EndlessStream(batch_size)
         return Source(stream, stream, None, batch_size)
-    positions = not (spec.source == "arrays" and spec.shuffle)
+    positions = not (spec.source == "arrays" and spec.shuffle) and positions_known
     if spec.source == "arrays":
         stream = PassStream(samples, batch_size, offset=offset, positions_known=positions)
         return Source(stream, stream, stream.batches_per_pass, batch_size)
-    finite = PassStream(samples, batch_size, spec.drop_remainder, offset=offset)
+    finite = PassStream(samples, batch_size, spec.drop_remainder, offset=offset, positions_known=positions)
     if spec.source == "generator" and finite.batches_per_pass == 0 and not (spec.repeat == "before_batch" and samples):
         raise KerasRefuses(
             "When passing a Python generator to a Keras model, the generator must yield at least "
@@ -67,6 +90,49 @@ def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0) -> Source:
     # every new iterator replays them before whatever the generator has left (nothing).
     replay = PassStream(samples, batch_size, spec.drop_remainder, limit=GENERATOR_PEEKED_BATCHES, offset=offset)
     return Source(finite, replay, None, batch_size, shared_generator=True)
+
+
+def _pipeline_source(spec: DataSpec) -> Source:
+    """A tf.data pipeline: its batches, and the length cardinality() tells Keras (None: unknown or infinite)."""
+    assert spec.pipeline is not None
+    try:
+        stream = run_pipeline(spec.samples, spec.pipeline)
+    except PipelineRefused as refusal:
+        raise KerasRefuses(f"tf.data refuses this pipeline: {refusal}. Change the pipeline.") from None
+    except TooComplex as too_complex:
+        raise KerasRefuses(
+            f"EpochScope cannot keep this pipeline's plan small: {too_complex}. Use a shard or filter count that "
+            "divides the pass length, or a shorter pipeline."
+        ) from None
+    assert isinstance(stream, Batches), "the scenario reader refuses a pipeline that ends unbatched"
+    pipeline_stream = PipelineStream(stream, stream.batch_size)
+    known = stream.cardinality if stream.cardinality >= 0 else None
+    return Source(pipeline_stream, pipeline_stream, known, stream.batch_size)
+
+
+def _pydataset_source(spec: DataSpec, batch_size: int, offset: int, positions_known: bool) -> Source:
+    """A keras.utils.PyDataset (or an ImageDataGenerator flow, which is one): len() batches, reordered per pass."""
+    if spec.samples is None:
+        stream = EndlessStream(batch_size)
+        return Source(stream, stream, None, batch_size)
+    flow_shuffles = spec.source == "image_data_generator" and spec.flow_shuffle
+    stream = PassStream(
+        spec.samples,
+        batch_size,
+        spec.drop_remainder,
+        offset=offset,
+        positions_known=positions_known and not spec.shuffle and not flow_shuffles,
+        order_random=spec.shuffle,
+    )
+    if stream.batches_per_pass == 0:
+        what = "ImageDataGenerator flow" if spec.source == "image_data_generator" else "PyDataset"
+        raise KerasRefuses(
+            f'Keras raises ValueError("The PyDataset has length 0"): this {what} has no batch '
+            f"({count_words(spec.samples, 'sample')}"
+            + (f", batches of {batch_size:,} with the short one dropped" if spec.drop_remainder and spec.samples else "")
+            + "). Give it at least one batch of data."
+        )
+    return Source(stream, stream, stream.batches_per_pass, batch_size)
 
 
 __all__ = ["ARRAYS_DEFAULT_BATCH_SIZE", "GENERATOR_PEEKED_BATCHES", "KerasRefuses", "Source", "make_source"]

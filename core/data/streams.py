@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.data.sequences import Seq
+from core.data.steps import Batches
+
 
 @dataclass(frozen=True)
 class PassStream:
@@ -30,6 +33,9 @@ class PassStream:
     limit: int | None = None
     offset: int = 0
     positions_known: bool = True
+    # A PyDataset fed with fit(shuffle=True): every pass draws a new order of its batches.
+    order_random: bool = False
+    fails = None
 
     @property
     def full_batches(self) -> int:
@@ -157,6 +163,14 @@ class PassStream:
             self._append_pass_piece(out, 0, tail)
         return out
 
+    def histogram(self, start: int, count: int) -> dict[int, int]:
+        """How many batches of each size the range holds (its order may be random)."""
+        short = self.short_batches_in(start, count)
+        counts = {self.batch_size: count - short} if count > short else {}
+        if short:
+            counts[self.remainder] = short
+        return counts
+
     def _append_pass_piece(self, out: list[list], within: int, take: int) -> None:
         """Batches [within, within + take) of one pass (full ones, then maybe the short one)."""
         full_taken = max(0, min(self.full_batches - within, take))
@@ -181,6 +195,8 @@ class CycleStream:
 
     length = None
     drop_remainder = False
+    order_random = False
+    fails = None
 
     @property
     def batches_per_pass(self) -> int:
@@ -245,6 +261,8 @@ class EndlessStream:
     samples = None
     drop_remainder = False
     positions_known = False
+    order_random = False
+    fails = None
 
     @property
     def batches_per_pass(self) -> int:
@@ -300,6 +318,9 @@ class ResumedStream:
     base: PassStream
     peeked: int
     resume_at: int
+
+    order_random = False
+    fails = None
 
     @property
     def length(self) -> int | None:
@@ -399,7 +420,104 @@ class ResumedStream:
         return expand_runs(self.compact_runs(start, count), limit)
 
 
-Stream = PassStream | CycleStream | EndlessStream | ResumedStream
+@dataclass(frozen=True)
+class PipelineStream:
+    """The batches a ``tf.data`` pipeline yields (core.data.steps), answered from its structured sequences.
+
+    Batches need not line up with passes over the data (a filter, a shard, a take), so there
+    are no passes here: ``batches_per_pass`` is 0 and views draw steps or samples.
+    """
+
+    batches: Batches
+    # Views size a batch against this (a full batch); the pipeline's last batching step.
+    batch_size: int = 0
+
+    samples = None
+    drop_remainder = False
+    batches_per_pass = 0
+
+    @property
+    def length(self) -> int | None:
+        return self.batches.length
+
+    @property
+    def fails(self) -> str | None:
+        """Reading past the last batch raises this (an assert_cardinality that does not hold), instead of ending."""
+        return self.batches.fails
+
+    @property
+    def positions_known(self) -> bool:
+        return self.batches.positions_known
+
+    @property
+    def order_random(self) -> bool:
+        return self.batches.order_random
+
+    def _slice(self, start: int, count: int) -> Seq:
+        return self.batches.sizes.skip(start).take(count)
+
+    def size(self, index: int) -> int:
+        return self.batches.sizes.value(index)
+
+    def first_sample(self, index: int) -> int | None:
+        if not self.positions_known:
+            return None
+        return self.batches.elements.value(self.batches.firsts.value(index))
+
+    def sample_ranges(self, index: int) -> list[tuple[int, int]]:
+        if not self.positions_known:
+            return []
+        return self.batches.elements.ranges(self.batches.firsts.value(index), self.size(index), 4)
+
+    def pass_of(self, index: int) -> int:
+        return 0
+
+    def samples_in(self, start: int, count: int) -> int:
+        sizes = self.batches.sizes
+        return sizes.prefix(start + count) - sizes.prefix(start)
+
+    def short_batches_in(self, start: int, count: int) -> int:
+        if count <= 0:
+            return 0
+        return sum(n for size, n in self._slice(start, count).histogram().items() if size < self.batch_size)
+
+    def histogram(self, start: int, count: int) -> dict[int, int]:
+        return self._slice(start, count).histogram() if count > 0 else {}
+
+    def sizes(self, start: int, count: int) -> np.ndarray:
+        if count <= 0:
+            return np.zeros(0, dtype=np.int64)
+        runs = expand_runs(self.compact_runs(start, count), count)
+        values = np.array([size for size, _n in runs], dtype=np.int64)
+        counts = np.minimum(np.array([n for _size, n in runs], dtype=np.int64), count)
+        return np.repeat(values, counts)[:count]
+
+    def positions(self, start: int, count: int) -> None:
+        return None  # no passes
+
+    def samples_before_many(self, index: np.ndarray) -> np.ndarray:
+        index = np.asarray(index, dtype=np.int64)
+        prefix = self.batches.sizes.prefix
+        return np.array([float(prefix(int(i))) for i in index.ravel()], dtype=float).reshape(index.shape)
+
+    def index_at_samples(self, samples: int) -> int:
+        sizes = self.batches.sizes
+        if sizes.length is not None:
+            total = sizes.total()
+            if total == 0:
+                return 0
+            if samples >= total:
+                return sizes.length - 1
+        return sizes.locate(max(0, samples))[0]
+
+    def compact_runs(self, start: int, count: int) -> list[list]:
+        return self._slice(start, count).runs() if count > 0 else []
+
+    def runs(self, start: int, count: int, limit: int | None = None) -> list[list[int]]:
+        return expand_runs(self.compact_runs(start, count), limit)
+
+
+Stream = PassStream | CycleStream | EndlessStream | ResumedStream | PipelineStream
 
 
 def expand_runs(runs: list[list], limit: int | None = None) -> list[list[int]]:

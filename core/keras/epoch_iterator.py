@@ -17,6 +17,9 @@ class RunResult:
     segment: Segment  # when endless: where it starts, with no batches counted
     ran_out: bool
     endless: bool = False
+    # It asked for a batch past the last one (the data ran out inside the run): a pipeline
+    # whose end raises (assert_cardinality) stops fit there.
+    read_past: bool = False
 
 
 class EpochIterator:
@@ -47,7 +50,7 @@ class EpochIterator:
         """One ``evaluate`` call: reset, then one loop."""
         self.reset()
         result = self.run()
-        return ValidationRun(result.segment, result.ran_out, result.endless)
+        return ValidationRun(result.segment, result.ran_out, result.endless, result.read_past)
 
     def plain_epochs_ahead(self) -> tuple[Segment, int, float] | None:
         """If the coming epochs just take the next block of batches: (first epoch's batches, block, how many).
@@ -59,7 +62,7 @@ class EpochIterator:
         """
         trial = copy.copy(self)
         result = trial.run()
-        if result.endless or result.ran_out:
+        if result.endless or result.ran_out or result.read_past:
             return None
         if trial.state() == self.state():
             return result.segment, 0, math.inf  # every epoch starts afresh and reads the same
@@ -120,6 +123,8 @@ class EpochIterator:
         ended_by = int(ended_by)
         consumed = int(min(ended_by * per_call, available))
         segment = Segment(stream, position, consumed)
+        # An execution reads its steps one by one until the data ends: past the end if it is short.
+        read_past = ended_by * per_call > available
 
         if ended_by in (calls, calls_before_check_stops):
             # The loop finished, or the length check broke it (a warning only when
@@ -131,11 +136,11 @@ class EpochIterator:
                 self.steps_seen = 0
             else:
                 self.current = (stream, position + consumed)
-            return RunResult(segment, ran_out)
+            return RunResult(segment, ran_out, read_past=read_past)
 
         # catch_stop_iteration: the failing call counted its steps too.
         self.steps_seen = steps_seen_at_start + (ended_by + 1) * per_call
         if self.num_batches is None:
             self.num_batches = self.steps_seen
         self.current = None
-        return RunResult(segment, True)
+        return RunResult(segment, True, read_past=True)

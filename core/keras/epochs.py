@@ -17,10 +17,12 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import overload
 
 from core.data.streams import CycleStream, PassStream, ResumedStream, Stream
 from core.plan import EpochPlan, Segment
+from core.scenario import validates_after
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class ValidationRun:
     segment: Segment  # when endless: where it starts, with no batches counted
     ran_out: bool
     endless: bool = False
+    read_past: bool = False  # it asked for a batch past the last one
 
 
 @dataclass(frozen=True)
@@ -112,17 +115,61 @@ class ValidationRunPiece:
 
 
 @dataclass(frozen=True)
+class ValidationSchedule:
+    """After which epochs validation runs: Keras' ``_should_eval`` on absolute epoch numbers.
+
+    Epochs are indexed from 0 within this fit; epoch index i is Keras' epoch
+    ``initial_epoch + i + 1`` (counted from 1), which is what ``validation_freq`` counts.
+    """
+
+    freq: int | tuple[int, ...]
+    initial_epoch: int = 0
+
+    @cached_property
+    def _listed(self) -> list[int]:
+        """A list freq's epoch numbers past initial_epoch, sorted, each once."""
+        assert isinstance(self.freq, tuple)
+        return sorted({number for number in self.freq if number > self.initial_epoch})
+
+    def validates(self, index: int) -> bool:
+        return validates_after(self.freq, self.initial_epoch + index + 1)
+
+    def runs_before(self, index: int) -> int:
+        """Validation runs after the epochs [0, index)."""
+        last = self.initial_epoch + index
+        if isinstance(self.freq, tuple):
+            return bisect.bisect_right(self._listed, last)
+        return max(0, last // self.freq - self.initial_epoch // self.freq)
+
+    def index_of_run(self, run: int) -> int | None:
+        """The epoch index after which the run with this 0-based number comes; None: never."""
+        if isinstance(self.freq, tuple):
+            return self._listed[run] - self.initial_epoch - 1 if run < len(self._listed) else None
+        return (self.initial_epoch // self.freq + 1 + run) * self.freq - self.initial_epoch - 1
+
+
+@dataclass(frozen=True)
 class ValidationRule:
-    """Validation after epochs where ``epoch % freq == 0`` (from 1): the r-th run, run-length encoded.
+    """Validation after the epochs the schedule names: the r-th run, run-length encoded.
 
     Runs differ only when validation reads a Python generator, whose state carries
     from one run to the next; otherwise there is one piece for the first run and
     one, repeated forever, for the rest.
     """
 
-    freq: int
+    schedule: ValidationSchedule
     prefix: tuple[ValidationRunPiece, ...]
     cycle: tuple[ValidationRunPiece, ...]  # repeated after the prefix; never empty
+
+    @property
+    def freq(self) -> int | tuple[int, ...]:
+        return self.schedule.freq
+
+    def epoch_number_of_run(self, number: int) -> int:
+        """The absolute 1-based epoch after which the run with this 0-based number comes."""
+        index = self.schedule.index_of_run(number)
+        assert index is not None
+        return self.schedule.initial_epoch + index + 1
 
     def run(self, number: int) -> ValidationRun:
         """The run with this 0-based number."""
@@ -138,15 +185,14 @@ class ValidationRule:
         raise AssertionError("unreachable: the cycle covers every run")
 
     def run_after(self, index: int) -> ValidationRun | None:
-        number = index + 1
-        if number % self.freq:
+        if not self.schedule.validates(index):
             return None
-        run = self.run(number // self.freq - 1)
+        run = self.run(self.schedule.runs_before(index))
         assert not run.endless, "an endless validation run ends the plan before it"
         return run
 
     def runs_within(self, epochs: int) -> int:
-        return epochs // self.freq
+        return self.schedule.runs_before(epochs)
 
     def _pieces(self, runs: int) -> Iterator[tuple[int, ValidationRunPiece, int]]:
         """(first run number, piece, runs of it used) for the first ``runs`` runs; cycles summed up by the caller."""
@@ -218,11 +264,17 @@ class EpochSequence(Sequence[EpochPlan]):
         cycle: tuple[Piece, ...],
         length: int,
         validation: ValidationRule | None,
+        initial_epoch: int = 0,
+        accumulation: int | None = None,
     ):
         self._prefix = prefix
         self._cycle = cycle
         self._length = length
         self._validation = validation
+        # Epoch index i is Keras' epoch initial_epoch + i + 1.
+        self.initial_epoch = initial_epoch
+        # gradient_accumulation_steps: weights change after every accumulation-th batch of the fit.
+        self.accumulation = accumulation
         self._prefix_starts = _starts(prefix)
         self._cycle_starts = _starts(cycle)
         self._prefix_length = self._prefix_starts[-1]
@@ -251,6 +303,20 @@ class EpochSequence(Sequence[EpochPlan]):
             ran_out=train.ran_out,
             val=val.segment if val else None,
             val_ran_out=val.ran_out if val else False,
+            number=self.initial_epoch + index + 1,
+            train_order="random" if train.segment.stream.order_random else "fixed",
+            batches_before=self.steps_before(index) if self.accumulation else 0,
+            accumulation=self.accumulation,
+        )
+
+    def steps_before(self, index: int) -> int:
+        """Training batches in the epochs before this one (for gradient accumulation), in closed form."""
+        return self.truncated(index).train_steps()
+
+    def truncated(self, length: int) -> EpochSequence:
+        """The first ``length`` epochs."""
+        return EpochSequence(
+            self._prefix, self._cycle, min(length, self._length), self._validation, self.initial_epoch, self.accumulation
         )
 
     def __iter__(self) -> Iterator[EpochPlan]:
@@ -332,7 +398,7 @@ class EpochSequence(Sequence[EpochPlan]):
         same for every epoch but possibly the first.
         """
         if stop is not None and stop < self._length:
-            return EpochSequence(self._prefix, self._cycle, max(0, stop), self._validation).find(predicate, limit)
+            return self.truncated(max(0, stop)).find(predicate, limit)
         found: list[int] = []
         total, first = 0, 0
         for piece in self._prefix:

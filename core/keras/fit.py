@@ -25,6 +25,7 @@ from core.keras.epochs import (
     TrainEpoch,
     ValidationRule,
     ValidationRunPiece,
+    ValidationSchedule,
     covered_samples,
 )
 from core.keras.warnings import explain_plan
@@ -51,52 +52,31 @@ def _plan(scenario: Scenario) -> Plan:
     validation = scenario.validation
     val_source: Source | None = None
     val_steps: int | None = None
-    val_freq = 1
+    schedule = ValidationSchedule(1, scenario.initial_epoch)
+    train_batch: int | None = None
+    train_source: Source | None = None
 
     if isinstance(validation, ValidationSplit):
-        if train_spec.source != "arrays":
-            raise KerasRefuses(
-                "validation_split is only supported for NumPy arrays and tensors; Keras raises "
-                f"ValueError for a {_source_words(train_spec.source)}. Pass validation_data=... instead."
-            )
-        assert train_samples is not None
-        split_at = math.floor(train_samples * (1.0 - validation.split))  # as Keras: a float product
-        if split_at == 0 or split_at == train_samples:
-            raise KerasRefuses(
-                f"Training data contains {count_words(train_samples, 'sample')}, which is not sufficient to split it into "
-                f"a validation and training set as specified by validation_split={validation.split} "
-                f"(floor({train_samples} * (1 - {validation.split})) = {split_at}). Use more data or another split."
-            )
-        exact = train_samples * (1 - validation.split)
-        if abs(exact - round(exact)) > 1e-9 or split_at != round(exact):
-            warnings.append(
-                PlanWarning(
-                    "validation_split_rounding",
-                    f"{train_samples:,} x (1 - {validation.split}) = {exact!r} in floating point; Keras floors it "
-                    f"to {split_at:,}, so the first {count_words(split_at, 'sample')} train and the last "
-                    f"{train_samples - split_at:,} validate.",
-                    "Choose a split that divides the sample count evenly, or pass validation_data yourself.",
-                )
-            )
-        train_samples = split_at
-        train_spec = DataSpec(split_at, "arrays", train_spec.batch_size, False, "none", train_spec.shuffle)
-        val_batch = (
-            validation.batch_size
-            or scenario.train.batch_size
-            or _arrays_default_batch(scenario.train.samples - split_at, validation.steps)
-        )
-        val_spec = DataSpec(scenario.train.samples - split_at, "arrays", val_batch, False, "none", False)
-        val_source = make_source(val_spec, val_batch, offset=split_at)
-        val_steps, val_freq = validation.steps, validation.freq
+        schedule = ValidationSchedule(validation.freq, scenario.initial_epoch)
+        val_steps = validation.steps
+        if validation.split_by == "fit":
+            train_spec, val_source, split_warnings = _fit_split(scenario, validation)
+            warnings.extend(split_warnings)
+            train_samples = train_spec.samples
+        else:
+            train_samples, train_batch, train_source, val_source = _loader_split(scenario, validation)
 
-    train_batch = _train_batch_size(train_spec, scenario.steps_per_epoch)
-    train_source = make_source(train_spec, train_batch)
+    if train_source is None:
+        train_batch = _train_batch_size(train_spec, scenario.steps_per_epoch)
+        train_source = make_source(train_spec, train_batch)
+    assert train_batch is not None
 
     # Keras builds the validation adapter when validation first runs, so a refusal
     # there only stops fit() if validation is reached.
     val_refusal: KerasRefuses | None = None
     if isinstance(validation, ValidationSet):
-        val_steps, val_freq = validation.steps, validation.freq
+        val_steps = validation.steps
+        schedule = ValidationSchedule(validation.freq, scenario.initial_epoch)
         passed = validation.batch_size or scenario.train.batch_size  # validation_batch_size or batch_size
         try:
             if validation.source == "arrays":
@@ -108,38 +88,47 @@ def _plan(scenario: Scenario) -> Plan:
         except KerasRefuses as refusal:
             val_refusal = refusal
 
+    fit_epochs = max(0, scenario.epochs - scenario.initial_epoch)
     trainer = EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
-    prefix, cycle, train_endless_at, train_endless_from = _train_pieces(trainer, scenario.epochs)
-    trained = scenario.epochs if train_endless_at is None else train_endless_at
-    if val_refusal is not None and val_freq <= trained:
-        raise KerasRefuses(f"{val_refusal} (raised when validation first runs, after epoch {val_freq})")
+    prefix, cycle, train_endless_at, train_endless_from = _train_pieces(trainer, fit_epochs)
+    trained = fit_epochs if train_endless_at is None else train_endless_at
+    first_validation = schedule.index_of_run(0)
+    validates = first_validation is not None and first_validation < trained
+    if val_refusal is not None and validates:
+        number = scenario.initial_epoch + (first_validation or 0) + 1
+        raise KerasRefuses(f"{val_refusal} (raised when validation first runs, after epoch {number})")
 
     rule, val_endless_at = None, None
     if val_source is not None:
-        rule = _validation_rule(val_source, val_steps, scenario.steps_per_execution, val_freq, scenario.epochs // val_freq)
+        rule = _validation_rule(val_source, val_steps, scenario.steps_per_execution, schedule, schedule.runs_before(fit_epochs))
+        if validates:
+            _check_reads(val_source, rule, "the first validation run")
         endless_run = rule.first_endless_run()
         if endless_run is not None:
-            val_endless_at = (endless_run + 1) * val_freq - 1
+            val_endless_at = schedule.index_of_run(endless_run)
 
-    outcome, endless_epoch, endless_part, length = "ok", None, None, scenario.epochs
+    outcome, endless_index, endless_part, length = "ok", None, None, fit_epochs
     if val_endless_at is not None and val_endless_at < trained:
-        outcome, endless_epoch, endless_part, length = "endless", val_endless_at + 1, "val", val_endless_at
+        outcome, endless_index, endless_part, length = "endless", val_endless_at, "val", val_endless_at
     elif train_endless_at is not None:
-        outcome, endless_epoch, endless_part, length = "endless", train_endless_at + 1, "train", train_endless_at
-    epochs = EpochSequence(prefix, cycle, length, rule)
+        outcome, endless_index, endless_part, length = "endless", train_endless_at, "train", train_endless_at
+    accumulation = scenario.gradient_accumulation_steps
+    epochs = EpochSequence(prefix, cycle, length, rule, scenario.initial_epoch, accumulation)
+    endless_epoch = None if endless_index is None else scenario.initial_epoch + endless_index + 1
     endless_train, endless_from = None, train_endless_from
     if endless_part == "val":
-        assert rule is not None
+        assert rule is not None and endless_index is not None
         endless_train = EpochSequence(prefix, cycle, length + 1, None).train_epoch(length).segment
-        endless_from = rule.run((endless_epoch or 0) // val_freq - 1).segment
+        endless_from = rule.run(schedule.runs_before(endless_index)).segment
 
     warnings.extend(explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part))
+    totals = _totals(train_samples, epochs)
     return Plan(
         scenario=scenario,
         outcome=outcome,
         epochs=epochs,
         warnings=tuple(warnings),
-        totals=_totals(train_samples, epochs),
+        totals=totals,
         keras_version=PLANNED_KERAS_VERSION,
         endless_epoch=endless_epoch,
         endless_part=endless_part,
@@ -147,20 +136,124 @@ def _plan(scenario: Scenario) -> Plan:
         endless_from=endless_from,
         train_samples=train_samples,
         train_batch_size=train_batch,
+        weight_updates=None if accumulation is None else totals.steps // accumulation,
+        train_length_unknown=_length_unknown(train_source),
+        val_length_unknown=val_source is not None and _length_unknown(val_source),
     )
 
 
-def _validation_rule(source: Source, steps: int | None, per_call: int, freq: int, runs: int) -> ValidationRule:
+def _length_unknown(source: Source) -> bool:
+    """Keras does not know the length, yet a pass ends: it learns the length only by running out."""
+    return source.known_length is None and source.first.length is not None
+
+
+def _check_reads(source: Source, rule: ValidationRule, which: str) -> None:
+    """A validation run that reads past a failing end (assert_cardinality) stops fit with tf.data's error."""
+    if source.fails is None:
+        return
+    for piece in rule.prefix + rule.cycle:
+        if piece.run.read_past:
+            raise KerasRefuses(_failed_precondition(source.fails, which))
+
+
+def _failed_precondition(fails: str, where: str) -> str:
+    return (
+        f"FailedPreconditionError: {fails} The pipeline's assert_cardinality does not hold, and {where} reads "
+        "past what it asserts. Make assert_cardinality's count what the data really yields, or remove it."
+    )
+
+
+def _fit_split(scenario: Scenario, validation: ValidationSplit) -> tuple[DataSpec, Source, list[PlanWarning]]:
+    """fit(validation_split=f): the last N - floor(N * (1 - f)) arrays samples validate."""
+    train_spec = scenario.train
+    if train_spec.source != "arrays" or train_spec.pipeline is not None:
+        if train_spec.source == "pydataset":
+            raised = "TypeError (unsupported operand type(s) for *: 'NoneType' and 'int')"
+        else:
+            raised = "ValueError"
+        raise KerasRefuses(
+            "validation_split is only supported for NumPy arrays and tensors; Keras raises "
+            f"{raised} for {_with_article(_source_words(train_spec))}. Pass validation_data=... instead."
+        )
+    train_samples = train_spec.samples
+    assert train_samples is not None
+    split_at = math.floor(train_samples * (1.0 - validation.split))  # as Keras: a float product
+    if split_at == 0 or split_at == train_samples:
+        raise KerasRefuses(
+            f"Training data contains {count_words(train_samples, 'sample')}, which is not sufficient to split it into "
+            f"a validation and training set as specified by validation_split={validation.split} "
+            f"(floor({train_samples} * (1 - {validation.split})) = {split_at}). Use more data or another split."
+        )
+    warnings = []
+    exact = train_samples * (1 - validation.split)
+    if abs(exact - round(exact)) > 1e-9 or split_at != round(exact):
+        warnings.append(
+            PlanWarning(
+                "validation_split_rounding",
+                f"{train_samples:,} x (1 - {validation.split}) = {exact!r} in floating point; Keras floors it "
+                f"to {split_at:,}, so the first {count_words(split_at, 'sample')} train and the last "
+                f"{train_samples - split_at:,} validate.",
+                "Choose a split that divides the sample count evenly, or pass validation_data yourself.",
+            )
+        )
+    train_spec = DataSpec(split_at, "arrays", train_spec.batch_size, False, "none", train_spec.shuffle)
+    val_batch = (
+        validation.batch_size or scenario.train.batch_size or _arrays_default_batch(train_samples - split_at, validation.steps)
+    )
+    val_spec = DataSpec(train_samples - split_at, "arrays", val_batch, False, "none", False)
+    return train_spec, make_source(val_spec, val_batch, offset=split_at), warnings
+
+
+def _loader_split(scenario: Scenario, validation: ValidationSplit) -> tuple[int, int, Source, Source]:
+    """A loader's own split: (training samples, batch size, training source, validation source).
+
+    ``image_dataset_from_directory(validation_split=f, subset="both")``: the last int(f * N) files of the
+    shuffled list validate, both sides tf.data datasets. ``ImageDataGenerator(validation_split=f)``: the
+    first int(f * N) samples validate, both sides flows (PyDatasets).
+    """
+    spec = scenario.train
+    samples = spec.samples
+    assert samples is not None
+    validating = int(validation.split * samples)
+    if validating == 0:
+        loader = (
+            "image_dataset_from_directory"
+            if validation.split_by == "directory"
+            else "ImageDataGenerator(validation_split=...).flow(subset='validation')"
+        )
+        raise KerasRefuses(
+            f"{loader} with validation_split={validation.split} on {count_words(samples, 'sample')} gives the "
+            f"validation side int({validation.split} x {samples:,}) = 0 samples, and Keras refuses empty data. "
+            "Use more data or a larger split."
+        )
+    batch = spec.batch_size or ARRAYS_DEFAULT_BATCH_SIZE
+    training = samples - validating
+    if validation.split_by == "directory":
+        train_spec = DataSpec(training, "dataset", batch, False, "none", spec.shuffle)
+        val_spec = DataSpec(validating, "dataset", batch, False, "none", False)
+        # The loader shuffles its file list (seeded): which samples a batch holds is not shown.
+        train_source = make_source(train_spec, batch, positions_known=False)
+        val_source = make_source(val_spec, batch, offset=training, positions_known=False)
+        return training, batch, train_source, val_source
+    val_flow_shuffle = spec.flow_shuffle if validation.flow_shuffle is None else validation.flow_shuffle
+    train_spec = DataSpec(training, "image_data_generator", batch, False, "none", spec.shuffle, flow_shuffle=spec.flow_shuffle)
+    val_spec = DataSpec(validating, "image_data_generator", batch, False, "none", False, flow_shuffle=val_flow_shuffle)
+    return training, batch, make_source(train_spec, batch, offset=validating), make_source(val_spec, batch)
+
+
+def _validation_rule(source: Source, steps: int | None, per_call: int, schedule: ValidationSchedule, runs: int) -> ValidationRule:
     """Every validation run of the fit, as pieces: evaluate() resets its iterator each time."""
     stream = source.first
     if not (source.shared_generator and isinstance(stream, PassStream)):
         evaluator = EpochIterator(source, steps, per_call)
         first, later = evaluator.run_validation(), evaluator.run_validation()
-        return ValidationRule(freq, (ValidationRunPiece(first),), (ValidationRunPiece(later),))
-    return _generator_validation_rule(stream, steps, per_call, freq, runs)
+        return ValidationRule(schedule, (ValidationRunPiece(first),), (ValidationRunPiece(later),))
+    return _generator_validation_rule(stream, steps, per_call, schedule, runs)
 
 
-def _generator_validation_rule(base: PassStream, steps: int | None, per_call: int, freq: int, runs: int) -> ValidationRule:
+def _generator_validation_rule(
+    base: PassStream, steps: int | None, per_call: int, freq: ValidationSchedule, runs: int
+) -> ValidationRule:
     """Validation from a Python generator: its runs share one generator, so they differ.
 
     Each run gets ``chain(peeked, generator)`` and TensorFlow prefetches one batch
@@ -237,6 +330,8 @@ def _train_pieces(trainer: EpochIterator, epochs: int) -> tuple[tuple[Piece, ...
             index += count
             continue
         result = trainer.run()
+        if result.read_past and trainer.source.fails is not None:
+            raise KerasRefuses(_failed_precondition(trainer.source.fails, f"training in epoch {index + 1} of this fit"))
         if result.endless:
             return tuple(pieces), (), index, result.segment
         pieces.append(ExplicitPiece((TrainEpoch(result.segment, result.ran_out),)))
@@ -263,8 +358,19 @@ def _arrays_default_batch(samples: int | None, steps: int | None) -> int:
     return batch
 
 
-def _source_words(source: str) -> str:
-    return {"dataset": "tf.data.Dataset", "generator": "Python generator"}.get(source, source)
+def _with_article(words: str) -> str:
+    return ("an " if words[0].lower() in "aeiou" else "a ") + words
+
+
+def _source_words(spec: DataSpec) -> str:
+    if spec.pipeline is not None:
+        return "tf.data pipeline"
+    return {
+        "dataset": "tf.data.Dataset",
+        "generator": "Python generator",
+        "pydataset": "PyDataset",
+        "image_data_generator": "ImageDataGenerator flow",
+    }.get(spec.source, spec.source)
 
 
 # ---------------------------------------------------------------- totals and words

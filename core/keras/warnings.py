@@ -6,7 +6,7 @@ from core.data.sources import Source
 from core.data.streams import PassStream, ResumedStream
 from core.keras.epochs import EpochSequence, TrainEpoch
 from core.plan import PlanWarning
-from core.scenario import DataSpec, Scenario, ValidationSet
+from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.words import capital, count_words, epochs_words
 
 # A warning that concerns many epochs names at most this many of them one by one.
@@ -30,8 +30,15 @@ def explain_plan(
     per_pass = train_stream.batches_per_pass if isinstance(train_stream, PassStream) else 0
 
     wanted = f"{spe:,} asked for" if spe else "one pass asked for"
-    if train_source.known_length is None:
+    if train_source.known_length is None and train_source.pipeline:
+        why = (
+            "Keras does not know the pipeline's length (tf.data says UNKNOWN after filter, unbatch or rebatch), so it "
+            "reads until the data runs out, every time"
+        )
+    elif train_source.known_length is None:
         why = "the generator stopped yielding batches"
+    elif not per_pass:
+        why = f"the data has {count_words(train_source.known_length, 'batch')} and the iterator had used them up"
     else:
         why = f"the data has {count_words(per_pass, 'batch')} per pass and the iterator had used them up"
     for numbers, first_number, epoch_count, batches in _ran_out_groups(epochs):
@@ -180,21 +187,23 @@ def explain_plan(
                 "To batch the validation arrays differently, pass validation_batch_size.",
             )
         )
-    if scenario.train.source != "arrays" and scenario.train.shuffle:
+    if _shuffle_ignored(scenario):
         where = _source_words(scenario.train.source)
+        if scenario.train.source == "pydataset":
+            where = "PyDataset with no length (num_batches None)"
         found.append(
             PlanWarning(
                 "shuffle_ignored",
                 f"fit(shuffle=True) is ignored for a {where} (Keras warns): the data keeps its order.",
                 "Shuffle in the pipeline with .shuffle(buffer_size) before .batch()."
                 if scenario.train.source == "dataset"
-                else "Shuffle inside the generator, or pass shuffle=False to fit().",
+                else "Shuffle inside the generator or PyDataset, or pass shuffle=False to fit().",
             )
         )
 
     overshoot, _ = epochs.find(lambda epoch: bool(spe) and epoch.segment.count > spe, 1)
     if overshoot:
-        number, count = overshoot[0] + 1, epochs[overshoot[0]].train.count
+        number, count = epochs.initial_epoch + overshoot[0] + 1, epochs[overshoot[0]].train.count
         found.append(
             PlanWarning(
                 "steps_per_execution_overshoot",
@@ -207,7 +216,7 @@ def explain_plan(
         )
 
     replay_indices, _ = epochs.find(lambda epoch: _is_replay(train_source, epoch), 2)
-    replayed = [index + 1 for index in replay_indices if index > 0]
+    replayed = [epochs.initial_epoch + index + 1 for index in replay_indices if index > 0]
     if replayed:
         found.append(
             PlanWarning(
@@ -260,6 +269,18 @@ def _fit_batch_size_ignored(scenario: Scenario) -> bool:
     )
 
 
+def _shuffle_ignored(scenario: Scenario) -> bool:
+    """fit(shuffle=True) with data Keras cannot shuffle: tf.data, a generator, an endless PyDataset."""
+    train = scenario.train
+    if not train.shuffle:
+        return False
+    if train.source in ("dataset", "generator"):
+        return True
+    if isinstance(scenario.validation, ValidationSplit) and scenario.validation.split_by == "directory":
+        return True  # image_dataset_from_directory gives a tf.data dataset
+    return train.source == "pydataset" and train.samples is None
+
+
 def _source_words(source: str) -> str:
     return {"dataset": "tf.data.Dataset", "generator": "Python generator"}.get(source, source)
 
@@ -285,7 +306,8 @@ def _ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, int, int | No
 
         hits, hits_total = epochs.find(same, MAX_EPOCHS_NAMED)
         step = 1 if epochs.find(same, 0, stop=hits[0] + hits_total)[1] == hits_total else None
-        groups.append((epochs_words([index + 1 for index in hits], hits_total, step), hits[0] + 1, hits_total, batches))
+        first = epochs.initial_epoch + 1
+        groups.append((epochs_words([first + index for index in hits], hits_total, step), hits[0] + first, hits_total, batches))
         covered += hits_total
     if total > covered:  # counts first seen past the epochs listed: counted, not described one by one
 
@@ -293,7 +315,8 @@ def _ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, int, int | No
             return epoch.ran_out and epoch.segment.count not in counts
 
         hits, hits_total = epochs.find(other, MAX_EPOCHS_NAMED)
-        groups.append((epochs_words([index + 1 for index in hits], hits_total, None), hits[0] + 1, hits_total, None))
+        first = epochs.initial_epoch + 1
+        groups.append((epochs_words([first + index for index in hits], hits_total, None), hits[0] + first, hits_total, None))
     return sorted(groups, key=lambda group: group[1])
 
 
@@ -311,8 +334,9 @@ def _validation_ran_out_groups(epochs: EpochSequence) -> list[tuple[str, int, in
     for batches in dict.fromkeys(rule.run(number).segment.count for number in found):
         hits, hits_total = rule.ran_out_runs(runs, MAX_EPOCHS_NAMED, batches)
         every_run = rule.ran_out_runs(hits[0] + hits_total, 0, batches)[1] == hits_total
-        numbers = [(number + 1) * rule.freq for number in hits]
-        groups.append((epochs_words(numbers, hits_total, rule.freq if every_run else None), numbers[0], batches, hits_total))
+        numbers = [rule.epoch_number_of_run(number) for number in hits]
+        spacing = rule.freq if every_run and isinstance(rule.freq, int) else None
+        groups.append((epochs_words(numbers, hits_total, spacing), numbers[0], batches, hits_total))
     return sorted(groups, key=lambda group: group[1])
 
 
