@@ -8,15 +8,15 @@ steps themselves change (added, removed, moved), ``edited("[2].size")`` while a 
 step 3's size (consecutive typing in one box is one step of the window's history).
 
 Keys, wherever the focus is inside a step: Alt+Up and Alt+Down move that step, Alt+Delete
-removes it.
+removes it. A step dragged by its name is dropped where the pointer lets go.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QByteArray, QMimeData, QObject, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -177,6 +177,8 @@ class _StepRow(QFrame):
     def __init__(self, editor: PipelineEditor, index: int, step: Step, last: bool, key_filter: QObject | None):
         super().__init__()
         self.setObjectName("step")
+        self.editor = editor
+        self._pressed_at: QPoint | None = None  # where a drag by the step's name may start
         # A click anywhere in the row makes it the step the keys move; a step with no arguments is a Tab stop itself.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if not OP_ARGUMENTS[step["op"]] else Qt.FocusPolicy.ClickFocus)
         self.index = index
@@ -187,7 +189,8 @@ class _StepRow(QFrame):
         layout.setSpacing(4)
         name = QLabel(f"{index + 1}  .{op}")
         name.setObjectName("op")
-        name.setToolTip(f"{OP_WORDS[op]}\n\n{KEYS_HELP}")
+        name.setToolTip(f"{OP_WORDS[op]}\n\n{KEYS_HELP} Or drag the step by its name.")
+        name.setCursor(Qt.CursorShape.OpenHandCursor)
         layout.addWidget(name)
         for key, label, placeholder, _value in OP_ARGUMENTS[op]:
             words = ARGUMENT_WORDS[(op, key)]
@@ -210,6 +213,7 @@ class _StepRow(QFrame):
                 edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("0000000") + 12)
                 edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("000") + 12)
                 edit.textEdited.connect(lambda text, k=key: editor._argument_changed(index, k, text))
+                edit.setAcceptDrops(False)  # a step dropped on a box moves the step; no text is dropped into numbers
                 if key_filter is not None:
                     edit.installEventFilter(key_filter)
                 layout.addWidget(title)
@@ -236,6 +240,25 @@ class _StepRow(QFrame):
         button.clicked.connect(lambda _checked=False: clicked())
         return button
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed_at = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Dragging the step (by its name or the row's free space) moves it to where it is dropped."""
+        pressed_at = self._pressed_at
+        held = pressed_at is not None and bool(event.buttons() & Qt.MouseButton.LeftButton)
+        if held and (event.position().toPoint() - pressed_at).manhattanLength() >= QApplication.startDragDistance():
+            self._pressed_at = None
+            self.editor.drag(self, pressed_at)
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._pressed_at = None
+        super().mouseReleaseEvent(event)
+
     def tab_stops(self) -> list[QWidget]:
         """What Tab visits in this row, in order: its arguments, or the row itself when it has none."""
         return list(self.arguments.values()) or [self]
@@ -243,6 +266,39 @@ class _StepRow(QFrame):
     def first_field(self) -> QWidget:
         """Where the focus goes when this step is chosen: its first argument, else the row itself."""
         return next(iter(self.arguments.values()), self)
+
+
+STEP_MIME = "application/x-epochscope-pipeline-step"  # a dragged step: its 0-based index, in this editor only
+
+
+class _StepList(QFrame):
+    """The frame around the steps: a step dragged within it is dropped where the pointer is."""
+
+    def __init__(self, editor: PipelineEditor):
+        super().__init__()
+        self.editor = editor
+        self.setAcceptDrops(True)
+
+    def _own_step(self, event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> int | None:
+        source = event.source()
+        if not event.mimeData().hasFormat(STEP_MIME) or not isinstance(source, _StepRow) or source.editor is not self.editor:
+            return None
+        return source.index
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._own_step(event) is not None:
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._own_step(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        index = self._own_step(event)
+        if index is None:
+            return
+        event.acceptProposedAction()
+        self.editor.drop(index, event.position().toPoint().y())
 
 
 class PipelineEditor(QFrame):
@@ -265,7 +321,7 @@ class PipelineEditor(QFrame):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        self.list = QFrame()
+        self.list = _StepList(self)
         self.list.setObjectName("steps")
         self.list.setFrameShape(QFrame.Shape.StyledPanel)
         self.rows = QVBoxLayout(self.list)
@@ -355,6 +411,27 @@ class PipelineEditor(QFrame):
         if not (0 <= index < len(self._steps) and 0 <= to < len(self._steps)):
             return
         self._steps[index], self._steps[to] = self._steps[to], self._steps[index]
+        self._changed(to)
+
+    def drag(self, row: _StepRow, hot_spot: QPoint) -> None:
+        """Start dragging a step; _StepList.dropEvent moves it (nothing changes if it is dropped elsewhere)."""
+        data = QMimeData()
+        data.setData(STEP_MIME, QByteArray(str(row.index).encode()))
+        drag = QDrag(row)
+        drag.setMimeData(data)
+        drag.setPixmap(row.grab())
+        drag.setHotSpot(hot_spot)
+        drag.exec(Qt.DropAction.MoveAction)
+
+    def drop(self, index: int, y: int) -> None:
+        """A step dropped at height y of the list goes before the first step whose middle is below y."""
+        if not 0 <= index < len(self._steps):
+            return
+        to = sum(1 for row in self._rows if row.geometry().center().y() < y)
+        to = to - 1 if to > index else to
+        if to == index:
+            return
+        self._steps.insert(to, self._steps.pop(index))
         self._changed(to)
 
     def _changed(self, focus: int | None) -> None:

@@ -1,13 +1,13 @@
 """The tf.data pipeline editor in a real window (Xvfb + openbox): steps added from the real Add step
-menu with real keys, moved with Alt+Up / Alt+Down, removed with Alt+Delete, and Ctrl+Z / Ctrl+Shift+Z
-walking back over those edits (issue 11, the form)."""
+menu with real keys, moved with Alt+Up / Alt+Down or dragged with the real pointer, removed with
+Alt+Delete, Tab through the steps, and Ctrl+Z / Ctrl+Shift+Z walking back over those edits (issue 11)."""
 
 from __future__ import annotations
 
 import subprocess
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from gui.pipeline_editor import OP_WORDS
 
@@ -108,3 +108,25 @@ def test_tab_walks_the_steps_in_order_then_reaches_add_step(real_window, press_k
         editor.row(1).arguments["drop_remainder"],
         editor.add_button,
     ]
+
+
+def test_a_step_dragged_by_its_name_is_dropped_where_the_pointer_lets_go(real_window, qtbot):
+    # The real pointer drags the shuffle step by its name below the prefetch step: shuffle is last; Ctrl+Z would undo it.
+    steps = [{"op": "shuffle", "buffer_size": 100}, {"op": "batch", "size": 32}, {"op": "prefetch"}]
+    window = real_window({**STEPS, "train": {**STEPS["train"], "pipeline": steps}})
+    editor = window.form.pipeline
+    window.form_panel.ensureWidgetVisible(editor)
+    qtbot.wait(50)
+    name = editor.row(0).findChild(QLabel, "op")
+    start = name.mapToGlobal(name.rect().center())
+    last = editor.row(2)
+    end = last.mapToGlobal(QPoint(last.width() // 3, last.height() - 3))
+    path = [str(value) for y in range(start.y(), end.y() + 1, 6) for value in ("mousemove", start.x(), y, "sleep", "0.03")]
+    script = ["mousemove", str(start.x()), str(start.y()), "mousedown", "1", *path, "mousemove", str(end.x()), str(end.y())]
+    # Not the click fixture: the drag runs its own event loop until the button is let go.
+    dragging = subprocess.Popen(["xdotool", *script, "sleep", "0.2", "mouseup", "1"])
+    while dragging.poll() is None:
+        qtbot.wait(10)
+    assert dragging.returncode == 0
+    qtbot.waitUntil(lambda: ops(window) == ["batch", "prefetch", "shuffle"], timeout=5000)
+    assert window.undo_stack.count() == 1 and window.isWindowModified()
