@@ -7,12 +7,14 @@ goes in them comes from ``TimelineLayout.picture`` for the visible window only.
 
 from __future__ import annotations
 
+import html
+import itertools
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPainterPath, QPalette, QTransform
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -29,7 +31,20 @@ from PySide6.QtWidgets import (
 
 from core.plan import Plan
 from gui.theme import Look, look_for, style_plot
-from gui.timeline_layout import AXES, KINDS, Picture, TimelineLayout, empty_reason, label_step, ordinal, tick_words
+from gui.timeline_layout import (
+    AXES,
+    KINDS,
+    MAX_ROW_NOTES,
+    NOTE_PIXELS,
+    UNKNOWN_LENGTH,
+    Picture,
+    TimelineLayout,
+    empty_reason,
+    label_step,
+    order_is_random,
+    ordinal,
+    tick_words,
+)
 
 LEGEND = [
     ("full", "full batch"),
@@ -38,6 +53,14 @@ LEGEND = [
     ("dropped", "dropped, never seen"),
     ("val", "validation batch"),
 ]
+# What a plan may add to the legend, each shown only when the plan has it: (key, mark, words).
+RANDOM_ORDER_WORDS = "order random each pass: equal slots, no batch in a fixed place"
+UNKNOWN_WORDS = f"{UNKNOWN_LENGTH} (the epoch ends when the data runs out)"
+HATCH_MARK = "\u25a8"  # a square filled with / lines, as the random-order blocks are
+TICK_MARK = "\u25b2"  # a triangle pointing up, as the update ticks are
+UNKNOWN_MARK = "?"
+UNKNOWN_ROOM = 0.04  # of the plan's width, right of the rows, where their "?" marks go
+EPOCHS_LOOKED_AT = 16  # epochs looked at to decide whether the plan has one in random order
 MAX_ROWS_AT_START = 40
 NEVER_ENDS = "never ends \u2192"
 
@@ -63,6 +86,71 @@ TIMELINE_KEYS = [
     ("+ / - / 0", "Timeline: zoom in / zoom out / fit the plan"),
     ("Shift + arrows", "Timeline: pan"),
 ]
+
+
+def updates_words(every: int) -> str:
+    """The legend's words for the update ticks."""
+    return f"weights change after this batch: every {every:,} batches, counted across epoch ends"
+
+
+def has_random_order(model: TimelineLayout) -> bool:
+    """Whether some epoch's batches come in a random order: a few epochs looked at (the first ones and the last),
+    as a source shuffles every epoch or none."""
+    epochs = model.plan.epochs
+    looked_at = [*range(min(len(epochs), EPOCHS_LOOKED_AT)), len(epochs) - 1] if len(epochs) else []
+    return any(order_is_random(epochs[index]) for index in looked_at)
+
+
+def plan_legend(model: TimelineLayout | None) -> list[tuple[str, str]]:
+    """(key, words) of what this plan draws besides batches and the usual marks: "random", "update", "unknown"."""
+    if model is None or model.plan.outcome == "error":
+        return []
+    items = []
+    if has_random_order(model):
+        items.append(("random", RANDOM_ORDER_WORDS))
+    if model.accumulation:
+        items.append(("update", updates_words(model.accumulation)))
+    if model.unknown_length:
+        items.append(("unknown", UNKNOWN_WORDS))
+    return items
+
+
+def legend_entries(look: Look, model: TimelineLayout | None) -> list[tuple[str, str, str]]:
+    """(mark, colour, words) of a plan's legend, in the window and on an export. A mark is "block" (a filled
+    square), "hatch" (the random-order square), "tick" (the update triangle), "cross", "triangle" (pointing
+    right), or text written in the colour. The plan's own items come last, only when it has them."""
+    entries = [("block", look.blocks[kind], words) for kind, words in LEGEND]
+    entries += [
+        ("cross", look.ran_out_mark, "ran out of data"),
+        ("triangle", look.text, "continues where the last epoch stopped"),
+        (NEVER_ENDS, look.alarm, "the epoch or validation goes on forever"),
+    ]
+    marks = {"random": ("hatch", random_colours(look)[1]), "update": ("tick", look.text), "unknown": (UNKNOWN_MARK, look.alarm)}
+    entries += [(*marks[key], words) for key, words in plan_legend(model)]
+    return entries
+
+
+def random_colours(look: Look) -> tuple[str, str]:
+    """(fill, hatch lines) of a batch in random order: the full batch's blue, lighter, under lines of it."""
+    fill = QColor(look.blocks["full"])
+    background = QColor(look.plot_background)
+    share = 0.4 if look.dark else 0.35  # of the blue in the fill; the rest is the background
+    mixed = QColor.fromRgbF(
+        *(share * a + (1 - share) * b for a, b in zip(fill.getRgbF()[:3], background.getRgbF()[:3], strict=True))
+    )
+    lines = look.blocks["full_alt"] if look.dark else look.blocks["full"]
+    return mixed.name(), lines
+
+
+def unknown_symbol() -> QPainterPath:
+    """A bold "?" as a scatter symbol: pyqtgraph draws symbols in a unit box around their point."""
+    path = QPainterPath()
+    font = QFont()
+    font.setBold(True)
+    path.addText(0, 0, font, UNKNOWN_MARK)
+    box = path.boundingRect()
+    scale = 1.0 / max(box.width(), box.height())
+    return QTransform().scale(scale, scale).translate(-box.center().x(), -box.center().y()).map(path)
 
 
 class ReadableAxis(pg.AxisItem):
@@ -139,10 +227,23 @@ class TimelineView(QWidget):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.bars[kind] = item
             self.plot.addItem(item)
+            if kind == "random":
+                # The same blocks again, hatched, on top: a fill and its lines are one brush each.
+                self.random_hatch = pg.BarGraphItem(x0=[], y0=[], width=[], height=[])
+                self.random_hatch.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                self.plot.addItem(self.random_hatch)
         self.ran_out_marks = pg.ScatterPlotItem(symbol="x", brush=None)
         self.continue_marks = pg.ScatterPlotItem(symbol="t2", pen=None)
-        for item in (self.ran_out_marks, self.continue_marks):
+        self.unknown_marks = pg.ScatterPlotItem(symbol=unknown_symbol(), pen=None)
+        self.update_ticks = pg.ScatterPlotItem(symbol="t1", pen=None)  # a triangle pointing up at the batch's end
+        for item in (self.ran_out_marks, self.continue_marks, self.unknown_marks, self.update_ticks):
             self.plot.addItem(item)
+        # Words on rows (the sizes of an epoch in random order; that Keras does not know a length): made once.
+        self.row_notes = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(MAX_ROW_NOTES)]
+        for label in self.row_notes:
+            label.setZValue(9)
+            self.plot.addItem(label, ignoreBounds=True)
+            label.hide()
         # At most two rows never end (an epoch, or its validation): a label each, made once.
         self.endless_labels = [pg.TextItem(NEVER_ENDS, anchor=(1, 0.5)) for _ in range(2)]
         for label in self.endless_labels:
@@ -164,6 +265,7 @@ class TimelineView(QWidget):
         self.counter = ElidedLabel()
         self.counter.setObjectName("counter")
         self.counter.setStyleSheet("font-weight: bold;")
+        self.counter.hide()
         # The plan-only playhead: (epoch, lane, step) and the training steps before it.
         self.position: tuple[int, str, int] | None = None
         self.steps_before = 0
@@ -226,11 +328,13 @@ class TimelineView(QWidget):
         self.stop_playing()
         self.position = None
         self._playhead_at = None
-        self.counter.setText("")
+        self._set_counter("")
         self._show_stale(None)
         self.layout_model = TimelineLayout(plan, self.axis)
         self._sync_axis_buttons(plan)
         self._show_axis()
+        self._fit_row_labels()
+        self.legend.setText(self._legend_html(self.look))
         self._set_limits()
         self.frame()
 
@@ -283,6 +387,8 @@ class TimelineView(QWidget):
             return
         rows = max(1, min(model.rows_count, MAX_ROWS_AT_START))
         left, right = model.extent(rows)
+        if model.unknown_length:
+            right += UNKNOWN_ROOM * (right - left)  # room for the "?" after the rows' ends
         self.view_box.setRange(xRange=(left, right), yRange=(-0.1, rows), padding=0.02, update=False)
         self.relayout()
 
@@ -292,7 +398,8 @@ class TimelineView(QWidget):
 
     def _show_stale(self, reason: str | None) -> None:
         self.stale_reason = reason
-        for item in [*self.bars.values(), self.ran_out_marks, self.continue_marks]:
+        marks = [self.ran_out_marks, self.continue_marks, self.unknown_marks, self.update_ticks]
+        for item in [*self.bars.values(), self.random_hatch, *marks]:
             item.setOpacity(DIMMED if reason else 1.0)
         if reason:
             self.stale_banner.setText(f"Not updated: fix the red field ({reason}). The plan shown is the last good one.")
@@ -313,13 +420,21 @@ class TimelineView(QWidget):
         (x0, x1), (y0, y1) = self.view_box.viewRange()
         width = max(50.0, self.view_box.width())
         height = max(50.0, self.view_box.height())
-        picture = model.picture(x0, x1, y0, y1, width, height, self.look.min_batch_pixels)
+        picture = model.picture(x0, x1, y0, y1, width, height, self.look.min_batch_pixels, self.label_pixels())
         self.picture = picture
         for kind, item in self.bars.items():
             x, w, y, h = picture.blocks[kind].arrays()
             item.setOpts(x0=x, width=w, y0=y, height=h)
+            if kind == "random":
+                self.random_hatch.setOpts(x0=x, width=w, y0=y, height=h)
         self._set_marks(self.ran_out_marks, picture.ran_out)
         self._set_marks(self.continue_marks, picture.continues)
+        # The "?" goes just right of where a row ends, clear of the ran-out cross there.
+        shift = self.look.ran_out_size * (x1 - x0) / width
+        self._set_marks(self.unknown_marks, [(x + shift, y) for x, y in picture.unknown])
+        tick_x, tick_y = picture.tick_points()
+        self.update_ticks.setData(x=tick_x, y=tick_y, size=min(self.look.continue_size, 1.2 * picture.tick_pixels))
+        self._set_row_notes(picture, x0, x1, width)
         for index, label in enumerate(self.endless_labels):
             if index < len(picture.endless):
                 label.setPos(*picture.endless[index])
@@ -334,8 +449,38 @@ class TimelineView(QWidget):
             notes.append(f"every {ordinal(picture.row_stride)} epoch drawn; zoom in for all")
         if self.shown_axis != self.axis:
             notes.append(f"data of unknown length has no {self.axis}: x shows {self.shown_axis}")
+        if model.accumulation:
+            notes.append(f"weights change every {model.accumulation:,} batches")
+        if model.unknown_length:
+            notes.append("Keras does not know the training data's length")
         self.note.setText("; ".join(notes))
         self.note.setVisible(bool(notes))
+
+    def _set_row_notes(self, picture: Picture, x0: float, x1: float, pixels_wide: float) -> None:
+        """Words beside what they name: a random epoch's sizes from its left end, "Keras does not know this
+        length" after the row's "?" or, where the view ends too soon for it, before the row's end."""
+        pixel = (x1 - x0) / max(1.0, pixels_wide)
+        mark_room = (self.look.ran_out_size + NOTE_PIXELS) * pixel  # the cross and the "?" at a row's end
+        for label, note in itertools.zip_longest(self.row_notes, picture.notes):
+            if label is None:
+                break
+            if note is None:
+                label.hide()
+                continue
+            label.setText(note.words)
+            if note.kind == "random":
+                label.setAnchor((0, 0.5))
+                label.setPos(note.x + NOTE_PIXELS * pixel, note.y)
+            else:
+                text_width = label.boundingRect().width() * pixel
+                if note.x + mark_room + text_width <= x1:
+                    label.setAnchor((0, 0.5))
+                    label.setPos(note.x + mark_room, note.y)
+                else:
+                    label.setAnchor((1, 0.5))
+                    label.setPos(note.x - self.look.ran_out_size * pixel, note.y)
+            label.setColor(self.look.text if note.kind == "random" else self.look.alarm)
+            label.show()
 
     def _show_message(self, x: float, y: float, pixels_wide: float) -> None:
         """Words on the plot when it draws nothing: why (Keras refuses this setup, no epochs, no batches)."""
@@ -382,9 +527,9 @@ class TimelineView(QWidget):
         step = label_step(pixels_per_row, needed, stride)
         first, last = max(0, math.floor(y0)), min(model.rows_count - 1, math.ceil(y1))
         epochs = model.drawn_epochs(first, last, step) if last >= first else []
-        if step > 1 and epochs[:1] == [0] and (step - 1) * pixels_per_row < needed:
-            epochs = epochs[1:]  # epoch 1 would touch epoch k's label
-        major = [(epoch + 0.3, f"Epoch {epoch + 1}") for epoch in epochs]
+        if step > 1 and epochs[:1] == [0] and len(epochs) > 1 and epochs[1] * pixels_per_row < needed:
+            epochs = epochs[1:]  # the first row's label would touch the next label's
+        major = [(epoch + 0.3, f"Epoch {model.number(epoch)}") for epoch in epochs]
         minor = []
         if model.has_validation and step == 1 and 0.46 * pixels_per_row >= needed:
             minor = [(epoch + 0.76, "val") for epoch in range(first, last + 1)]
@@ -395,20 +540,27 @@ class TimelineView(QWidget):
         """Colours and strokes of the theme and mode; the blocks keep their Okabe-Ito colours."""
         self.look = look
         style_plot(self.plot, look)
-        # "Epoch 100" must fit beside the rows, in whatever type size.
+        self._fit_row_labels()
         font = QApplication.font()  # this widget's own font may not have caught up with a change yet
-        self.plot.getAxis("left").setWidth(round(QFontMetrics(font).horizontalAdvance("Epoch 1000") + 14))
+        random_fill, random_lines = random_colours(look)
         for kind, item in self.bars.items():
-            outlined = kind not in ("grouped", "val_grouped", "dropped")
+            outlined = kind not in ("grouped", "val_grouped", "dropped", "updates_dense")
             pen = pg.mkPen(look.plot_background, width=look.separator_width) if outlined else pg.mkPen(None)
-            item.setOpts(brush=pg.mkBrush(look.blocks[kind]), pen=pen)
+            item.setOpts(brush=pg.mkBrush(self.block_colour(kind, look)), pen=pen)
+        # The hatch carries the separators, so they stay visible on top of its lines.
+        self.bars["random"].setOpts(brush=pg.mkBrush(random_fill), pen=pg.mkPen(None))
+        separators = pg.mkPen(look.plot_background, width=look.separator_width)
+        self.random_hatch.setOpts(brush=QBrush(QColor(random_lines), Qt.BrushStyle.BDiagPattern), pen=separators)
         self.ran_out_marks.setPen(pg.mkPen(look.ran_out_mark, width=look.ran_out_width))
         self.ran_out_marks.setSize(look.ran_out_size)
         self.continue_marks.setBrush(pg.mkBrush(look.text))
         self.continue_marks.setSize(look.continue_size)
+        self.unknown_marks.setBrush(pg.mkBrush(look.alarm))
+        self.update_ticks.setBrush(pg.mkBrush(look.text))
+        self.unknown_marks.setSize(look.ran_out_size)
         label_fill = QColor(look.plot_background)
         label_fill.setAlpha(220)
-        for label in self.endless_labels:
+        for label in [*self.endless_labels, *self.row_notes]:
             label.setColor(look.alarm)
             label.fill = pg.mkBrush(label_fill)
             label.setFont(font)
@@ -421,13 +573,42 @@ class TimelineView(QWidget):
         self.legend.setText(self._legend_html(look))
         self.relayout()
 
+    @staticmethod
+    def block_colour(kind: str, look: Look) -> str:
+        """The colour a kind of block is filled with: the theme's batch colours, the text's for dense update ticks."""
+        if kind == "updates_dense":
+            return look.text
+        if kind == "random":
+            return random_colours(look)[0]
+        return look.blocks[kind]
+
+    def _fit_row_labels(self) -> None:
+        """The row labels' column as wide as "Epoch 1000" or the plan's largest epoch number, in whatever type size."""
+        model = self.layout_model
+        widest = "Epoch 1000"
+        if model is not None:
+            widest = max(widest, f"Epoch {model.number(max(0, model.rows_count - 1))}", key=len)
+        font = QApplication.font()  # this widget's own font may not have caught up with a change yet
+        self.plot.getAxis("left").setWidth(round(QFontMetrics(font).horizontalAdvance(widest) + 14))
+
+    def legend_entries(self) -> list[tuple[str, str, str]]:
+        """(mark, colour, words) of this plan's legend, as the window shows it under the plot."""
+        return legend_entries(self.look, self.layout_model)
+
     def _legend_html(self, look: Look) -> str:
-        swatch = '<span style="color:{}; font-size: {:.0f}pt;">&#9632;</span>&nbsp;{}'
         swatch_points = 1.4 * max(QApplication.font().pointSizeF(), 7.0)
-        items = [swatch.format(look.blocks[kind], swatch_points, words) for kind, words in LEGEND]
-        items.append(f'<span style="color:{look.ran_out_mark}; font-weight: bold;">&#10005;</span>&nbsp;ran out of data')
-        items.append("&#9654;&nbsp;continues where the last epoch stopped")
-        items.append(f'<span style="color:{look.alarm};">never ends &#8594;</span>&nbsp;the epoch or validation goes on forever')
+        glyphs = {"block": "&#9632;", "hatch": HATCH_MARK, "tick": TICK_MARK, "cross": "&#10005;", "triangle": "&#9654;"}
+        items = []
+        for mark, colour, words in self.legend_entries():
+            if mark in ("block", "hatch"):
+                glyph = f'<span style="color:{colour}; font-size: {swatch_points:.0f}pt;">{glyphs[mark]}</span>'
+            elif mark == "triangle":
+                glyph = glyphs[mark]
+            elif mark in glyphs:
+                glyph = f'<span style="color:{colour}; font-weight: bold;">{glyphs[mark]}</span>'
+            else:
+                glyph = f'<span style="color:{colour}; font-weight: bold;">{html.escape(mark)}</span>'
+            items.append(f"{glyph}&nbsp;{html.escape(words)}")
         return "&nbsp;&nbsp; ".join(items)
 
     # ------------------------------------------------------------ hover and keys
@@ -635,9 +816,14 @@ class TimelineView(QWidget):
             self.steps_before = 0
         self.position = position
         self.set_playhead(position)
-        self.counter.setText(self._counter_words(position))
+        self._set_counter(self._counter_words(position))
         if position is not None:
             self.follow(position)
+
+    def _set_counter(self, words: str) -> None:
+        """The playhead's words; while there are none the counter takes no room, so the notes beside it show whole."""
+        self.counter.setText(words)
+        self.counter.setVisible(bool(words))
 
     def follow(self, position: tuple[int, str, int]) -> None:
         """Pan so the playhead's batch and its epoch's rows are on screen; zoom out only if the batch is wider than the view."""
@@ -676,11 +862,15 @@ class TimelineView(QWidget):
         segment = planned.train if lane == "train" else planned.val
         assert segment is not None
         kind = "training" if lane == "train" else "validation"
-        words = f"Epoch {epoch + 1}, {kind} step {step + 1:,} of {segment.count:,}"
+        words = f"Epoch {model.number(epoch)}, {kind} step {step + 1:,} of {segment.count:,}"
         ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
-        if ranges:
+        if lane == "train" and order_is_random(planned):
+            words += ": order random each pass"
+        elif ranges:
             words += ": samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges)
         else:
             words += f": {segment.size(step)} samples"
+        if lane == "train" and model.accumulation:
+            words += f", {model.update_words(epoch, step)[1]}"
         done = self.steps_before + (step + 1 if lane == "train" else planned.train.count)
         return words + f" | training step {done:,} of {model.plan.totals.steps:,}"

@@ -1,6 +1,7 @@
 """Where the timeline's blocks go, for the part of the plan on screen. No Qt here.
 
-One row per epoch (epoch 1 at the top), a validation lane under each epoch that
+One row per epoch (the first epoch fit runs at the top, labelled with its absolute number:
+``initial_epoch=3`` starts at "Epoch 4"), a validation lane under each epoch that
 validates. x is, per the axis chosen: the step within the epoch, the samples read
 so far in the epoch, or the position in the data in passes (so an epoch that
 continues where the last one stopped starts part-way along its row).
@@ -9,6 +10,12 @@ Only what the pixels can show is laid out: batches one by one when they are wide
 enough, otherwise grouped into as many blocks as there are pixels; rows thinner
 than a few pixels are sampled. The work and memory depend on the screen, never on
 the number of batches.
+
+Three facts of the plan are drawn on top of the batches: an epoch whose batches come in a
+random order (a shuffled PyDataset) is drawn as equal hatched slots, so no batch, and
+least of all the short one, is pinned to a place; with gradient accumulation a tick under
+a batch marks that the weights change after it; an epoch whose length Keras does not know
+ends in a "?" mark.
 """
 
 from __future__ import annotations
@@ -19,20 +26,44 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.data.streams import CycleStream, PassStream, ResumedStream
-from core.plan import Plan, Segment
+from core.plan import EpochPlan, Plan, Segment
 
 AXES = {"steps": "Steps in the epoch", "samples": "Samples read in the epoch", "passes": "Position in the data (passes)"}
 
 TRAIN_TOP, TRAIN_HEIGHT = 0.0, 0.58
 VAL_TOP, VAL_HEIGHT = 0.64, 0.24
 TRAIN_HEIGHT_ALONE = 0.8
+# With gradient accumulation the training row leaves room under it for the update ticks.
+TRAIN_HEIGHT_TICKED, TRAIN_HEIGHT_TICKED_ALONE = 0.5, 0.7
+TICK_GAP, TICK_HEIGHT = 0.01, 0.1  # the ticks' band, under the training row, in rows
+MIN_TICK_HEIGHT_PIXELS = 4.0  # in a thinner band no tick is drawn (the legend, tooltip and status line still say)
 
-# Block kinds, drawn in this order; the colours live with the view.
-KINDS = ("full", "full_alt", "short", "wrap", "grouped", "dropped", "val", "val_alt", "val_short", "val_grouped")
+# Block kinds, drawn in this order; the colours live with the view. "random": a batch of an epoch
+# whose batch order is random (equal slots, hatched); "updates_dense": the band drawn under a row
+# where the ticks marking weight updates would touch (the ticks themselves are points: Picture.ticks).
+KINDS = (
+    "full",
+    "full_alt",
+    "short",
+    "wrap",
+    "grouped",
+    "random",
+    "dropped",
+    "val",
+    "val_alt",
+    "val_short",
+    "val_grouped",
+    "updates_dense",
+)
+TRAIN_KINDS = ("full", "full_alt", "short", "wrap", "grouped", "random")  # every kind a training batch is drawn as
 
 MAX_BLOCKS = 2500  # the most blocks laid out for one picture, whatever the plan
+MAX_TICKS = 2500  # the most update ticks laid out for one picture
 MIN_ROW_PIXELS = 3.0  # thinner rows are sampled
 MIN_BATCH_PIXELS = 3.0  # thinner batches are grouped
+MIN_TICK_PIXELS = 6.0  # ticks closer than this become one band
+MAX_ROW_NOTES = 24  # the most words written on rows ("order random each pass", "Keras does not know this length")
+NOTE_PIXELS = 6.0  # how far a row's words keep from what they name
 ENDLESS_SHOWN = 10**9  # how many batches an endless epoch's row offers to scroll through
 EXTENT_SAMPLE = 256  # epochs looked at to find how far the plan reaches
 
@@ -72,17 +103,42 @@ class Picture:
     continues: list[tuple[float, float]]  # (x, y) of epochs that go on from the last one's iterator
     endless: list[tuple[float, float]]  # (x, y) at the right edge of a row that never ends
     row_stride: int  # 1, or k when only every k-th epoch is shown
+    unknown: list[tuple[float, float]] = field(default_factory=list)  # (x, y) of the "?" after a row of unknown length
+    ticks: list[tuple[np.ndarray, float]] = field(default_factory=list)  # (xs, y): where the weights change, per row
+    tick_pixels: float = 0.0  # how tall the ticks' band is on screen
+    notes: list[RowNote] = field(default_factory=list)  # words written on rows, a few at most
+
+    def tick_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of every update tick: the right edge of a batch after which the weights change, under its row."""
+        if not self.ticks:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate([xs for xs, _y in self.ticks]), np.concatenate([np.full(len(xs), y) for xs, y in self.ticks])
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Words on a row: "random" (the sizes of an epoch in random order) or "unknown" (Keras does not know its length).
+
+    ``x`` is what they name (the row's first x on screen; the row's end), ``y`` the row's middle: the view
+    sets them a few pixels off, where they fit."""
+
+    x: float
+    y: float
+    words: str
+    kind: str
 
 
 @dataclass(frozen=True)
 class Row:
-    epoch: int  # 0-based
+    epoch: int  # 0-based: the index into plan.epochs
     lane: str  # "train" | "val"
     segment: Segment
     top: float
     height: float
     ran_out: bool
     endless: bool
+    random: bool = False  # the batches come in an order drawn anew each pass: drawn as equal slots
+    unknown: bool = False  # Keras does not know how many batches this row has
 
 
 class TimelineLayout:
@@ -94,19 +150,37 @@ class TimelineLayout:
         passes_possible = plan.train_samples is not None and plan.train_samples > 0
         self.axis = axis if (axis != "passes" or passes_possible) else "samples"
         self.rows_count = len(plan.epochs) + (1 if plan.outcome == "endless" else 0)
+        # Weights change after every accumulation-th training batch, counted across epoch ends; 0: every batch.
+        self.accumulation = accumulation_of(plan)
+        self.unknown_length = plan.train_length_unknown and plan.outcome != "error"
+        self.first_number = epoch_number(plan, 0)  # the absolute number of the first row
 
     # ------------------------------------------------------------ rows
+
+    def number(self, epoch: int) -> int:
+        """The absolute 1-based epoch number Keras prints for row ``epoch`` (0-based): "Epoch 4" after initial_epoch=3."""
+        return self.first_number + epoch
 
     def rows_of(self, epoch: int) -> list[Row]:
         """The training row and (if it validates) the validation lane of an epoch."""
         plan = self.plan
-        train_height = TRAIN_HEIGHT if self.has_validation else TRAIN_HEIGHT_ALONE
+        if self.accumulation:
+            train_height = TRAIN_HEIGHT_TICKED if self.has_validation else TRAIN_HEIGHT_TICKED_ALONE
+        else:
+            train_height = TRAIN_HEIGHT if self.has_validation else TRAIN_HEIGHT_ALONE
         rows: list[Row] = []
+        unknown = self.unknown_length
         if epoch < len(plan.epochs):
             planned = plan.epochs[epoch]
-            rows.append(Row(epoch, "train", planned.train, epoch + TRAIN_TOP, train_height, planned.ran_out, False))
+            random = order_is_random(planned) and planned.train.count > 1
+            rows.append(
+                Row(epoch, "train", planned.train, epoch + TRAIN_TOP, train_height, planned.ran_out, False, random, unknown)
+            )
             if planned.val is not None:
-                rows.append(Row(epoch, "val", planned.val, epoch + VAL_TOP, VAL_HEIGHT, planned.val_ran_out, False))
+                val_unknown = plan.val_length_unknown
+                rows.append(
+                    Row(epoch, "val", planned.val, epoch + VAL_TOP, VAL_HEIGHT, planned.val_ran_out, False, False, val_unknown)
+                )
         elif plan.outcome == "endless" and epoch == len(plan.epochs):
             assert plan.endless_from is not None
             never_ending = Segment(plan.endless_from.stream, plan.endless_from.start, ENDLESS_SHOWN)
@@ -114,7 +188,8 @@ class TimelineLayout:
                 rows.append(Row(epoch, "train", never_ending, epoch + TRAIN_TOP, train_height, False, True))
             else:
                 assert plan.endless_train is not None
-                rows.append(Row(epoch, "train", plan.endless_train, epoch + TRAIN_TOP, train_height, False, False))
+                train = plan.endless_train
+                rows.append(Row(epoch, "train", train, epoch + TRAIN_TOP, train_height, False, False, False, unknown))
                 rows.append(Row(epoch, "val", never_ending, epoch + VAL_TOP, VAL_HEIGHT, False, True))
         return rows
 
@@ -179,6 +254,36 @@ class TimelineLayout:
             step = low
         return int(min(max(step, 0), last))
 
+    # A row's own geometry: its batches where the stream puts them, or, when their order is random, equal slots
+    # across the row (the row's ends are exact; where each batch falls inside it is not known before the pass).
+
+    def row_x(self, row: Row, steps: np.ndarray | int) -> np.ndarray:
+        """x of the left edge of the row's given steps (0-based); ``row.segment.count`` gives the row's right end."""
+        if not row.random:
+            return self.x_start(row.segment, steps, row.lane)
+        left, slot = self._slots(row)
+        return left + np.asarray(steps, dtype=float) * slot
+
+    def row_right(self, row: Row) -> float:
+        """x of the row's right end (its last batch's right edge)."""
+        return self.row_end(row.segment, row.lane)
+
+    def row_width(self, row: Row, step: int) -> float:
+        return self._slots(row)[1] if row.random else self._width(row.segment, step, row.lane)
+
+    def row_step_at(self, row: Row, x: float) -> int:
+        """The step whose block holds x on this row, clamped to the row."""
+        if not row.random:
+            return self.step_at(row.segment, x, row.lane)
+        left, slot = self._slots(row)
+        step = math.floor((x - left) / slot) if slot > 0 else 0
+        return int(min(max(step, 0), row.segment.count - 1))
+
+    def _slots(self, row: Row) -> tuple[float, float]:
+        """(left, width of one slot) of a row drawn in equal slots."""
+        left = float(self.x_start(row.segment, 0, row.lane))
+        return left, (self.row_end(row.segment, row.lane) - left) / max(1, row.segment.count)
+
     def extent(self, rows: int) -> tuple[float, float]:
         """The x range worth showing for the first ``rows`` epochs: their longest row (endless ones aside)."""
         return self._extent(range(min(self.rows_count, rows)), endless=False)
@@ -208,13 +313,15 @@ class TimelineLayout:
         return min(start, 0.0), max(longest, 1.0)
 
     def drawn_epochs(self, first: int, last: int, stride: int) -> list[int]:
-        """The epochs (0-based) drawn between first and last when only every stride-th is: epoch 1 and the
-        multiples of stride (epoch 10, 20, ...), so the drawn rows are the ones the labels name."""
+        """The epochs (0-based rows) drawn between first and last when only every stride-th is: the first row and
+        the rows whose absolute number is a multiple of stride (epoch 10, 20, ...), so the drawn rows are the ones
+        the labels name."""
         if stride <= 1:
             return list(range(first, last + 1))
         wanted = [0] if first == 0 else []
-        number = max(stride, (first + 1 + stride - 1) // stride * stride)  # the first multiple of stride >= first + 1
-        wanted += list(range(number - 1, last + 1, stride))
+        offset = self.first_number - 1  # row r is epoch number r + 1 + offset
+        number = max(stride, (first + 1 + offset + stride - 1) // stride * stride)  # the first multiple >= row first's
+        wanted += [row for row in range(number - 1 - offset, last + 1, stride) if row > 0 or not wanted]
         return wanted
 
     # ------------------------------------------------------------ the picture
@@ -228,10 +335,12 @@ class TimelineLayout:
         pixels_wide: float,
         pixels_high: float,
         min_batch_pixels: float = MIN_BATCH_PIXELS,
+        text_pixels: float = 16.0,
     ) -> Picture:
         """The blocks in the window [x0, x1] x [y0, y1] shown on pixels_wide x pixels_high pixels.
 
-        Batches thinner than ``min_batch_pixels`` are grouped (thicker separators need wider batches).
+        Batches thinner than ``min_batch_pixels`` are grouped (thicker separators need wider batches);
+        words go on rows at least ``text_pixels`` high (a line of the view's type).
         """
         blocks = {kind: Blocks() for kind in KINDS}
         picture = Picture(blocks, [], [], [], 1)
@@ -245,28 +354,42 @@ class TimelineLayout:
         epochs = self.drawn_epochs(first_epoch, last_epoch, stride)
         rows_drawn = max(1, len(epochs) * (2 if self.has_validation else 1))
         budget = max(8, min(int(pixels_wide / min_batch_pixels), MAX_BLOCKS // rows_drawn))
-        pixels_per_x = pixels_wide / (x1 - x0)
+        window = _Window(
+            x0,
+            x1,
+            pixels_per_x=pixels_wide / (x1 - x0),
+            pixels_per_row=pixels_per_row,
+            batches_per_x=pixels_wide / (x1 - x0) / min_batch_pixels,
+            budget=budget,
+            tick_budget=max(1, min(int(pixels_wide / MIN_TICK_PIXELS), MAX_TICKS // max(1, len(epochs)))),
+            text_pixels=text_pixels,
+        )
         for epoch in epochs:
             for row in self.rows_of(epoch):
-                self._lay_row(row, x0, x1, budget, picture, pixels_per_x / min_batch_pixels)
+                self._lay_row(row, window, picture)
         return picture
 
-    def _lay_row(self, row: Row, x0: float, x1: float, budget: int, picture: Picture, batches_per_x: float) -> None:
+    def _lay_row(self, row: Row, window: _Window, picture: Picture) -> None:
         segment, lane = row.segment, row.lane
+        x0, x1 = window.x0, window.x1
         middle = row.top + row.height / 2
         if segment.count == 0:
             if row.ran_out:
                 picture.ran_out.append((float(self.x_start(segment, 0, lane)), middle))
+            if row.unknown and lane == "train":
+                picture.unknown.append((float(self.x_start(segment, 0, lane)), middle))
             return
-        first = self.step_at(segment, x0, lane)
-        last = self.step_at(segment, x1, lane)
+        first = self.row_step_at(row, x0)
+        last = self.row_step_at(row, x1)
         count = last - first + 1
         val = lane == "val"
         # As many blocks as the pixels these batches cover can show: a short row gets fewer.
-        right = self.row_end(segment, lane) if last + 1 >= segment.count else float(self.x_start(segment, last + 1, lane))
-        covered = max(0.0, min(x1, right) - max(x0, float(self.x_start(segment, first, lane))))
-        budget = max(1, min(budget, int(covered * batches_per_x)))
-        if count <= budget:
+        right = float(self.row_x(row, last + 1)) if last + 1 < segment.count else self.row_right(row)
+        covered = max(0.0, min(x1, right) - max(x0, float(self.row_x(row, first))))
+        budget = max(1, min(window.budget, int(covered * window.batches_per_x)))
+        if row.random:
+            self._lay_random(row, first, last, budget, picture)
+        elif count <= budget:
             steps = np.arange(first, last + 1, dtype=np.int64)
             axis, scale = self._axis_of(lane)
             left = self.x_start(segment, steps, lane) if axis != "samples" else self._sample_lefts(segment, first, count) * scale
@@ -295,13 +418,65 @@ class TimelineLayout:
             picture.blocks["val_grouped" if val else "grouped"].add(left, right - left, row.top, row.height)
         if not val and not row.endless:
             self._lay_dropped(row, x0, x1, picture)
-        end = self.row_end(segment, lane) if not row.endless else None
+        if not val and self.accumulation:
+            self._lay_updates(row, first, last, window, picture)
+        end = self.row_right(row) if not row.endless else None
         if row.ran_out and end is not None:
             picture.ran_out.append((end, middle))
+        if row.unknown and end is not None:
+            picture.unknown.append((end, middle))
         if row.endless:
             picture.endless.append((x0 + 0.99 * (x1 - x0), middle))
         if not val and segment.start > 0 and first == 0:
             picture.continues.append((float(self.x_start(segment, 0)), middle))
+        self._lay_notes(row, end, window, picture)
+
+    def _lay_random(self, row: Row, first: int, last: int, budget: int, picture: Picture) -> None:
+        """Equal hatched slots, one a batch; where they are too thin to tell apart, one band over the part on screen."""
+        if last - first + 1 <= budget:
+            steps = np.arange(first, last + 2, dtype=np.int64)
+            edges = self.row_x(row, steps)
+            picture.blocks["random"].add(edges[:-1], np.diff(edges), row.top, row.height)
+        else:
+            left, right = float(self.row_x(row, first)), float(self.row_x(row, last + 1))
+            picture.blocks["random"].add(np.array([left]), np.array([right - left]), row.top, row.height)
+
+    def _lay_updates(self, row: Row, first: int, last: int, window: _Window, picture: Picture) -> None:
+        """A tick under every batch on screen after which the weights change; a band where ticks would touch."""
+        every = self.accumulation
+        band_pixels = TICK_HEIGHT * window.pixels_per_row
+        picture.tick_pixels = band_pixels
+        phase = self.first_update(row.epoch) if not row.endless else self._endless_first_update()
+        if phase is None or band_pixels < MIN_TICK_HEIGHT_PIXELS:
+            return
+        first_tick = first + (phase - first) % every  # the first update step at or after ``first``
+        if first_tick > last:
+            return
+        ticks = (last - first_tick) // every + 1
+        top = row.top + row.height + TICK_GAP
+        span = (float(self.row_x(row, last + 1)) - float(self.row_x(row, first))) * window.pixels_per_x
+        pixels_apart = span / max(1, last - first + 1) * every
+        if ticks > window.tick_budget or pixels_apart < MIN_TICK_PIXELS:
+            left = float(self.row_x(row, first_tick + 1))
+            right = float(self.row_x(row, first_tick + 1 + (ticks - 1) * every))
+            width = max(right - left, 1.0 / window.pixels_per_x)
+            picture.blocks["updates_dense"].add(np.array([left]), np.array([width]), top + TICK_HEIGHT / 3, TICK_HEIGHT / 3)
+            return
+        steps = np.arange(first_tick, last + 1, every, dtype=np.int64)
+        picture.ticks.append((self.row_x(row, steps + 1), top + TICK_HEIGHT / 2))  # the right edge of each updating batch
+
+    def _lay_notes(self, row: Row, end: float | None, window: _Window, picture: Picture) -> None:
+        """Words on a row tall enough for a line: the sizes of an epoch in random order, and that Keras does not
+        know a length (once, on the first such row on screen)."""
+        if len(picture.notes) >= MAX_ROW_NOTES or row.height * window.pixels_per_row < window.text_pixels:
+            return
+        middle = row.top + row.height / 2
+        left = float(self.row_x(row, 0))
+        if row.random and end is not None and left < window.x1 and end > window.x0:
+            picture.notes.append(RowNote(max(window.x0, left), middle, random_order_words(row.segment), "random"))
+        named = any(note.kind == "unknown" for note in picture.notes)
+        if row.unknown and end is not None and window.x0 < end <= window.x1 and not named:
+            picture.notes.append(RowNote(end, middle, UNKNOWN_LENGTH, "unknown"))
 
     def _sample_lefts(self, segment: Segment, first: int, count: int) -> np.ndarray:
         sizes = segment.stream.sizes(segment.start + first, count)
@@ -341,8 +516,7 @@ class TimelineLayout:
         """(x, width, top, height) of one batch's block, or None if the plan has no such batch."""
         for row in self.rows_of(epoch) if 0 <= epoch < self.rows_count else []:
             if row.lane == lane and 0 <= step < row.segment.count:
-                left = float(self.x_start(row.segment, step, lane))
-                return left, self._width(row.segment, step, lane), row.top, row.height
+                return float(self.row_x(row, step)), self.row_width(row, step), row.top, row.height
         return None
 
     def lane_span(self, epoch: int, lane: str) -> tuple[float, float] | None:
@@ -351,6 +525,48 @@ class TimelineLayout:
             if row.lane == lane and not row.endless:
                 return float(self.x_start(row.segment, 0, lane)), self.row_end(row.segment, lane)
         return None
+
+    # ------------------------------------------------------------ weight updates
+
+    def first_update(self, epoch: int) -> int | None:
+        """The first step (0-based) of epoch ``epoch`` after which the weights change, None when none does.
+
+        Keras counts batches from the optimizer's creation, across epoch ends: the weights change after
+        batch c (0-based, over the whole fit) when (c + 1) % G == 0."""
+        if not self.accumulation or not 0 <= epoch < len(self.plan.epochs):
+            return None
+        steps = self.plan.epochs[epoch].update_steps()
+        return steps[0] if len(steps) else None
+
+    def _batches_before(self, epoch: int) -> int:
+        """Training batches of the fit before epoch ``epoch`` (past the epochs that finish: all of theirs)."""
+        if epoch < len(self.plan.epochs):
+            return self.plan.epochs[epoch].batches_before
+        return self.plan.totals.steps
+
+    def _endless_first_update(self) -> int:
+        return (-self._batches_before(len(self.plan.epochs)) - 1) % self.accumulation
+
+    def update_words(self, epoch: int, step: int, endless: bool = False) -> tuple[str, str]:
+        """(a tooltip line, a status-bar phrase) on what training batch ``step`` of epoch ``epoch`` does to the weights."""
+        every = self.accumulation
+        before = self._batches_before(epoch) + step  # training batches before this one in the fit
+        if (before + 1) % every == 0:
+            number = (before + 1) // every
+            total = self.plan.weight_updates
+            of = f" of {total:,}" if total is not None and not endless else ""
+            return f"the weights change after this batch (update {number:,}{of}, every {every:,} batches)", "weights change"
+        waiting = every - (before + 1) % every  # batches until the next update
+        count = self.plan.epochs[epoch].train.count if not endless and epoch < len(self.plan.epochs) else None
+        if count is None or step + waiting < count:
+            return f"gradients add up: the weights change after step {step + waiting + 1:,}", "gradients add up"
+        if self.plan.outcome != "endless" and before + waiting >= self.plan.totals.steps:
+            return "its gradients are never applied: fit ends before the next update", "gradients never applied"
+        return (
+            f"gradients add up: the weights change {plural(waiting, 'batch', 'batches')} on, in a later epoch "
+            "(counted across epoch ends)",
+            "gradients add up",
+        )
 
     # ------------------------------------------------------------ hover
 
@@ -367,52 +583,141 @@ class TimelineLayout:
             segment = row.segment
             if segment.count == 0:
                 return epoch, row, None
-            step = self.step_at(segment, x, row.lane)
+            step = self.row_step_at(row, x)
             if x < float(self.x_start(segment, 0, row.lane)) or (not row.endless and x > self.row_end(segment, row.lane)):
                 return None
             return epoch, row, step
         return None
 
     def hover_lines(self, x: float, y: float) -> list[str] | None:
-        """Plain words for the batch under (x, y), a line each: which batch, its samples, its pass."""
+        """Plain words for the batch under (x, y), a line each: which batch, its samples, its pass, and what the
+        plan adds: a random order, a weight update, a length Keras does not know."""
         found = self.batch_under(x, y)
         if found is None:
             return None
         epoch, row, step = found
+        number = self.number(epoch)
         if step is None:
-            return [f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")]
+            lines = [f"Epoch {number}: no batches" + (" (ran out of data)" if row.ran_out else "")]
+            return lines + ([UNKNOWN_LENGTH_LINE] if row.unknown else [])
         segment = row.segment
         lane = "validation" if row.lane == "val" else "training"
         of = "" if row.endless else f" of {segment.count:,}"
-        lines = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}{of}", plural(segment.size(step), "sample")]
-        ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
-        if ranges:
-            lines[1] += ": " + " and ".join(f"{lo:,} to {hi - 1:,}" if hi - lo > 1 else f"{lo:,}" for lo, hi in ranges)
-        elif segment.stream.samples is not None:
-            lines[1] += ", in shuffled order"
+        lines = [f"Epoch {number}, {lane} step {step + 1:,}{of}"]
+        if row.random:
+            counts = size_counts(segment)
+            lines.append(_sizes_words(counts) + (f" (this epoch: {_counts_words(counts)})" if len(counts) > 1 else ""))
+            lines.append(RANDOM_ORDER_LINE)
+        else:
+            lines.append(plural(segment.size(step), "sample"))
+            ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
+            if ranges:
+                lines[1] += ": " + " and ".join(f"{lo:,} to {hi - 1:,}" if hi - lo > 1 else f"{lo:,}" for lo, hi in ranges)
+            elif segment.stream.samples is not None:
+                lines[1] += ", in shuffled order"
         if segment.stream.samples is not None and segment.stream.samples > 0:
             lines.append(f"pass {segment.pass_of(step) + 1:,} through the {lane} data")
+        if row.lane == "train" and self.accumulation:
+            lines.append(self.update_words(epoch, step, row.endless)[0])
+        if row.unknown:
+            lines.append(UNKNOWN_LENGTH_LINE)
         return lines
 
     def describe(self, x: float, y: float) -> str | None:
-        """One line for the status bar: epoch, step, size, samples, pass."""
+        """One line for the status bar: epoch, step, size, samples, pass, and what the plan adds."""
         found = self.batch_under(x, y)
         if found is None:
             return None
         epoch, row, step = found
+        number = self.number(epoch)
         if step is None:
-            return f"Epoch {epoch + 1}: no batches" + (" (ran out of data)" if row.ran_out else "")
+            words = f"Epoch {number}: no batches" + (" (ran out of data)" if row.ran_out else "")
+            return words + (", length unknown to Keras" if row.unknown else "")
         segment = row.segment
         lane = "validation" if row.lane == "val" else "training"
-        parts = [f"Epoch {epoch + 1}, {lane} step {step + 1:,}", plural(segment.size(step), "sample")]
-        ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
-        if ranges:
-            parts.append("samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges))
-        elif segment.stream.samples is not None:
-            parts.append("sample positions shuffled")
+        parts = [f"Epoch {number}, {lane} step {step + 1:,}"]
+        if row.random:
+            parts.append(_sizes_words(size_counts(segment)) + " (order random each pass)")
+        else:
+            parts.append(plural(segment.size(step), "sample"))
+            ranges = segment.sample_ranges(step) if segment.stream.positions_known else []
+            if ranges:
+                parts.append("samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges))
+            elif segment.stream.samples is not None:
+                parts.append("sample positions shuffled")
         if segment.stream.samples is not None and segment.stream.samples > 0:
             parts.append(f"pass {segment.pass_of(step) + 1:,}")
+        if row.lane == "train" and self.accumulation:
+            parts.append(self.update_words(epoch, step, row.endless)[1])
+        if row.unknown:
+            parts.append("length unknown to Keras")
         return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The part of the plan on screen and how many pixels it has: what every row's layout needs."""
+
+    x0: float
+    x1: float
+    pixels_per_x: float
+    pixels_per_row: float
+    batches_per_x: float  # batches per unit of x at which they are still drawn one by one
+    budget: int  # blocks a row may have
+    tick_budget: int  # update ticks a row may have
+    text_pixels: float  # the height of a line of words
+
+
+# ---------------------------------------------------------------- what the plan says, in words for the timeline
+
+UNKNOWN_LENGTH = "Keras does not know this length"
+UNKNOWN_LENGTH_LINE = "Keras does not know this length: it learns it only when the data runs out"
+RANDOM_ORDER_LINE = "the batch order is random: Keras' shuffle draws it anew each pass"
+
+
+def epoch_number(plan: Plan, epoch: int) -> int:
+    """The absolute 1-based number of the plan's epoch at index ``epoch`` (what Keras' progress bar prints);
+    past the epochs that finish, the number the endless epoch has."""
+    if 0 <= epoch < len(plan.epochs):
+        return plan.epochs[epoch].number
+    return plan.scenario.initial_epoch + epoch + 1
+
+
+def order_is_random(planned: EpochPlan) -> bool:
+    """The epoch's training batches come in an order drawn anew each pass (a shuffled PyDataset, shuffle after batch)."""
+    return planned.train_order == "random"
+
+
+def accumulation_of(plan: Plan) -> int:
+    """G when the weights change only after every G-th batch (gradient accumulation), else 0."""
+    every = plan.scenario.gradient_accumulation_steps
+    return every if every is not None and every > 1 and plan.outcome != "error" else 0
+
+
+def size_counts(segment: Segment) -> list[tuple[int, int]]:
+    """(size, how many batches) of a segment's batches, largest first: the multiset a random order draws from."""
+    return [(size, count) for size, count in segment.largest_first()]
+
+
+def _sizes_words(counts: list[tuple[int, int]]) -> str:
+    """'32 samples', '32 or 4 samples', '32, 16 or 4 samples'."""
+    sizes = [f"{size:,}" for size, _count in counts]
+    joined = sizes[0] if len(sizes) == 1 else ", ".join(sizes[:-1]) + " or " + sizes[-1]
+    return f"{joined} {'sample' if counts == [(1, counts[0][1])] else 'samples'}"
+
+
+def _counts_words(counts: list[tuple[int, int]]) -> str:
+    """'937 batches of 64 and 1 of 32'."""
+    words = [
+        f"{plural(count, 'batch', 'batches')} of {size:,}" if index == 0 else f"{count:,} of {size:,}"
+        for index, (size, count) in enumerate(counts)
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def random_order_words(segment: Segment) -> str:
+    """The words on a row whose batches come in a random order: its sizes as a multiset."""
+    return f"order random each pass: {_counts_words(size_counts(segment))}"
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -490,4 +795,7 @@ def _positions_at(stream, index: np.ndarray) -> np.ndarray:
     if isinstance(stream, PassStream):
         per_pass = max(1, stream.batches_per_pass)
         return index // per_pass + (index % per_pass) * stream.batch_size / max(1, stream.samples)
+    samples = getattr(stream, "samples", None)
+    if samples:  # any other stream of known length: the samples read, in passes
+        return np.asarray(stream.samples_before_many(index), dtype=float) / samples
     return index.astype(float)
