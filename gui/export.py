@@ -49,7 +49,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
 from PySide6.QtWidgets import (
     QApplication,
@@ -67,17 +67,26 @@ from PySide6.QtWidgets import (
 )
 
 from core.files import write_atomically
-from core.scenario import Scenario, ValidationSplit
+from core.scenario import DataSpec, PipelineStep, Scenario, ValidationSplit
 from core.versions import PLANNED_KERAS_VERSION
 from gui.theme import Look
-from gui.timeline import LEGEND, TimelineView
+from gui.timeline import TimelineView, legend_entries
+from gui.timeline_layout import TimelineLayout, ordinal
 
 SCALES = (1, 2, 3)  # PNG pixels per pixel of the plot on screen
 SETTINGS_GROUP = "export"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-SOURCE_WORDS = {"arrays": "NumPy arrays", "dataset": "tf.data", "generator": "a Python generator"}
+SOURCE_WORDS = {
+    "arrays": "NumPy arrays",
+    "dataset": "tf.data",
+    "generator": "a Python generator",
+    "pydataset": "a PyDataset",
+    "image_data_generator": "ImageDataGenerator().flow",
+}
+ORDERED_SOURCES = ("arrays", "pydataset", "image_data_generator")  # the sources fit(shuffle=...) reorders
+SPLIT_WORDS = {"fit": "validation_split", "directory": "directory split", "image_data_generator": "ImageDataGenerator split"}
 MIN_EXPORT_WIDTH = 640  # the narrowest timeline drawn on a sheet, in pixels of the screen
-MARK_SHAPES = ("block", "cross", "triangle")  # legend marks drawn as shapes; any other mark is text
+MARK_SHAPES = ("block", "hatch", "tick", "cross", "triangle")  # legend marks drawn as shapes; any other mark is text
 REPEAT_WORDS = {"before_batch": ".repeat().batch()", "after_batch": ".batch().repeat()"}
 
 
@@ -134,8 +143,10 @@ def _settings_bool(value: object, default: bool) -> bool:
 class LegendEntry:
     """One item of a legend: a mark in a colour, then its meaning.
 
-    ``mark`` is "block" (a filled square), "cross", "triangle" (pointing right), or any
-    other text, which is written in the colour as the mark itself.
+    ``mark`` is "block" (a filled square), "hatch" (a square of / lines on a light fill, as
+    the batches of an epoch in random order), "tick" (a small triangle pointing up, as the
+    weight-update ticks), "cross", "triangle" (pointing right), or any other text, which is
+    written in the colour as the mark itself.
     """
 
     mark: str
@@ -157,54 +168,85 @@ class Sheet:
 def caption_for(scenario: Scenario) -> str:
     """One line of the settings, for a slide: "train: 100 samples, tf.data, batch 32, ..., 3 epochs — Keras 3.15.1"."""
     train = scenario.train
-    parts = [f"train: {_data_words(train.samples, train.source, train.batch_size)}"]
+    parts = [f"train: {_data_words(train)}"]
     if train.drop_remainder:
         parts.append("drop_remainder")
-    if train.repeat in REPEAT_WORDS:
+    if train.repeat in REPEAT_WORDS and train.pipeline is None:
         parts.append(REPEAT_WORDS[train.repeat])
+    if not train.shuffle and train.source in ORDERED_SOURCES:
+        parts.append("shuffle=False")
     if scenario.steps_per_epoch is not None:
         parts.append(f"steps_per_epoch {scenario.steps_per_epoch:,}")
     if scenario.steps_per_execution > 1:
         parts.append(f"steps_per_execution {scenario.steps_per_execution:,}")
-    parts.append(_count(scenario.epochs, "epoch"))
+    parts.append(_epochs_words(scenario.epochs, scenario.initial_epoch))
+    if scenario.gradient_accumulation_steps is not None:
+        parts.append(f"gradient_accumulation_steps {scenario.gradient_accumulation_steps:,}")
     validation = scenario.validation
     if isinstance(validation, ValidationSplit):
-        words = f"validation: validation_split {validation.split:g}"
+        words = f"validation: {SPLIT_WORDS.get(validation.split_by, 'validation_split')} {validation.split:g}"
         if validation.batch_size is not None:
             words += f", batch {validation.batch_size:,}"
     elif validation is not None:
-        batch = validation.batch_size if validation.batch_size is not None else train.batch_size
-        words = f"validation: {_data_words(validation.samples, validation.source, batch)}"
-        if validation.repeat in REPEAT_WORDS:
+        words = f"validation: {_data_words(validation, default_batch=train.batch_size)}"
+        if validation.repeat in REPEAT_WORDS and validation.pipeline is None:
             words += f", {REPEAT_WORDS[validation.repeat]}"
     if validation is not None:
         if validation.steps is not None:
             words += f", validation_steps {validation.steps:,}"
-        if validation.freq > 1:
+        if isinstance(validation.freq, tuple):
+            words += f", after epochs {', '.join(f'{number:,}' for number in validation.freq)}"
+        elif validation.freq > 1:
             words += f", every {_count(validation.freq, 'epoch')}"
         parts.append(words)
     return ", ".join(parts) + f" \u2014 Keras {PLANNED_KERAS_VERSION}"
 
 
-def _data_words(samples: int | None, source: str, batch_size: int | None) -> str:
-    amount = "an endless stream" if samples is None else _count(samples, "sample")
-    words = f"{amount}, {SOURCE_WORDS.get(source, source)}"
-    return words + (f", batch {batch_size:,}" if batch_size is not None else "")
+def _epochs_words(epochs: int, initial_epoch: int) -> str:
+    """'3 epochs'; with initial_epoch, the absolute numbers that run: 'initial_epoch 3, epochs 4 to 6'."""
+    if not initial_epoch:
+        return _count(epochs, "epoch")
+    if initial_epoch >= epochs:
+        return f"initial_epoch {initial_epoch:,}, epochs {epochs:,}: no epoch runs"
+    run = f"epoch {epochs:,}" if epochs == initial_epoch + 1 else f"epochs {initial_epoch + 1:,} to {epochs:,}"
+    return f"initial_epoch {initial_epoch:,}, {run}"
+
+
+def _data_words(data: DataSpec, default_batch: int | None = None) -> str:
+    amount = "an endless stream" if data.samples is None else _count(data.samples, "sample")
+    words = f"{amount}, {SOURCE_WORDS.get(data.source, data.source)}"
+    if data.pipeline is not None:
+        return words + " " + "".join(_step_words(step) for step in data.pipeline)
+    if data.source == "image_data_generator" and not data.flow_shuffle:
+        words += " (flow shuffle=False)"
+    batch = data.batch_size if data.batch_size is not None else default_batch
+    return words + (f", batch {batch:,}" if batch is not None else "")
+
+
+def _step_words(step: PipelineStep) -> str:
+    """One tf.data step as written in code: '.batch(32)', '.shard(4, 1)', '.filter(every 3rd)'."""
+    arguments = {
+        "batch": f"{step.size}" + (", drop_remainder=True" if step.drop_remainder else ""),
+        "rebatch": f"{step.size}" + (", drop_remainder=True" if step.drop_remainder else ""),
+        "repeat": "" if step.count is None else f"{step.count}",
+        "take": f"{step.count}",
+        "skip": f"{step.count}",
+        "shard": f"{step.num_shards}, {step.index}",
+        "filter": f"every {ordinal(step.keep_every)}" if step.keep_every is not None else "",
+        "shuffle": f"{step.buffer_size}" + ("" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False"),
+        "assert_cardinality": f"{step.count}",
+    }
+    return f".{step.op}({arguments.get(step.op, '')})"
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def timeline_legend(look: Look) -> tuple[LegendEntry, ...]:
-    """The timeline's legend, as on screen under it: every kind of block, then the marks."""
-    blocks = tuple(LegendEntry("block", look.blocks[kind], words) for kind, words in LEGEND)
-    return (
-        *blocks,
-        LegendEntry("cross", look.ran_out_mark, "ran out of data"),
-        LegendEntry("triangle", look.text, "continues where the last epoch stopped"),
-        LegendEntry("never ends \u2192", look.alarm, "the epoch or validation goes on forever"),
-    )
+def timeline_legend(look: Look, model: TimelineLayout | None = None) -> tuple[LegendEntry, ...]:
+    """The timeline's legend, as on screen under it: every kind of block, the marks, then what the plan of
+    ``model`` adds (batches in a random order, weight updates, a length Keras does not know)."""
+    return tuple(LegendEntry(mark, colour, words) for mark, colour, words in legend_entries(look, model))
 
 
 # ---------------------------------------------------------------- the dialog
@@ -329,6 +371,19 @@ def _paint_mark(painter: QPainter, entry: LegendEntry, box: QRectF) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRect(box)
+    elif entry.mark == "hatch":
+        light = QColor(colour)
+        light.setAlphaF(0.4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(light)
+        painter.drawRect(box)
+        painter.setBrush(QBrush(colour, Qt.BrushStyle.BDiagPattern))
+        painter.drawRect(box)
+    elif entry.mark == "tick":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        inset = box.adjusted(box.width() * 0.15, box.height() * 0.2, -box.width() * 0.15, -box.height() * 0.1)
+        painter.drawPolygon(QPolygonF([inset.bottomLeft(), QPointF(inset.center().x(), inset.top()), inset.bottomRight()]))
     elif entry.mark == "cross":
         inset = box.adjusted(box.width() * 0.15, box.height() * 0.15, -box.width() * 0.15, -box.height() * 0.15)
         painter.setPen(QPen(colour, max(1.5, box.width() * 0.18), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
@@ -402,6 +457,9 @@ def plot_to_export(view: QGraphicsView, timeline: TimelineView | None = None, pl
         if playhead:
             copy.playhead.setOpts(**{key: timeline.playhead.opts[key] for key in ("x0", "y0", "width", "height")})
         plot.scene().prepareForPaint()
+        # A pyqtgraph TextItem's first paint replaces the painter's transform with its scene transform,
+        # which would draw the box behind a label off by the sheet's top margin: paint once first.
+        plot.grab()
         yield plot
     finally:
         # Nothing of the copy may run later (its relayout is on a zero-time timer); pyqtgraph's

@@ -546,7 +546,7 @@ class MainWindow(QMainWindow):
         timeline = view is self.timeline.plot
         return Sheet(
             title=f"EpochScope {what}",
-            legend=timeline_legend(self.timeline.look) if timeline and options.legend else (),
+            legend=timeline_legend(self.timeline.look, self.timeline.layout_model) if timeline and options.legend else (),
             caption=caption_for(self.plan.scenario) if options.caption and self.plan is not None else "",
             text_colour=self.look.text,
             background=self.look.plot_background,
