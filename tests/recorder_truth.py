@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,10 @@ def main(argv: list[str]) -> int:
         jobs = json.load(file)
     results = {}
     for job in jobs:
+        started = time.monotonic()
         try:
             results[job["name"]] = record_job(job)
+            results[job["name"]]["recorded_seconds"] = round(time.monotonic() - started, 3)
         except Exception:  # one job's failure is that job's result, not the end of the others
             results[job["name"]] = {"outcome": "crashed", "error": traceback.format_exc(), "epochs": []}
     sys.stdout.write("\n" + json.dumps(results) + "\n")
