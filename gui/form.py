@@ -99,6 +99,7 @@ WHY_SPLIT_DIRECTORY = (
     "image_dataset_from_directory gives tf.data datasets: choose the training source tf.data pipeline, without steps."
 )
 WHY_SPLIT_FLOW = "ImageDataGenerator(validation_split=...) gives flows: choose the training source ImageDataGenerator flow."
+WHY_STREAM_HAS_NO_COUNT = "An endless stream has no number of samples: untick endless stream to give one."
 WHY_STREAM = "An endless stream has no passes to repeat and no remainder to drop."
 WHY_BEFORE_BATCH_FULL = ".repeat().batch(B) runs batches across pass boundaries, so every batch is full."
 WHY_SPLIT_ARRAYS = (
@@ -754,7 +755,7 @@ class ScenarioForm(QWidget):
         words = SOURCE_WORDS[source]
         stream = side.endless.isChecked()
         has_length = source in ("arrays", "image_data_generator")
-        _enable(side.samples, own and not stream, why_not_own)
+        _enable(side.samples, own and not stream, why_not_own or WHY_STREAM_HAS_NO_COUNT)
         if has_length and stream:
             side.endless.setChecked(False)
             stream = False
@@ -788,8 +789,6 @@ class ScenarioForm(QWidget):
             else WHY_BEFORE_BATCH_FULL
         )  # fmt: skip
         _enable(side.drop_remainder, own and droppable and not stream and not before_batch, why_not_own or why_no_drop)
-        if side.where == "validation":
-            _enable(side.batch_size, True, "")  # a split has a validation batch size too
 
     def is_typed(self, key: str) -> bool:
         """A box a person types into (its consecutive edits are one step of the history)."""

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from core.scenario import PIPELINE_OPS, PipelineStep, scenario_from_dict
-from gui.form import SOURCES, WHY_FLOW_NO_DROP, WHY_SPLIT_DIRECTORY
+from gui.form import SOURCES, WHY_FLOW_NO_DROP, WHY_NO_VALIDATION, WHY_SPLIT_BY, WHY_SPLIT_DIRECTORY
 from gui.pipeline_editor import OP_ARGUMENTS, OP_WORDS, READY_PIPELINES
 from gui.resources import presets, traps
 from tests.test_window_actions import make_active
@@ -357,3 +357,12 @@ def test_an_image_data_generator_split_has_its_own_flow_shuffle(window, qtbot):
     scenario = shown.plan.scenario
     assert scenario.validation.split_by == "image_data_generator" and scenario.validation.flow_shuffle is False
     assert scenario_from_dict(scenario.to_dict()) == scenario
+
+
+def test_without_validation_its_boxes_stay_disabled_and_say_why(window, qtbot):
+    # Kind none: batch size, steps, freq and who splits are disabled, each saying why, steps or no steps in training.
+    shown = with_steps(window, qtbot)
+    form = shown.form
+    for box in (form.val_batch_size, form.val_steps, form.val_freq):
+        assert not box.isEnabled() and box.toolTip().startswith(WHY_NO_VALIDATION)
+    assert not form.split_by.isEnabled() and form.split_by.toolTip().startswith(WHY_SPLIT_BY)
