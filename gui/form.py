@@ -860,8 +860,9 @@ def _show_data(side: _DataFields, spec: DataSpec | None) -> None:
     if spec.pipeline is not None:
         steps = typed_steps(spec.pipeline)
         side.pipeline.set_steps(steps)
-        # The plain fields say the same when they can, so switching back keeps the meaning.
-        batch, drop, repeat = plain_from_steps(steps) or ("", False, "none")
+        # The plain fields say the same when they can, so switching back keeps the meaning; otherwise
+        # they hold the first batch size, for a change of source.
+        batch, drop, repeat = plain_from_steps(steps) or (_first_batch(steps), False, "none")
         side.batch_size.setText(batch)
         side.drop_remainder.setChecked(drop)
         _select(side.repeat, repeat)

@@ -366,3 +366,12 @@ def test_without_validation_its_boxes_stay_disabled_and_say_why(window, qtbot):
     for box in (form.val_batch_size, form.val_steps, form.val_freq):
         assert not box.isEnabled() and box.toolTip().startswith(WHY_NO_VALIDATION)
     assert not form.split_by.isEnabled() and form.split_by.toolTip().startswith(WHY_SPLIT_BY)
+
+
+def test_another_source_after_steps_keeps_the_batch_size(window):
+    # shuffle -> batch(64) has no plain fields; choosing a PyDataset instead keeps batches of 64.
+    steps = [{"op": "shuffle", "buffer_size": 100}, {"op": "batch", "size": 64}]
+    shown = window({"train": {"samples": 1000, "source": "dataset", "shuffle": False, "pipeline": steps}})
+    choose(shown.form.source, "pydataset")
+    assert shown.plan.scenario.train.source == "pydataset" and shown.plan.scenario.train.batch_size == 64
+    assert shown.plan.scenario.train.pipeline is None
