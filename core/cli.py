@@ -114,7 +114,7 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
         done += f" and {count_words(planned.totals.validation_steps, 'validation step')}"
     weight_updates = recorded.get("weight_updates")
     if weight_updates is not None:
-        done += f", {count_words(weight_updates, 'weight update')}"
+        done += f" with {count_words(weight_updates, 'weight update')}"
     numbers = _epoch_numbers(planned)
     stopped = comparison.stopped
     if stopped is None:

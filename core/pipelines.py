@@ -474,7 +474,7 @@ def inputs_words(scenario: Scenario) -> str | None:
                 f"over {train.samples:,} image files"
             )
         elif split_by == "image_data_generator":
-            what = f"ImageDataGenerator(validation_split={validation.split}).flow(subset=...) on both sides"
+            what = f'ImageDataGenerator(validation_split={validation.split}).flow(subset="training" and "validation")'
         else:
             what = f"{data_words(train, pipeline_batch_size(train, scenario))}, split by fit(validation_split={validation.split})"
     else:

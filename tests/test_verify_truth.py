@@ -226,3 +226,91 @@ def test_an_epoch_the_plan_says_never_ends_but_keras_ended_is_named():
     recorded["epochs"] = [ended, dict(ended, train=[[16, 3000]])]
     difference = compare(planned, recorded).difference
     assert str(difference) == "epoch 1, train: planned an epoch that never ends, Keras did one that ended after 5 steps"
+
+
+# ---------------------------------------------------------------- issue 11: verify on every new kind of input
+
+PIPELINE_RECORDS = {
+    case["name"]: case["scenario"]
+    for case in json.loads((PROJECT / "tests" / "conformance" / "keras-3.15.1-pipelines-public.json").read_text(encoding="utf-8"))
+}
+VERIFIED_KINDS = [
+    (
+        "pyds1_3",
+        "match: Keras 3.15.1 ran exactly the planned 2 epochs: 26 training steps and 2 validation steps.",
+        "compared: each epoch's number, batch sizes (training in Keras' random batch order: as a multiset), first samples "
+        'and "ran out of data" warnings, on a keras.utils.PyDataset of 13 batches, validated on a tf.data dataset.',
+    ),
+    (
+        "idg1_4",
+        "match: Keras 3.15.1 ran exactly the planned 3 epochs (epochs 3 to 5): 144 training steps and 3 validation steps.",
+        "compared: each epoch's number, batch sizes (training in Keras' random batch order: as a multiset), first samples "
+        'and "ran out of data" warnings, on ImageDataGenerator().flow(shuffle=False), validated on a tf.data dataset, '
+        "initial_epoch=2.",
+    ),
+    (
+        "pipe1_11",
+        "match: Keras 3.15.1 ran exactly the planned 3 epochs: 42 training steps and 5 validation steps.",
+        'compared: each epoch\'s number, batch sizes in order, first samples and "ran out of data" warnings, on a tf.data '
+        "pipeline batch(5) -> filter(every 3rd), validated on a tf.data dataset.",
+    ),
+    (
+        "split1_2",
+        "match: Keras 3.15.1 ran exactly the planned 3 epochs: 15 training steps and 3 validation steps.",
+        'compared: each epoch\'s number, batch sizes in order, first samples and "ran out of data" warnings, on '
+        'image_dataset_from_directory(validation_split=0.25, subset="both") over 60 image files.',
+    ),
+    (
+        "split1_5",
+        "match: Keras 3.15.1 ran exactly the planned 5 epochs: 20 training steps and 10 validation steps.",
+        'compared: each epoch\'s number, batch sizes in order, first samples and "ran out of data" warnings, on '
+        'ImageDataGenerator(validation_split=0.25).flow(subset="training" and "validation").',
+    ),
+    (
+        "accum1_2",
+        "match: Keras 3.15.1 ran exactly the planned 2 epochs: 6 training steps with 3 weight updates.",
+        'compared: each epoch\'s number, batch sizes in order, first samples, "ran out of data" warnings and the weight '
+        "updates counted by the optimizer, on a tf.data pipeline batch(60) -> repeat(3), an optimizer with "
+        "gradient_accumulation_steps=2.",
+    ),
+    (
+        "pydsinf1_1",
+        "match: Keras 3.15.1 ran epoch 1, which never ends (as planned); stopped after 3,000 training steps, as planned "
+        "so far: match up to there.",
+        'compared: each epoch\'s number, batch sizes in order, first samples and "ran out of data" warnings, on an '
+        "endless keras.utils.PyDataset.",
+    ),
+    (
+        "pipe1_6",
+        "match: Keras 3.15.1 refused, as planned: FailedPreconditionError: Input dataset was expected to contain 3 "
+        "elements but contained only 2 elements.",
+        "compared: the outcome, on a tf.data pipeline cache() -> shuffle(32) -> batch(60, drop_remainder=True) -> "
+        "prefetch(), validated on a tf.data pipeline filter(every 3rd) -> assert_cardinality(3) -> batch(8), initial_epoch=1.",
+    ),
+]
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+@pytest.mark.parametrize(("name", "verdict", "compared"), VERIFIED_KINDS, ids=[kind[0] for kind in VERIFIED_KINDS])
+def test_verify_runs_each_new_kind_of_input_and_says_what_it_compared(tmp_path, name, verdict, compared):
+    # A shuffled PyDataset, a flow, a filter pipeline, both splits, accumulation, an endless PyDataset, a refusal:
+    # each runs for real, and the match names what was compared and what Keras was given.
+    code, out, err = verify(tmp_path, PIPELINE_RECORDS[name])
+    assert (code, err) == (0, ""), out
+    assert out.splitlines() == [verdict, compared]
+
+
+@pytest.mark.keras
+@pytest.mark.usefixtures("require_keras")
+def test_verify_says_where_a_new_kind_differs_and_what_keras_was_given(tmp_path, monkeypatch):
+    # A plan that forgets initial_epoch: verify names the first epoch that differs by Keras' own number.
+    real_plan = cli.plan
+    monkeypatch.setattr(cli, "plan", lambda scenario: real_plan(dataclasses.replace(scenario, initial_epoch=0)))
+    code, out, _ = verify(tmp_path, PIPELINE_RECORDS["init1_1"])
+    assert code == 1
+    assert out.splitlines() == [
+        "difference: epoch 1, epoch: planned epoch 1, Keras did epoch 4",
+        "(Keras was given a keras.utils.PyDataset of 3 batches, initial_epoch=3)",
+        "(recorded with Keras 3.15.1; the plan describes Keras 3.15.1)",
+    ]
