@@ -626,6 +626,8 @@ class ScenarioForm(QWidget):
         try:
             if ready == "take_skip":
                 taken = samples * 4 // 5 if isinstance(samples, int) and samples > 1 else 1000
+                _select(self.source, "dataset")  # chosen under the validation set, training becomes the take side too
+                self.use_pipeline.setChecked(True)
                 self.pipeline.set_steps(ready_steps("take", batch, taken))
                 _select(self.validation_kind, "set")
                 _select(self.val_source, "dataset")

@@ -375,3 +375,19 @@ def test_another_source_after_steps_keeps_the_batch_size(window):
     choose(shown.form.source, "pydataset")
     assert shown.plan.scenario.train.source == "pydataset" and shown.plan.scenario.train.batch_size == 64
     assert shown.plan.scenario.train.pipeline is None
+
+
+def test_the_take_skip_split_chosen_under_the_validation_set_makes_training_the_take_side(window, qtbot):
+    # NumPy training and a tf.data validation set: the split from the validation steps' menu turns training into take(n).
+    data = {
+        "train": {"samples": 500, "source": "arrays", "batch_size": 50},
+        "validation": {"samples": 100, "source": "dataset", "pipeline": [{"op": "batch", "size": 50}]},
+    }
+    shown = window(data)
+    choose_from_menu(shown.form.val_pipeline.ready_button, "take_skip")
+    scenario = shown.plan.scenario
+    assert scenario.train.source == "dataset" and ops(scenario) == ["take", "batch"]
+    assert scenario.train.pipeline == (PipelineStep("take", count=400), PipelineStep("batch", size=50))
+    assert scenario.validation.samples == 500 and scenario.validation.pipeline[0] == PipelineStep("skip", count=400)
+    shown.undo_action.trigger()
+    assert shown.plan.scenario == scenario_from_dict(data)
