@@ -3,11 +3,17 @@
 The form owns no plan. It turns its widgets into a scenario dict, lets
 ``core.scenario`` judge it, and either emits the new Scenario or marks the field
 at fault red with the reason beside it (the last good plan stays on screen).
-Fields that do not apply are disabled, with a tooltip saying why. Every field's tooltip says
-what it is, the Keras argument it stands for and its default.
+Fields that do not apply are disabled, with a tooltip saying why; fields that belong to one
+choice only (a flow's own shuffle, a tf.data pipeline's steps) are shown with that choice. Every
+field's tooltip says what it is, the Keras argument it stands for and its default.
+
+A tf.data pipeline is either the plain .batch/.repeat fields or its steps in a PipelineEditor
+(gui/pipeline_editor.py); switching between them keeps the meaning (the plain fields become the
+same steps, and back when the steps say nothing more).
 
 The form also reports each user edit as a pair of field snapshots (before, after), so the
-window can undo it; ``restore`` puts a snapshot back.
+window can undo it; ``restore`` puts a snapshot back. A pipeline's steps are part of the snapshot,
+so adding, moving, removing a step or typing in one is undone like any other field.
 """
 
 from __future__ import annotations
