@@ -59,6 +59,7 @@ UNKNOWN_WORDS = f"{UNKNOWN_LENGTH} (the epoch ends when the data runs out)"
 HATCH_MARK = "\u25a8"  # a square filled with / lines, as the random-order blocks are
 TICK_MARK = "\u25b2"  # a triangle pointing up, as the update ticks are
 UNKNOWN_MARK = "?"
+MIN_TICK_SIZE = 6.0  # pixels: the smallest update tick drawn
 UNKNOWN_ROOM = 0.04  # of the plan's width, right of the rows, where their "?" marks go
 EPOCHS_LOOKED_AT = 16  # epochs looked at to decide whether the plan has one in random order
 MAX_ROWS_AT_START = 40
@@ -433,7 +434,9 @@ class TimelineView(QWidget):
         shift = self.look.ran_out_size * (x1 - x0) / width
         self._set_marks(self.unknown_marks, [(x + shift, y) for x, y in picture.unknown])
         tick_x, tick_y = picture.tick_points()
-        self.update_ticks.setData(x=tick_x, y=tick_y, size=min(self.look.continue_size, 1.2 * picture.tick_pixels))
+        # As tall as their band lets them, but never too small to see (a little over the lanes beside them then).
+        tick_size = max(MIN_TICK_SIZE, min(self.look.continue_size, 1.2 * picture.tick_pixels))
+        self.update_ticks.setData(x=tick_x, y=tick_y, size=tick_size)
         self._set_row_notes(picture, x0, x1, width)
         for index, label in enumerate(self.endless_labels):
             if index < len(picture.endless):
@@ -575,9 +578,10 @@ class TimelineView(QWidget):
 
     @staticmethod
     def block_colour(kind: str, look: Look) -> str:
-        """The colour a kind of block is filled with: the theme's batch colours, the text's for dense update ticks."""
+        """The colour a kind of block is filled with: the theme's batch colours; for update ticks too close to draw
+        one by one, a line in the muted text colour (quieter than the ticks it stands for)."""
         if kind == "updates_dense":
-            return look.text
+            return look.muted
         if kind == "random":
             return random_colours(look)[0]
         return look.blocks[kind]

@@ -34,9 +34,11 @@ TRAIN_TOP, TRAIN_HEIGHT = 0.0, 0.58
 VAL_TOP, VAL_HEIGHT = 0.64, 0.24
 TRAIN_HEIGHT_ALONE = 0.8
 # With gradient accumulation the training row leaves room under it for the update ticks.
-TRAIN_HEIGHT_TICKED, TRAIN_HEIGHT_TICKED_ALONE = 0.5, 0.7
-TICK_GAP, TICK_HEIGHT = 0.01, 0.1  # the ticks' band, under the training row, in rows
-MIN_TICK_HEIGHT_PIXELS = 4.0  # in a thinner band no tick is drawn (the legend, tooltip and status line still say)
+# Their band is as tall as the room under the row allows: above a validation lane, or up to the next epoch.
+TRAIN_HEIGHT_TICKED, TRAIN_HEIGHT_TICKED_ALONE = 0.5, 0.66
+TICK_GAP = 0.01  # between the row and its ticks' band, in rows
+TICK_HEIGHT, TICK_HEIGHT_ALONE = 0.11, 0.17  # the ticks' band, in rows
+MIN_TICK_HEIGHT_PIXELS = 2.0  # in a thinner band no tick is drawn (the legend, tooltip and status line still say)
 
 # Block kinds, drawn in this order; the colours live with the view. "random": a batch of an epoch
 # whose batch order is random (equal slots, hatched); "updates_dense": the band drawn under a row
@@ -66,6 +68,7 @@ MAX_ROW_NOTES = 24  # the most words written on rows ("order random each pass", 
 NOTE_PIXELS = 6.0  # how far a row's words keep from what they name
 ENDLESS_SHOWN = 10**9  # how many batches an endless epoch's row offers to scroll through
 EXTENT_SAMPLE = 256  # epochs looked at to find how far the plan reaches
+MAX_ROWS_REMEMBERED = 4096  # rows whose slots are kept (a screenful is at most a few hundred)
 
 
 @dataclass
@@ -154,6 +157,7 @@ class TimelineLayout:
         self.accumulation = accumulation_of(plan)
         self.unknown_length = plan.train_length_unknown and plan.outcome != "error"
         self.first_number = epoch_number(plan, 0)  # the absolute number of the first row
+        self._slots_of: dict[tuple[int, str], tuple[float, float]] = {}  # rows in random order: (left, slot width)
 
     # ------------------------------------------------------------ rows
 
@@ -266,6 +270,9 @@ class TimelineLayout:
 
     def row_right(self, row: Row) -> float:
         """x of the row's right end (its last batch's right edge)."""
+        if row.random:
+            left, slot = self._slots(row)
+            return left + slot * row.segment.count
         return self.row_end(row.segment, row.lane)
 
     def row_width(self, row: Row, step: int) -> float:
@@ -280,9 +287,15 @@ class TimelineLayout:
         return int(min(max(step, 0), row.segment.count - 1))
 
     def _slots(self, row: Row) -> tuple[float, float]:
-        """(left, width of one slot) of a row drawn in equal slots."""
-        left = float(self.x_start(row.segment, 0, row.lane))
-        return left, (self.row_end(row.segment, row.lane) - left) / max(1, row.segment.count)
+        """(left, width of one slot) of a row drawn in equal slots; kept, as every question about the row asks it."""
+        key = (row.epoch, row.lane)
+        slots = self._slots_of.get(key)
+        if slots is None:
+            if len(self._slots_of) >= MAX_ROWS_REMEMBERED:
+                self._slots_of.clear()
+            left = float(self.x_start(row.segment, 0, row.lane))
+            slots = self._slots_of[key] = (left, (self.row_end(row.segment, row.lane) - left) / max(1, row.segment.count))
+        return slots
 
     def extent(self, rows: int) -> tuple[float, float]:
         """The x range worth showing for the first ``rows`` epochs: their longest row (endless ones aside)."""
@@ -444,7 +457,8 @@ class TimelineLayout:
     def _lay_updates(self, row: Row, first: int, last: int, window: _Window, picture: Picture) -> None:
         """A tick under every batch on screen after which the weights change; a band where ticks would touch."""
         every = self.accumulation
-        band_pixels = TICK_HEIGHT * window.pixels_per_row
+        band = TICK_HEIGHT if self.has_validation else TICK_HEIGHT_ALONE
+        band_pixels = band * window.pixels_per_row
         picture.tick_pixels = band_pixels
         phase = self.first_update(row.epoch) if not row.endless else self._endless_first_update()
         if phase is None or band_pixels < MIN_TICK_HEIGHT_PIXELS:
@@ -460,10 +474,10 @@ class TimelineLayout:
             left = float(self.row_x(row, first_tick + 1))
             right = float(self.row_x(row, first_tick + 1 + (ticks - 1) * every))
             width = max(right - left, 1.0 / window.pixels_per_x)
-            picture.blocks["updates_dense"].add(np.array([left]), np.array([width]), top + TICK_HEIGHT / 3, TICK_HEIGHT / 3)
+            picture.blocks["updates_dense"].add(np.array([left]), np.array([width]), top + band / 3, band / 3)
             return
         steps = np.arange(first_tick, last + 1, every, dtype=np.int64)
-        picture.ticks.append((self.row_x(row, steps + 1), top + TICK_HEIGHT / 2))  # the right edge of each updating batch
+        picture.ticks.append((self.row_x(row, steps + 1), top + band / 2))  # the right edge of each updating batch
 
     def _lay_notes(self, row: Row, end: float | None, window: _Window, picture: Picture) -> None:
         """Words on a row tall enough for a line: the sizes of an epoch in random order, and that Keras does not
