@@ -110,3 +110,106 @@ def huge_scenarios(draw: Any) -> dict[str, Any]:
         "steps_per_execution": draw(st.sampled_from([1, 2, 3, 7, 1000, 10**6])),
         "validation": validation,
     }
+
+
+# ---------------------------------------------------------------- real input pipelines and more of fit
+
+_ELEMENT_OPS = ("repeat", "take", "skip", "shard", "filter", "shuffle", "assert_cardinality", "cache", "map")
+_BATCH_OPS = ("repeat", "take", "skip", "shard", "filter", "shuffle", "assert_cardinality", "prefetch")
+
+
+@st.composite
+def pipeline_steps(draw: Any, op: str) -> dict[str, Any]:
+    """One step of the format's table with small arguments."""
+    step: dict[str, Any] = {"op": op}
+    if op in ("batch", "rebatch"):
+        step.update(size=draw(st.integers(1, 7)), drop_remainder=draw(st.booleans()))
+    elif op == "repeat":
+        step["count"] = draw(st.one_of(st.none(), st.integers(0, 3)))
+    elif op in ("take", "skip"):
+        step["count"] = draw(st.integers(0, 30))
+    elif op == "shard":
+        shards = draw(st.integers(1, 4))
+        step.update(num_shards=shards, index=draw(st.integers(0, shards - 1)))
+    elif op == "filter":
+        step["keep_every"] = draw(st.integers(1, 4))
+    elif op == "shuffle":
+        step.update(buffer_size=draw(st.integers(1, 6)), reshuffle_each_iteration=draw(st.booleans()))
+    elif op == "assert_cardinality":
+        step["count"] = draw(st.integers(0, 30))
+    return step
+
+
+@st.composite
+def pipelines(draw: Any) -> list[dict[str, Any]]:
+    """A pipeline the format accepts: single-sample steps, a batch, batch steps, maybe unbatch/rebatch and more."""
+
+    def some(ops: tuple[str, ...], most: int) -> list[dict[str, Any]]:
+        return [draw(pipeline_steps(op)) for op in draw(st.lists(st.sampled_from(ops), max_size=most))]
+
+    steps = [*some(_ELEMENT_OPS, 3), draw(pipeline_steps("batch")), *some(_BATCH_OPS, 3)]
+    again = draw(st.sampled_from(["none", "unbatch", "rebatch"]))
+    if again == "unbatch":
+        steps += [{"op": "unbatch"}, *some(_ELEMENT_OPS, 2), draw(pipeline_steps("batch")), *some(_BATCH_OPS, 2)]
+    elif again == "rebatch":
+        steps += [draw(pipeline_steps("rebatch")), *some(_BATCH_OPS, 2)]
+    return steps
+
+
+@st.composite
+def new_data_specs(draw: Any, *, validation: bool = False) -> dict[str, Any]:
+    """Data of every source, the new ones (pydataset, image_data_generator, pipelines) weighted up."""
+    kind = draw(st.sampled_from(["pipeline", "pipeline", "pydataset", "image_data_generator", "old"]))
+    if kind == "old":
+        return draw(data_specs())
+    if kind == "pipeline":
+        samples = draw(st.one_of(st.integers(0, 30), st.none()))
+        return {"samples": samples, "source": "dataset", "shuffle": draw(st.booleans()), "pipeline": draw(pipelines())}
+    spec: dict[str, Any] = {
+        "samples": draw(st.integers(0, 40) if kind == "image_data_generator" else st.one_of(st.integers(0, 40), st.none())),
+        "source": kind,
+        "batch_size": draw(st.integers(1, 12)),
+        "shuffle": draw(st.booleans()),
+    }
+    if kind == "pydataset":
+        spec["drop_remainder"] = draw(st.booleans())
+    else:
+        spec["flow_shuffle"] = draw(st.booleans())
+    return spec
+
+
+@st.composite
+def pipeline_scenarios(draw: Any) -> dict[str, Any]:
+    """Small scenarios over every new key: sources, pipelines, splits, freq lists, initial_epoch, accumulation."""
+    train = draw(new_data_specs())
+    freq = draw(st.one_of(st.integers(1, 3), st.lists(st.integers(1, 8), max_size=4)))
+    kinds = ["none", "set"]
+    if train["source"] == "arrays":
+        kinds.append("fit_split")
+    if train["source"] == "dataset" and "pipeline" not in train and train["samples"] is not None:
+        kinds.append("directory_split")
+    if train["source"] == "image_data_generator":
+        kinds.append("generator_split")
+    kind = draw(st.sampled_from(kinds))
+    validation: Any = None
+    steps = draw(st.one_of(st.none(), st.integers(1, 12)))
+    if kind == "set":
+        validation = {**draw(new_data_specs(validation=True)), "steps": steps, "freq": freq}
+        validation.pop("shuffle", None)
+    elif kind != "none":
+        validation = {"split": draw(st.sampled_from([0.1, 0.2, 0.25, 0.3, 0.5, 0.9])), "steps": steps, "freq": freq}
+        validation["split_by"] = {"fit_split": "fit", "directory_split": "directory", "generator_split": "image_data_generator"}[
+            kind
+        ]
+        if kind == "generator_split" and draw(st.booleans()):
+            validation["flow_shuffle"] = draw(st.booleans())
+    epochs = draw(st.integers(0, 7))
+    return {
+        "train": train,
+        "epochs": epochs,
+        "initial_epoch": draw(st.integers(0, 3)),
+        "gradient_accumulation_steps": draw(st.one_of(st.none(), st.integers(2, 5))),
+        "steps_per_epoch": draw(st.one_of(st.none(), st.integers(1, 30))),
+        "steps_per_execution": draw(st.integers(1, 4)),
+        "validation": validation,
+    }

@@ -48,7 +48,7 @@ def _difference(planned: dict, record: dict, initial_epoch: int) -> str | None:
         return None
     if len(planned["epochs"]) != len(epochs):
         return f"planned {len(planned['epochs'])} epochs, Keras ran {len(epochs)}"
-    for mine, theirs in zip(planned["epochs"], epochs):
+    for mine, theirs in zip(planned["epochs"], epochs, strict=True):
         where = f"epoch {theirs['epoch']}"
         if mine["epoch"] != theirs["epoch"]:
             return f"{where}: planned the number {mine['epoch']}"

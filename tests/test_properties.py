@@ -9,7 +9,7 @@ from core import plan, scenario_from_dict
 from core.compare import first_difference
 from core.plan import expand_runs
 from tests.brute_force import simulate
-from tests.strategies import scenarios
+from tests.strategies import pipeline_scenarios, scenarios
 
 
 def with_groups_expanded(document: dict) -> dict:
@@ -99,3 +99,68 @@ def test_plan_invariants(data):
     assert (result.totals.steps, result.totals.samples_seen) == (steps, samples)
     if result.totals.samples_never_seen is not None:
         assert 0 <= result.totals.samples_never_seen <= result.train_samples
+
+
+# ---------------------------------------------------------------- real input pipelines and more of fit
+
+
+def _sizes(runs: list | None) -> list[int] | None:
+    return None if runs is None else [size for size, count in expand_runs(runs) for _ in range(count)]
+
+
+def assert_matches_literal_simulation(data: dict) -> None:
+    """The closed-form plan equals the literal simulation: outcome, every epoch's batches, flags, order and updates."""
+    scenario = scenario_from_dict(data)
+    planned = plan(scenario).to_json()
+    simulated = simulate(scenario)
+    assert planned["outcome"] == simulated["outcome"], (planned.get("error"), simulated.get("error"))
+    if planned["outcome"] == "error":
+        return
+    assert planned.get("endless") == simulated.get("endless")
+    assert len(planned["epochs"]) == len(simulated["epochs"])
+    for mine, theirs in zip(planned["epochs"], simulated["epochs"], strict=True):
+        assert mine["epoch"] == theirs["epoch"]
+        assert mine.get("train_order", "fixed") == theirs.get("train_order", "fixed"), mine["epoch"]
+        assert _sizes(mine["train"]) == _sizes(theirs["train"]), mine["epoch"]
+        assert _sizes(mine["val"]) == _sizes(theirs["val"]), mine["epoch"]
+        for key in ("train_first_sample", "val_first_sample", "ran_out", "val_ran_out", "updates"):
+            assert mine.get(key) == theirs.get(key), (mine["epoch"], key)
+    assert planned.get("weight_updates") == simulated.get("weight_updates")
+
+
+@SETTINGS
+@given(pipeline_scenarios())
+def test_pipelines_match_the_literal_simulation(data):
+    # Every tf.data step, PyDataset, ImageDataGenerator, loader split, freq list, initial_epoch and accumulation:
+    # the closed form says what the element-by-element simulation does.
+    assert_matches_literal_simulation(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    samples=st.integers(1, 25),
+    keep_every=st.integers(1, 5),
+    shards=st.integers(1, 4),
+    batch=st.integers(1, 6),
+    order=st.sampled_from(["filter_then_repeat", "repeat_then_filter", "repeat_then_shard", "batch_then_filter"]),
+    steps=st.integers(1, 40),
+    epochs=st.integers(1, 6),
+)
+def test_filters_and_shards_across_repeats_match(samples, keep_every, shards, batch, order, steps, epochs):
+    # The phase of a filter or shard counts on across a repeat before it and restarts after one, as tf.data does.
+    filter_step = {"op": "filter", "keep_every": keep_every}
+    shard_step = {"op": "shard", "num_shards": shards, "index": shards - 1}
+    batch_step = {"op": "batch", "size": batch, "drop_remainder": False}
+    forever = {"op": "repeat", "count": None}
+    pipeline = {
+        "filter_then_repeat": [filter_step, batch_step, forever],
+        "repeat_then_filter": [forever, filter_step, batch_step],
+        "repeat_then_shard": [{"op": "repeat", "count": 3}, shard_step, batch_step],
+        "batch_then_filter": [batch_step, forever, filter_step],
+    }[order]
+    data = {
+        "train": {"samples": samples, "source": "dataset", "shuffle": False, "pipeline": pipeline},
+        "epochs": epochs,
+        "steps_per_epoch": steps,
+    }
+    assert_matches_literal_simulation(data)

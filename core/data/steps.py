@@ -125,8 +125,6 @@ class RepeatStep:
     def apply(self, stream: Stream) -> Stream:
         if self.count == 0:
             return replace(_items(stream, lambda seq: seq.take(0)), cardinality=0, fails=None)
-        if stream.fails is not None:
-            return stream
         cardinality = stream.cardinality
         if cardinality in (UNKNOWN, INFINITE):
             pass
@@ -134,6 +132,8 @@ class RepeatStep:
             cardinality = 0 if cardinality == 0 else INFINITE
         else:
             cardinality *= self.count
+        if stream.fails is not None:
+            return replace(stream, cardinality=cardinality)  # tf.data's count does not know the first pass fails
         return replace(_items(stream, lambda seq: seq.repeat(self.count)), cardinality=cardinality)
 
 
