@@ -178,26 +178,28 @@ def prepare_demo(scenario: Scenario) -> DemoSetup:
     notes: list[str] = []
     scaled = scenario
     largest = max(scenario.train.samples or 0, _validation_samples(scenario))
-    if largest > MAX_DEMO_SAMPLES:
-        factor = MAX_DEMO_SAMPLES / largest
+    # The directory loader reads a file per sample, which the demo must write first.
+    directory = _split_by(scenario) == "directory"
+    bound = MAX_DEMO_IMAGE_FILES if directory else MAX_DEMO_SAMPLES
+    if largest > bound:
+        factor = bound / largest
         train = scenario.train
         new_train = dataclasses.replace(train, samples=_scaled(train.samples, factor))
         validation = scenario.validation
         if isinstance(validation, ValidationSet) and validation.samples is not None:
             validation = dataclasses.replace(validation, samples=_scaled(validation.samples, factor))
         scaled = dataclasses.replace(scenario, train=new_train, validation=validation)
-        notes.append(
-            f"The demo trains on {scaled.train.samples:,} of the {scenario.train.samples:,} samples"
-            + (f" and validates on {_validation_samples(scaled):,}" if _validation_samples(scaled) else "")
-            + " (same batch settings), so it finishes in seconds."
-        )
-    files = scaled.train.samples or 0
-    if _split_by(scaled) == "directory" and files > MAX_DEMO_IMAGE_FILES:
-        scaled = dataclasses.replace(scaled, train=dataclasses.replace(scaled.train, samples=MAX_DEMO_IMAGE_FILES))
-        notes.append(
-            f"The demo writes {MAX_DEMO_IMAGE_FILES:,} of the {files:,} image files for image_dataset_from_directory "
-            "(same split and batch size), so it finishes in seconds."
-        )
+        if directory:
+            notes.append(
+                f"The demo writes {scaled.train.samples:,} of the {scenario.train.samples:,} image files for "
+                "image_dataset_from_directory (same split and batch size), so it finishes in seconds."
+            )
+        else:
+            notes.append(
+                f"The demo trains on {scaled.train.samples:,} of the {scenario.train.samples:,} samples"
+                + (f" and validates on {_validation_samples(scaled):,}" if _validation_samples(scaled) else "")
+                + " (same batch settings), so it finishes in seconds."
+            )
     if scaled.steps_per_execution > MAX_DEMO_STEPS_PER_EXECUTION:
         scaled = dataclasses.replace(scaled, steps_per_execution=MAX_DEMO_STEPS_PER_EXECUTION)
         notes.append(
@@ -339,6 +341,13 @@ def _shape(planned: Plan) -> str:
         shape = f"{count_words(epochs, 'epoch')}, {count_words(steps, 'step')}"
     if planned.totals.validation_steps:
         shape += f" and {count_words(planned.totals.validation_steps, 'validation step')}"
+    initial_epoch = getattr(planned.scenario, "initial_epoch", 0)
+    if initial_epoch and epochs:  # Keras numbers them after initial_epoch, as its progress bar does
+        first, last = initial_epoch + 1, initial_epoch + epochs
+        shape += f" (epoch {first:,})" if first == last else f" (epochs {first:,} to {last:,})"
+    weight_updates = getattr(planned, "weight_updates", None)
+    if weight_updates is not None:
+        shape += f" with {count_words(weight_updates, 'weight update')}"
     return shape
 
 

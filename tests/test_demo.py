@@ -4,6 +4,7 @@ restarts, errors shown, and predict-then-verify (match on a grid, a wrong plan c
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import threading
 
@@ -12,6 +13,7 @@ import pytest
 
 from core import plan, scenario_from_dict
 from core.demo import prepare_demo, run_demo
+from tests.conftest import PROJECT
 
 SMALL = {
     "train": {"samples": 300, "source": "dataset", "batch_size": 32},
@@ -194,3 +196,80 @@ def test_imagenet_is_scaled_down_and_says_so():
     assert setup.scenario.train.samples == 20000 and setup.scenario.train.batch_size == 256
     assert "20,000 of the 1,281,167 samples" in setup.notes[0]
     assert np.isclose(setup.plan.totals.steps, 90 * 79)
+
+
+# ---------------------------------------------------------------- issue 11: the demo on every new kind of input
+
+PIPELINE_RECORDS = {
+    case["name"]: case["scenario"]
+    for case in json.loads((PROJECT / "tests" / "conformance" / "keras-3.15.1-pipelines-public.json").read_text(encoding="utf-8"))
+}
+NEW_KINDS = {
+    "pyds1_3": "a keras.utils.PyDataset of 13 batches, validated on a tf.data dataset",
+    "idg1_4": "ImageDataGenerator().flow(shuffle=False), validated on a tf.data dataset, initial_epoch=2",
+    "pipe1_11": "a tf.data pipeline batch(5) -> filter(every 3rd), validated on a tf.data dataset",
+    "split1_2": 'image_dataset_from_directory(validation_split=0.25, subset="both") over 60 image files',
+    "split1_5": 'ImageDataGenerator(validation_split=0.25).flow(subset="training" and "validation")',
+    "accum1_2": "a tf.data pipeline batch(60) -> repeat(3), an optimizer with gradient_accumulation_steps=2",
+    "pydsinf1_1": "an endless keras.utils.PyDataset",
+}
+
+
+@pytest.mark.parametrize("name", NEW_KINDS)
+def test_the_demo_trains_on_each_new_kind_of_input_for_real(name):
+    # The demo's own noisy sine, handed to Keras as the scenario's real input (a PyDataset, a flow of images,
+    # the tf.data chain, PNG files for the directory loader): it learns, and feeds exactly the planned batches.
+    result = run_demo(prepare_demo(scenario_from_dict(PIPELINE_RECORDS[name])))
+    assert result.matches, result.verdict
+    assert result.verdict.endswith(f" Keras was given {NEW_KINDS[name]}.")
+    losses = [result.history[epoch]["loss"] for epoch in sorted(result.history)]
+    assert all(np.isfinite(losses))
+    if len(losses) > 1:
+        assert losses[-1] < losses[0]  # a real model really learns from these inputs
+
+
+def test_the_demo_says_the_epoch_numbers_and_the_weight_updates_it_compared():
+    # initial_epoch: Keras' own epoch numbers; accumulation: the optimizer's updates, epoch by epoch.
+    flow = run_demo(prepare_demo(scenario_from_dict(PIPELINE_RECORDS["idg1_4"])))
+    assert flow.verdict.startswith("Keras ran exactly the planned 3 epochs x 48 steps and 3 validation steps (epochs 3 to 5).")
+    assert [epoch["epoch"] for epoch in flow.recorded["epochs"]] == [3, 4, 5]
+    accumulated = run_demo(prepare_demo(scenario_from_dict(PIPELINE_RECORDS["accum1_2"])))
+    assert accumulated.verdict.startswith("Keras ran exactly the planned 2 epochs x 3 steps with 3 weight updates.")
+    assert [epoch["updates"] for epoch in accumulated.recorded["epochs"]] == [1, 2]
+    assert accumulated.recorded["weight_updates"] == 3
+
+
+def test_a_refusal_of_a_new_kind_is_shown_as_keras_worded_it():
+    # assert_cardinality(3) on 2 elements: Keras' own error, as planned, and what it was given.
+    result = run_demo(prepare_demo(scenario_from_dict(PIPELINE_RECORDS["pipe1_6"])))
+    assert result.matches
+    assert result.verdict.startswith(
+        "Keras refused, as planned: FailedPreconditionError: Input dataset was expected to contain 3 elements but "
+        "contained only 2 elements. Keras was given a tf.data pipeline cache() -> "
+    )
+
+
+def test_a_large_directory_split_writes_2000_image_files_and_says_so():
+    # 100,000 files would take minutes to write: the demo writes 2,000 (same split and batches) and says so.
+    data = {
+        "train": {"samples": 100_000, "source": "dataset", "batch_size": 64},
+        "epochs": 2,
+        "validation": {"split": 0.2, "split_by": "directory"},
+    }
+    setup = prepare_demo(scenario_from_dict(data))
+    assert setup.scenario.train.samples == 2000
+    assert setup.notes[0] == (
+        "The demo writes 2,000 of the 100,000 image files for image_dataset_from_directory (same split and batch size), "
+        "so it finishes in seconds."
+    )
+    assert setup.scaled_words().startswith("2,000 of 100,000 samples")
+
+
+def test_the_demo_panel_runs_a_shuffled_pydataset_and_says_so(window, qtbot):
+    # From the window: the worker thread builds the real PyDataset; the verdict names it.
+    shown = window(PIPELINE_RECORDS["pyds1_3"])
+    panel = shown.demo
+    shown.run_demo()
+    finish(qtbot, panel)
+    assert panel.result is not None and panel.result.matches, panel.verdict.text()
+    assert "Keras was given a keras.utils.PyDataset of 13 batches" in panel.verdict.text()
