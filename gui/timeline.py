@@ -111,7 +111,7 @@ def plan_legend(model: TimelineLayout | None) -> list[tuple[str, str]]:
         items.append(("random", RANDOM_ORDER_WORDS))
     if model.accumulation:
         items.append(("update", updates_words(model.accumulation)))
-    if model.unknown_length:
+    if model.unknown_length or model.val_unknown_length:
         items.append(("unknown", UNKNOWN_WORDS))
     return items
 
@@ -388,7 +388,7 @@ class TimelineView(QWidget):
             return
         rows = max(1, min(model.rows_count, MAX_ROWS_AT_START))
         left, right = model.extent(rows)
-        if model.unknown_length:
+        if model.unknown_length or model.val_unknown_length:
             right += UNKNOWN_ROOM * (right - left)  # room for the "?" after the rows' ends
         self.view_box.setRange(xRange=(left, right), yRange=(-0.1, rows), padding=0.02, update=False)
         self.relayout()
@@ -399,7 +399,7 @@ class TimelineView(QWidget):
 
     def _show_stale(self, reason: str | None) -> None:
         self.stale_reason = reason
-        marks = [self.ran_out_marks, self.continue_marks, self.unknown_marks, self.update_ticks]
+        marks = [self.ran_out_marks, self.continue_marks, self.unknown_marks, self.update_ticks, *self.row_notes]
         for item in [*self.bars.values(), self.random_hatch, *marks]:
             item.setOpacity(DIMMED if reason else 1.0)
         if reason:
@@ -454,8 +454,11 @@ class TimelineView(QWidget):
             notes.append(f"data of unknown length has no {self.axis}: x shows {self.shown_axis}")
         if model.accumulation:
             notes.append(f"weights change every {model.accumulation:,} batches")
-        if model.unknown_length:
-            notes.append("Keras does not know the training data's length")
+        unknown = [
+            lane for lane, unknown in (("training", model.unknown_length), ("validation", model.val_unknown_length)) if unknown
+        ]
+        if unknown:
+            notes.append(f"Keras does not know the {' and '.join(unknown)} data's length")
         self.note.setText("; ".join(notes))
         self.note.setVisible(bool(notes))
 

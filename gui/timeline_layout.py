@@ -156,6 +156,7 @@ class TimelineLayout:
         # Weights change after every accumulation-th training batch, counted across epoch ends; 0: every batch.
         self.accumulation = accumulation_of(plan)
         self.unknown_length = plan.train_length_unknown and plan.outcome != "error"
+        self.val_unknown_length = plan.val_length_unknown and plan.outcome != "error"
         self.first_number = epoch_number(plan, 0)  # the absolute number of the first row
         self._slots_of: dict[tuple[int, str], tuple[float, float]] = {}  # rows in random order: (left, slot width)
 
@@ -181,7 +182,7 @@ class TimelineLayout:
                 Row(epoch, "train", planned.train, epoch + TRAIN_TOP, train_height, planned.ran_out, False, random, unknown)
             )
             if planned.val is not None:
-                val_unknown = plan.val_length_unknown
+                val_unknown = self.val_unknown_length
                 rows.append(
                     Row(epoch, "val", planned.val, epoch + VAL_TOP, VAL_HEIGHT, planned.val_ran_out, False, False, val_unknown)
                 )

@@ -207,6 +207,30 @@ def test_an_epoch_of_unknown_length_ends_in_a_question_mark_and_says_so(window, 
     assert "Keras does not know this length (the epoch ends when the data runs out)" in timeline.legend.text()
 
 
+def test_validation_of_unknown_length_is_marked_on_its_own_lanes(window, qtbot):
+    # A filtered validation pipeline: its lanes end in "?", not the training rows; legend and note name the validation data.
+    shown = window(
+        {
+            "train": {"samples": 100, "batch_size": 16},
+            "epochs": 3,
+            "validation": {
+                "samples": 40,
+                "source": "dataset",
+                "pipeline": [{"op": "filter", "keep_every": 2}, {"op": "batch", "size": 8}],
+            },
+        }
+    )
+    timeline = shown.timeline
+    model = timeline.layout_model
+    marks = timeline.unknown_marks.data
+    val_rows = [row for epoch in range(3) for row in model.rows_of(epoch) if row.lane == "val"]
+    assert len(marks) == 3 and sorted(marks["y"]) == pytest.approx([row.top + row.height / 2 for row in val_rows])
+    assert timeline.note.text() == "Keras does not know the validation data's length"
+    assert "Keras does not know this length (the epoch ends when the data runs out)" in timeline.legend.text()
+    assert hover(qtbot, timeline, 0, 0, "val").endswith(", length unknown to Keras")
+    assert not hover(qtbot, timeline, 0, 0).endswith(", length unknown to Keras")
+
+
 def test_a_plan_without_these_facts_keeps_the_legend_it_had(window):
     # Plain arrays: no hatch, no tick, no "?" in the legend, on the plot or in the note.
     shown = window({"train": {"samples": 100, "batch_size": 32}, "epochs": 2})
