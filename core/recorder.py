@@ -32,6 +32,8 @@ ENDLESS_CUT_STEPS = 3000
 # Beyond these, running Keras for real takes too long to be useful; scale the scenario down.
 MAX_RECORD_SAMPLES = 2_000_000
 MAX_RECORD_STEPS = 200_000
+# A directory split is recorded over real image files, one per sample, written first (~1 ms each).
+MAX_RECORD_IMAGE_FILES = 20_000
 
 RAN_OUT_TEXT = "Your input ran out of data"
 # Keras' warnings are kept this long (as in the conformance records): enough to tell them apart.
@@ -93,6 +95,15 @@ def check_recordable(scenario: Scenario, planned_steps: int | None = None) -> No
         raise RecorderUnavailable(
             f"{max(sizes):,} samples is too many to run for real here (the limit is {MAX_RECORD_SAMPLES:,}); "
             "scale the scenario down, keeping the batch arithmetic you want to check."
+        )
+    validation = scenario.validation
+    files = scenario.train.samples or 0
+    directory = isinstance(validation, ValidationSplit) and getattr(validation, "split_by", "fit") == "directory"
+    if directory and files > MAX_RECORD_IMAGE_FILES:
+        raise RecorderUnavailable(
+            f"A directory split of {files:,} samples needs {files:,} image files written for "
+            f"image_dataset_from_directory, too many to write here (the limit is {MAX_RECORD_IMAGE_FILES:,}); "
+            "scale the scenario down, keeping the split and batch size you want to check."
         )
     if planned_steps is not None and planned_steps > MAX_RECORD_STEPS:
         raise RecorderUnavailable(

@@ -314,3 +314,20 @@ def test_verify_says_where_a_new_kind_differs_and_what_keras_was_given(tmp_path,
         "(Keras was given a keras.utils.PyDataset of 3 batches, initial_epoch=3)",
         "(recorded with Keras 3.15.1; the plan describes Keras 3.15.1)",
     ]
+
+
+def test_a_directory_split_too_large_to_write_is_refused_with_the_reason():
+    # Every sample is a real PNG file for image_dataset_from_directory: beyond 20,000 verify says so, in one line.
+    from core.recorder import RecorderUnavailable, check_recordable
+
+    data = {
+        "train": {"samples": 50_000, "source": "dataset", "batch_size": 32},
+        "validation": {"split": 0.2, "split_by": "directory"},
+    }
+    with pytest.raises(RecorderUnavailable) as refused:
+        check_recordable(scenario_from_dict(data))
+    assert str(refused.value) == (
+        "A directory split of 50,000 samples needs 50,000 image files written for image_dataset_from_directory, "
+        "too many to write here (the limit is 20,000); scale the scenario down, keeping the split and batch size "
+        "you want to check."
+    )
