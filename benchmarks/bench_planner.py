@@ -71,6 +71,80 @@ NAMED = {
         "epochs": 2,
         "steps_per_epoch": 10**12,
     },
+    "pipeline shuffle-batch-prefetch, 1e9 batches an epoch": {
+        "train": {
+            "samples": 10**9,
+            "source": "dataset",
+            "shuffle": False,
+            "pipeline": [{"op": "shuffle", "buffer_size": 10000}, {"op": "batch", "size": 1}, {"op": "prefetch"}],
+        },
+        "epochs": 1000,
+        "validation": {"samples": 10**6, "source": "dataset", "pipeline": [{"op": "batch", "size": 1}]},
+    },
+    "pipeline filter across repeats, 1e9 steps, 100k epochs": {
+        "train": {
+            "samples": 1281167,
+            "source": "dataset",
+            "shuffle": False,
+            "pipeline": [
+                {"op": "repeat", "count": None},
+                {"op": "filter", "keep_every": 3},
+                {"op": "batch", "size": 7},
+                {"op": "shard", "num_shards": 4, "index": 1},
+            ],
+        },
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**9,
+        "steps_per_execution": 7,
+    },
+    "pipeline rebatch, take/skip split, 1e9 batches": {
+        "train": {
+            "samples": 10**12,
+            "source": "dataset",
+            "shuffle": False,
+            "pipeline": [
+                {"op": "batch", "size": 999, "drop_remainder": False},
+                {"op": "take", "count": 10**9},
+                {"op": "rebatch", "size": 1000},
+                {"op": "repeat", "count": 3},
+            ],
+        },
+        "epochs": 5,
+        "steps_per_epoch": 10**9,
+        "initial_epoch": 2,
+        "gradient_accumulation_steps": 7,
+        "validation": {
+            "samples": 10**12,
+            "source": "dataset",
+            "pipeline": [{"op": "batch", "size": 999}, {"op": "skip", "count": 10**9}, {"op": "take", "count": 10**9}],
+            "freq": [3, 5],
+        },
+    },
+    "pipeline assert_cardinality, 1e9 batches carried": {
+        "train": {
+            "samples": 10**12,
+            "source": "dataset",
+            "shuffle": False,
+            "pipeline": [
+                {"op": "batch", "size": 1000},
+                {"op": "assert_cardinality", "count": 10**9},
+                {"op": "repeat", "count": None},
+            ],
+        },
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**9 - 1,
+    },
+    "shuffled PyDataset 1e12/3 (short batch), 100k epochs": {
+        "train": {"samples": 10**12, "source": "pydataset", "batch_size": 3},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**9,
+        "gradient_accumulation_steps": 4,
+    },
+    "ImageDataGenerator split, 1e9 images, freq list": {
+        "train": {"samples": 10**9, "source": "image_data_generator", "batch_size": 1},
+        "epochs": 1000,
+        "validation": {"split": 0.25, "split_by": "image_data_generator", "freq": [1, 10, 999]},
+    },
     "generator validation, 100k runs": {
         "train": {"samples": 1000, "batch_size": 10},
         "epochs": MAX_EPOCHS,
