@@ -275,3 +275,122 @@ def test_generated_code_passes_the_batch_size_that_batches_validation_arrays():
     assert "model.fit(train_data, batch_size=16, epochs=1, validation_data=(x_val, y_val))" in fit_code(scenario_from_dict(data))
     without_validation = {"train": {"samples": 100, "source": "dataset", "batch_size": 16}}
     assert "batch_size=16)" not in fit_code(scenario_from_dict(without_validation))
+
+
+# ---------------------------------------------------------------- real input pipelines and more of fit
+
+
+def test_image_data_generator_with_too_many_steps_trains_one_pass_every_epoch():
+    # The issue's first trap: 100 images, batch 32, steps_per_epoch=1000: every epoch 32, 32, 32, 4, warns, starts afresh.
+    result = planned(
+        {"train": {"samples": 100, "source": "image_data_generator", "batch_size": 32}, "epochs": 3, "steps_per_epoch": 1000}
+    )
+    assert [epoch.to_json()["train"] for epoch in result.epochs] == [[[32, 3], [4, 1]]] * 3
+    assert all(epoch.ran_out and epoch.train_order == "random" for epoch in result.epochs)
+    assert {"ran_out_of_data", "short_batch_anywhere"} <= set(codes(result))
+
+
+def test_directory_split_and_fit_split_round_differently():
+    # N=10, f=0.25: image_dataset_from_directory validates int(2.5) = 2 files, fit(validation_split) would validate 3.
+    directory = planned(
+        {
+            "train": {"samples": 10, "source": "dataset", "batch_size": 4, "shuffle": False},
+            "validation": {"split": 0.25, "split_by": "directory"},
+        }
+    )
+    assert directory.train_samples == 8 and directory.epochs[0].val.count == 1 and directory.epochs[0].val.samples == 2
+    assert directory.epochs[0].train.first_sample is None  # the loader shuffles its files
+    assert "split_rounding" in codes(directory)
+    fit_split = planned({"train": {"samples": 10, "batch_size": 4}, "validation": {"split": 0.25}})
+    assert fit_split.epochs[0].val.samples == 3
+
+
+def test_filter_makes_the_length_unknown_and_every_epoch_run_out():
+    # filter: Keras learns the length on running out, so every epoch warns; a carried iterator used up exactly gives no batch.
+    pipeline = [{"op": "filter", "keep_every": 2}, {"op": "batch", "size": 5}]
+    every_epoch = planned({"train": {"samples": 20, "source": "dataset", "shuffle": False, "pipeline": pipeline}, "epochs": 3})
+    assert all(epoch.ran_out for epoch in every_epoch.epochs)
+    assert every_epoch.train_length_unknown and "unknown_length" in codes(every_epoch)
+    carried = planned(
+        {"train": {"samples": 20, "source": "dataset", "shuffle": False, "pipeline": pipeline}, "epochs": 2, "steps_per_epoch": 2}
+    )
+    assert [epoch.train.count for epoch in carried.epochs] == [2, 0]
+    assert [epoch.ran_out for epoch in carried.epochs] == [False, True]
+
+
+def test_initial_epoch_numbers_epochs_absolutely():
+    # fit(epochs=5, initial_epoch=3) runs epochs 4 and 5; validation_freq counts absolute epochs; warnings name them.
+    result = planned(
+        {"train": {"samples": 10, "batch_size": 4}, "epochs": 5, "initial_epoch": 3, "validation": {"samples": 4, "freq": 2}}
+    )
+    assert [epoch.number for epoch in result.epochs] == [4, 5]
+    assert [epoch.val is not None for epoch in result.epochs] == [True, False]
+    assert [epoch.to_json()["epoch"] for epoch in result.epochs] == [4, 5]
+    assert "initial_epoch" in codes(result)
+    endless = planned({"train": {"samples": None, "source": "dataset"}, "epochs": 5, "initial_epoch": 2})
+    assert endless.to_json()["endless"] == {"epoch": 3, "part": "train"}
+    assert len(planned({"train": {"samples": 10}, "epochs": 2, "initial_epoch": 4}).epochs) == 0
+
+
+def test_gradient_accumulation_counts_across_epoch_ends():
+    # G=4 over epochs of 3 batches: updates after fit batches 4, 8, 12 -> 0, 1, 1, 1 per epoch, and which step ends each.
+    result = planned(
+        {
+            "train": {"samples": 30, "source": "dataset", "batch_size": 10, "shuffle": False},
+            "epochs": 4,
+            "gradient_accumulation_steps": 4,
+        }
+    )
+    assert [epoch.updates for epoch in result.epochs] == [0, 1, 1, 1]
+    assert [list(epoch.update_steps()) for epoch in result.epochs] == [[], [0], [1], [2]]
+    assert result.weight_updates == 3 and result.to_json()["weight_updates"] == 3
+    assert "accumulation_crosses_epochs" in codes(result)
+
+
+def test_shuffled_batches_are_listed_largest_first():
+    # A shuffle after batch: the batches' order is random, so the JSON gives the sizes as a multiset, largest first.
+    pipeline = [{"op": "batch", "size": 4}, {"op": "shuffle", "buffer_size": 10}]
+    epoch = planned({"train": {"samples": 10, "source": "dataset", "shuffle": False, "pipeline": pipeline}}).epochs[0]
+    assert epoch.to_json()["train"] == [[4, 2], [2, 1]] and epoch.to_json()["train_order"] == "random"
+    assert epoch.train.first_sample is None
+
+
+def test_shuffle_before_take_and_skip_is_warned():
+    # shuffle then take/skip: the split changes every epoch and the validation data leaks into training.
+    pipeline = [{"op": "shuffle", "buffer_size": 100}, {"op": "take", "count": 80}, {"op": "batch", "size": 8}]
+    assert "shuffle_before_split" in codes(planned({"train": {"samples": 100, "source": "dataset", "pipeline": pipeline}}))
+
+
+def test_assert_cardinality_larger_than_the_data_is_keras_error():
+    # assert_cardinality(30) on 20 samples: the first pass reaches its real end and tf.data fails.
+    pipeline = [{"op": "assert_cardinality", "count": 30}, {"op": "batch", "size": 8}]
+    result = planned({"train": {"samples": 20, "source": "dataset", "pipeline": pipeline}})
+    assert result.outcome == "error" and "FailedPreconditionError" in result.error and "contained only 20" in result.error
+    smaller = [{"op": "batch", "size": 5}, {"op": "assert_cardinality", "count": 2}]
+    cut = planned({"train": {"samples": 20, "source": "dataset", "pipeline": smaller}, "epochs": 2})
+    assert cut.outcome == "ok" and [epoch.train.count for epoch in cut.epochs] == [2, 2]
+    assert "assert_cardinality_cuts" in codes(cut)
+
+
+def test_a_validation_run_with_no_batch_is_an_empty_list():
+    # A validation set that yields nothing still runs: val is [] (not null) and it ran out.
+    pipeline = [{"op": "batch", "size": 32}, {"op": "skip", "count": 1}]
+    epoch = planned(
+        {
+            "train": {"samples": 4, "batch_size": 2},
+            "validation": {"samples": 5, "source": "dataset", "pipeline": pipeline, "steps": 2},
+        }
+    ).epochs[0]
+    assert epoch.to_json()["val"] == [] and epoch.val_ran_out
+
+
+def test_pydataset_of_length_zero_is_keras_error():
+    # Keras refuses a PyDataset with no batch (ValueError "The PyDataset has length 0").
+    result = planned({"train": {"samples": 3, "source": "pydataset", "batch_size": 4, "drop_remainder": True}})
+    assert result.outcome == "error" and "length 0" in result.error
+
+
+def test_endless_pydataset_with_shuffle_warns_that_shuffle_is_ignored():
+    # An endless PyDataset cannot be shuffled by fit; a finite one is (its batch order), without a warning.
+    assert "shuffle_ignored" in codes(planned({"train": {"samples": None, "source": "pydataset"}, "steps_per_epoch": 3}))
+    assert "shuffle_ignored" not in codes(planned({"train": {"samples": 64, "source": "pydataset"}}))

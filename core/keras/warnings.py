@@ -7,7 +7,7 @@ from core.data.streams import PassStream, ResumedStream
 from core.keras.epochs import EpochSequence, TrainEpoch
 from core.plan import PlanWarning
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
-from core.words import capital, count_words, epochs_words
+from core.words import capital, count_words, epochs_words, ordinal
 
 # A warning that concerns many epochs names at most this many of them one by one.
 MAX_EPOCHS_NAMED = 20
@@ -249,6 +249,7 @@ def explain_plan(
                     "Validate on arrays or a tf.data.Dataset, or on a generator that each run reads to the end.",
                 )
             )
+    found.extend(_input_pipeline_warnings(scenario, train_source, val_source, epochs, outcome))
     return found
 
 
@@ -356,4 +357,140 @@ def _ran_out_fix(spec: DataSpec, source: Source, spe: int | None) -> str:
         )
     if spec.source == "generator":
         return "Make the generator loop forever (while True: ...) and set steps_per_epoch."
+    if source.pipeline and source.known_length is None:
+        return (
+            "Give the pipeline a length Keras knows (.apply(tf.data.experimental.assert_cardinality(n)) after the "
+            "filter, unbatch or rebatch), or .repeat() it and set steps_per_epoch."
+        )
     return "Leave steps_per_epoch unset, or .repeat() the data."
+
+
+def _input_pipeline_warnings(
+    scenario: Scenario, train_source: Source, val_source: Source | None, epochs: EpochSequence, outcome: str
+) -> list[PlanWarning]:
+    """The traps of real input pipelines and of initial_epoch and gradient accumulation."""
+    found: list[PlanWarning] = []
+    if scenario.initial_epoch:
+        ran = max(0, scenario.epochs - scenario.initial_epoch)
+        found.append(
+            PlanWarning(
+                "initial_epoch",
+                f"epochs={scenario.epochs} is the number of the last epoch, not a count: with "
+                f"initial_epoch={scenario.initial_epoch} fit runs "
+                + (
+                    f"epochs {scenario.initial_epoch + 1}-{scenario.epochs} ({count_words(ran, 'epoch')}), "
+                    "starting the data afresh."
+                    if ran
+                    else "no epoch at all."
+                ),
+                f"To train {count_words(scenario.epochs, 'more epoch')}, pass epochs={scenario.initial_epoch + scenario.epochs}.",
+            )
+        )
+    split = scenario.validation
+    if isinstance(split, ValidationSplit) and split.split_by != "fit" and scenario.train.samples:
+        samples = scenario.train.samples
+        theirs = int(split.split * samples)
+        fits = samples - int(samples * (1.0 - split.split) // 1)
+        if theirs != fits:
+            loader = "image_dataset_from_directory" if split.split_by == "directory" else "ImageDataGenerator"
+            found.append(
+                PlanWarning(
+                    "split_rounding",
+                    f"{loader}(validation_split={split.split}) validates int({split.split} x {samples:,}) = {theirs:,} "
+                    f"samples, while fit(validation_split={split.split}) would validate {samples:,} - "
+                    f"floor({samples:,} x (1 - {split.split})) = {fits:,}: the two splits round differently.",
+                    "Choose a split that gives a whole number of samples, or split the data yourself.",
+                )
+            )
+    for source, which, spec in (
+        (train_source, "training", scenario.train),
+        (val_source, "validation", _validation_data(scenario)),
+    ):
+        if source is None:
+            continue
+        if source.pipeline and source.known_length is None and source.first.length is not None:
+            found.append(
+                PlanWarning(
+                    "unknown_length",
+                    f"Keras does not know the length of the {which} pipeline: after filter, unbatch or rebatch tf.data "
+                    "says UNKNOWN. Keras reads until the data runs out and learns the length as the true length plus "
+                    'steps_per_execution, so every epoch warns "Your input ran out of data", and with steps_per_epoch '
+                    "an iterator used up exactly gives the next epoch no batch at all.",
+                    "Add .apply(tf.data.experimental.assert_cardinality(n)) with the true count, or .repeat() and "
+                    "steps_per_epoch.",
+                )
+            )
+        if source.fails is not None and outcome != "error":
+            found.append(
+                PlanWarning(
+                    "assert_cardinality_cuts",
+                    f"The {which} pipeline's assert_cardinality is smaller than what the data yields, and nothing reads "
+                    "past it: Keras silently trains on the asserted count only and never sees the rest. "
+                    f"({source.fails})",
+                    "Make assert_cardinality's count what the data really yields.",
+                )
+            )
+        if spec is not None and spec.pipeline is not None and _shuffles_before_split(spec):
+            found.append(
+                PlanWarning(
+                    "shuffle_before_split",
+                    f"The {which} pipeline shuffles (reshuffle_each_iteration=True) before take or skip: every epoch "
+                    "draws a new order first, so the samples take and skip choose change every epoch, and a "
+                    "validation set split this way leaks into training.",
+                    "Split first (take/skip), then shuffle the training part; or shuffle with reshuffle_each_iteration=False.",
+                )
+            )
+    train_stream = train_source.first
+    if (
+        train_source.order_random
+        and isinstance(train_stream, PassStream)
+        and train_stream.remainder
+        and not train_stream.drop_remainder
+        and train_stream.batches_per_pass > 1
+    ):
+        found.append(
+            PlanWarning(
+                "short_batch_anywhere",
+                f"fit(shuffle=True) draws a new order of the {count_words(train_stream.batches_per_pass, 'batch')} every "
+                f"pass, so the short batch of {count_words(train_stream.remainder, 'sample')} can come anywhere, not "
+                "last; the plan lists each epoch's sizes largest first."
+                + (" An epoch that reads part of a pass may or may not get it." if scenario.steps_per_epoch else ""),
+                "Use a batch size that divides the samples, or drop the short batch in the PyDataset.",
+            )
+        )
+    accumulation = scenario.gradient_accumulation_steps
+    if accumulation is not None and epochs:
+        crossing, _ = epochs.find(lambda epoch: epoch.segment.count % accumulation != 0, 1)
+        short = train_stream.short_batches_in(0, train_stream.length or 0) if train_stream.length else 0
+        if crossing or short:
+            number = epochs.initial_epoch + crossing[0] + 1 if crossing else None
+            text = f"gradient_accumulation_steps={accumulation}: the weights change after every {ordinal(accumulation)} batch"
+            if crossing:
+                count = epochs[crossing[0]].train.count
+                text += (
+                    f", counted across epoch ends: epoch {number}'s {count_words(count, 'batch')} are not a multiple of "
+                    f"{accumulation}, so an update mixes batches of two epochs"
+                )
+            if short:
+                text += ", and a short batch weighs as much as a full one in the mean of the accumulated gradients"
+            found.append(
+                PlanWarning(
+                    "accumulation_crosses_epochs",
+                    text + ".",
+                    f"Make the batches per epoch a multiple of {accumulation}, and the batch size divide the samples.",
+                    number,
+                )
+            )
+    return found
+
+
+def _shuffles_before_split(spec: DataSpec) -> bool:
+    """A reshuffling shuffle, then take or skip: the split changes every time the pipeline is read."""
+    assert spec.pipeline is not None
+    shuffled = False
+    for step in spec.pipeline:
+        if step.op == "shuffle" and step.buffer_size > 1 and step.reshuffle_each_iteration:
+            shuffled = True
+        elif step.op in ("take", "skip") and shuffled:
+            return True
+    return False
