@@ -15,7 +15,7 @@ import math
 from dataclasses import replace
 
 from core.data.sources import ARRAYS_DEFAULT_BATCH_SIZE, GENERATOR_PEEKED_BATCHES, KerasRefuses, Source, make_source
-from core.data.streams import PassStream, ResumedStream
+from core.data.streams import PassStream, PipelineStream, ResumedStream
 from core.keras.epoch_iterator import EpochIterator
 from core.keras.epochs import (
     AdvancingPiece,
@@ -382,11 +382,15 @@ def _totals(train_samples: int | None, epochs: EpochSequence) -> Totals:
     validation_steps = epochs.validation_steps()
     if not train_samples:
         return Totals(steps, samples_seen, None, None, validation_steps)
+    segments = epochs.train_segments()
+    # A pipeline's batches need not be runs of consecutive samples (filter, shard, shuffle): which samples
+    # are never seen is not worked out for it.
+    pipeline = any(isinstance(segment.stream, PipelineStream) for segment in segments)
     return Totals(
         steps=steps,
         samples_seen=samples_seen,
         passes=samples_seen / train_samples,
-        samples_never_seen=train_samples - covered_samples(epochs.train_segments(), train_samples),
+        samples_never_seen=None if pipeline else train_samples - covered_samples(segments, train_samples),
         validation_steps=validation_steps,
     )
 
