@@ -461,7 +461,7 @@ class TimelineLayout:
         band = TICK_HEIGHT if self.has_validation else TICK_HEIGHT_ALONE
         band_pixels = band * window.pixels_per_row
         picture.tick_pixels = band_pixels
-        phase = self.first_update(row.epoch) if not row.endless else self._endless_first_update()
+        phase = self.first_update(row.epoch)
         if phase is None or band_pixels < MIN_TICK_HEIGHT_PIXELS:
             return
         first_tick = first + (phase - first) % every  # the first update step at or after ``first``
@@ -544,14 +544,19 @@ class TimelineLayout:
     # ------------------------------------------------------------ weight updates
 
     def first_update(self, epoch: int) -> int | None:
-        """The first step (0-based) of epoch ``epoch`` after which the weights change, None when none does.
+        """The first step (0-based) of epoch ``epoch``'s training after which the weights change, None when none does
+        (the epoch that never ends included, whichever of its parts never ends).
 
         Keras counts batches from the optimizer's creation, across epoch ends: the weights change after
         batch c (0-based, over the whole fit) when (c + 1) % G == 0."""
-        if not self.accumulation or not 0 <= epoch < len(self.plan.epochs):
+        if not self.accumulation or not 0 <= epoch < self.rows_count:
             return None
-        steps = self.plan.epochs[epoch].update_steps()
-        return steps[0] if len(steps) else None
+        if epoch < len(self.plan.epochs):
+            steps = self.plan.epochs[epoch].update_steps()
+            return steps[0] if len(steps) else None
+        step = (-self._batches_before(epoch) - 1) % self.accumulation
+        train = next(row for row in self.rows_of(epoch) if row.lane == "train")
+        return step if train.endless or step < train.segment.count else None
 
     def _batches_before(self, epoch: int) -> int:
         """Training batches of the fit before epoch ``epoch`` (past the epochs that finish: all of theirs)."""
@@ -559,24 +564,31 @@ class TimelineLayout:
             return self.plan.epochs[epoch].batches_before
         return self.plan.totals.steps
 
-    def _endless_first_update(self) -> int:
-        return (-self._batches_before(len(self.plan.epochs)) - 1) % self.accumulation
+    def _batches_ever(self) -> float:
+        """Training batches the whole fit runs: infinite when training never ends."""
+        plan = self.plan
+        if plan.outcome != "endless":
+            return plan.totals.steps
+        if plan.endless_part == "train" or plan.endless_train is None:
+            return math.inf
+        return plan.totals.steps + plan.endless_train.count
 
-    def update_words(self, epoch: int, step: int, endless: bool = False) -> tuple[str, str]:
+    def update_words(self, epoch: int, step: int) -> tuple[str, str]:
         """(a tooltip line, a status-bar phrase) on what training batch ``step`` of epoch ``epoch`` does to the weights."""
         every = self.accumulation
+        train = next(row for row in self.rows_of(epoch) if row.lane == "train")
         before = self._batches_before(epoch) + step  # training batches before this one in the fit
         if (before + 1) % every == 0:
             number = (before + 1) // every
-            total = self.plan.weight_updates
-            of = f" of {total:,}" if total is not None and not endless else ""
+            total = self.plan.weight_updates if self.plan.outcome == "ok" else None
+            of = f" of {total:,}" if total is not None else ""
             return f"the weights change after this batch (update {number:,}{of}, every {every:,} batches)", "weights change"
         waiting = every - (before + 1) % every  # batches until the next update
-        count = self.plan.epochs[epoch].train.count if not endless and epoch < len(self.plan.epochs) else None
-        if count is None or step + waiting < count:
+        if train.endless or step + waiting < train.segment.count:
             return f"gradients add up: the weights change after step {step + waiting + 1:,}", "gradients add up"
-        if self.plan.outcome != "endless" and before + waiting >= self.plan.totals.steps:
-            return "its gradients are never applied: fit ends before the next update", "gradients never applied"
+        if before + waiting >= self._batches_ever():
+            ends = "fit ends" if self.plan.outcome != "endless" else "the validation that never ends comes"
+            return f"its gradients are never applied: {ends} before the next update", "gradients never applied"
         return (
             f"gradients add up: the weights change {plural(waiting, 'batch', 'batches')} on, in a later epoch "
             "(counted across epoch ends)",
@@ -633,7 +645,7 @@ class TimelineLayout:
         if segment.stream.samples is not None and segment.stream.samples > 0:
             lines.append(f"pass {segment.pass_of(step) + 1:,} through the {lane} data")
         if row.lane == "train" and self.accumulation:
-            lines.append(self.update_words(epoch, step, row.endless)[0])
+            lines.append(self.update_words(epoch, step)[0])
         if row.unknown:
             lines.append(UNKNOWN_LENGTH_LINE)
         return lines
@@ -663,7 +675,7 @@ class TimelineLayout:
         if segment.stream.samples is not None and segment.stream.samples > 0:
             parts.append(f"pass {segment.pass_of(step) + 1:,}")
         if row.lane == "train" and self.accumulation:
-            parts.append(self.update_words(epoch, step, row.endless)[1])
+            parts.append(self.update_words(epoch, step)[1])
         if row.unknown:
             parts.append("length unknown to Keras")
         return ", ".join(parts)

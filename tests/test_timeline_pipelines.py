@@ -207,6 +207,40 @@ def test_an_epoch_of_unknown_length_ends_in_a_question_mark_and_says_so(window, 
     assert "Keras does not know this length (the epoch ends when the data runs out)" in timeline.legend.text()
 
 
+def test_weight_updates_in_an_epoch_that_never_ends(qapp):
+    # Training that never ends: a tick every 4th batch, updates numbered without a total. Validation that never ends:
+    # the epoch's 3 training batches wait for a 4th that never comes.
+    endless_training = plan(
+        scenario_from_dict(
+            {
+                "train": {"samples": 10, "source": "dataset", "batch_size": 4, "repeat": "after_batch"},
+                "epochs": 3,
+                "gradient_accumulation_steps": 4,
+            }
+        )
+    )
+    layout = TimelineLayout(endless_training, "steps")
+    assert (endless_training.outcome, endless_training.endless_part, layout.rows_count) == ("endless", "train", 1)
+    picture = layout.picture(0, 20, -0.1, 1.1, 800, 400)
+    assert list(picture.tick_points()[0]) == [4.0, 8.0, 12.0, 16.0, 20.0]
+    assert layout.update_words(0, 7) == ("the weights change after this batch (update 2, every 4 batches)", "weights change")
+    endless_validation = plan(
+        scenario_from_dict(
+            {
+                "train": {"samples": 10, "batch_size": 4, "shuffle": False},
+                "epochs": 3,
+                "gradient_accumulation_steps": 4,
+                "validation": {"samples": 100, "source": "dataset", "batch_size": 8, "repeat": "after_batch"},
+            }
+        )
+    )
+    layout = TimelineLayout(endless_validation, "steps")
+    assert endless_validation.endless_part == "val" and layout.first_update(0) is None
+    assert layout.update_words(0, 2)[0] == (
+        "its gradients are never applied: the validation that never ends comes before the next update"
+    )
+
+
 def test_validation_of_unknown_length_is_marked_on_its_own_lanes(window, qtbot):
     # A filtered validation pipeline: its lanes end in "?", not the training rows; legend and note name the validation data.
     shown = window(
