@@ -278,8 +278,8 @@ def scenario_from_dict(data: Any) -> Scenario:
     """Validate a decoded scenario object (as from ``json.loads``)."""
     if not isinstance(data, Mapping):
         raise ScenarioError("", f"A scenario is one group of settings in braces {{...}}; this is {_kind(data)}.")
-    # keras, backend and replicas are read only to refuse them, so a message never offers them.
-    _check_keys(data, (*_TOP_KEYS, *_TOP_EXTRA_KEYS), "", listed=(*_TOP_KEYS, *_TOP_EXTRA_KEYS[:2]))
+    # A message lists the format's first keys only: a key quoted from a file can be long, and the line must stay short.
+    _check_keys(data, (*_TOP_KEYS, *_TOP_EXTRA_KEYS), "", listed=_TOP_KEYS)
     if "train" not in data:
         raise ScenarioError("train", 'The training data, what fit() is given, is required: add "train": {"samples": ...}.')
     _refuse_other_flavours(data)
@@ -330,7 +330,13 @@ def _read_validation(raw: Any, train: DataSpec) -> Validation | None:
             f'or a validation set {{"samples": ...}}, not {_kind(raw)}.',
         )
     if "split" in raw:
-        _check_keys(raw, (*_VALIDATION_SPLIT_KEYS, *_VALIDATION_SPLIT_EXTRA_KEYS), "validation", kind="A validation split")
+        _check_keys(
+            raw,
+            (*_VALIDATION_SPLIT_KEYS, *_VALIDATION_SPLIT_EXTRA_KEYS),
+            "validation",
+            kind="A validation split",
+            listed=_VALIDATION_SPLIT_KEYS,
+        )
         split = raw["split"]
         if isinstance(split, bool) or not isinstance(split, (int, float)):
             raise ScenarioError("validation.split", f"The validation split must be a fraction such as 0.2, not {_kind(split)}.")
@@ -418,7 +424,7 @@ def _read_data(raw: Any, where: str, keys: tuple[str, ...], default_batch: int |
     data_name = "The training data" if where == "train" else "A validation set"
     if not isinstance(raw, Mapping):
         raise ScenarioError(where, f'{data_name} must be a group of settings {{"samples": ...}}, not {_kind(raw)}.')
-    _check_keys(raw, (*keys, *_DATA_EXTRA_KEYS), where, kind=data_name)
+    _check_keys(raw, (*keys, *_DATA_EXTRA_KEYS), where, kind=data_name, listed=keys)
     if "samples" not in raw:
         raise ScenarioError(
             f"{where}.samples",

@@ -56,7 +56,7 @@ def test_a_key_with_a_line_break_and_an_escape_sequence_stays_one_clean_line(tmp
     assert_one_clean_line(err)
     assert err == (
         f'error: {path}: train."bad\\x1b[2J\\nkey": The training data has no setting called "bad\\x1b[2J\\nkey"; '
-        "it knows samples, source, batch_size, drop_remainder, repeat, shuffle, flow_shuffle and pipeline.\n"
+        "it knows samples, source, batch_size, drop_remainder, repeat and shuffle.\n"
     )
 
 
@@ -71,8 +71,7 @@ def test_a_900_kilobyte_key_gives_a_short_line(tmp_path, command):
     shown = '"' + "k" * 40 + '..."'
     assert err == (
         f"error: {path}: {shown}: A scenario has no setting called {shown}; "
-        "it knows train, epochs, steps_per_epoch, steps_per_execution, validation, initial_epoch and "
-        "gradient_accumulation_steps.\n"
+        "it knows train, epochs, steps_per_epoch, steps_per_execution and validation.\n"
     )
 
 
@@ -103,7 +102,7 @@ def test_keys_that_are_not_text_are_named_too():
         scenario_from_dict({"train": {"samples": 1, 5: 2}})
     assert str(caught.value) == (
         'train."5": The training data has no setting called "5"; '
-        "it knows samples, source, batch_size, drop_remainder, repeat, shuffle, flow_shuffle and pipeline."
+        "it knows samples, source, batch_size, drop_remainder, repeat and shuffle."
     )
 
 

@@ -71,7 +71,7 @@ def test_plan_json_several_files_is_an_array_in_order(scenario_file):
         (
             {"train": {"samples": 10}, "bogus": 1},
             'bogus: A scenario has no setting called "bogus"; it knows train, epochs, steps_per_epoch, '
-            "steps_per_execution, validation, initial_epoch and gradient_accumulation_steps.",
+            "steps_per_execution and validation.",
         ),
     ],
 )

@@ -95,13 +95,13 @@ def test_split_validation_keeps_its_options():
             {"train": {"samples": 10, "sample": 3}},
             "train.sample",
             'The training data has no setting called "sample"; it knows samples, source, batch_size, drop_remainder, '
-            "repeat, shuffle, flow_shuffle and pipeline.",
+            "repeat and shuffle.",
         ),
         (
             {"train": {"samples": 10}, "epoch": 3},
             "epoch",
-            'A scenario has no setting called "epoch"; it knows train, epochs, steps_per_epoch, steps_per_execution, '
-            "validation, initial_epoch and gradient_accumulation_steps.",
+            'A scenario has no setting called "epoch"; it knows train, epochs, steps_per_epoch, steps_per_execution '
+            "and validation.",
         ),
         (
             {"train": {}},
@@ -151,8 +151,7 @@ def test_split_validation_keeps_its_options():
         (
             {"train": {"samples": 10}, "validation": {"split": 0.2, "samples": 3}},
             "validation.samples",
-            'A validation split has no setting called "samples"; it knows split, batch_size, steps, freq, split_by '
-            "and flow_shuffle.",
+            'A validation split has no setting called "samples"; it knows split, batch_size, steps and freq.',
         ),
         (
             {"train": {"samples": 10}, "validation": {"samples": 3, "freq": 0}},
