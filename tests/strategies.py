@@ -213,3 +213,38 @@ def pipeline_scenarios(draw: Any) -> dict[str, Any]:
         "steps_per_execution": draw(st.integers(1, 4)),
         "validation": validation,
     }
+
+
+@st.composite
+def huge_pipeline_scenarios(draw: Any) -> dict[str, Any]:
+    """Pipelines over up to 10^12 samples with counts to the limits (shard and filter stay small, as written)."""
+    huge = st.sampled_from([0, 1, 7, 1000, 10**6, 10**9, 10**12])
+
+    def step(op: str) -> dict[str, Any]:
+        if op in ("batch", "rebatch"):
+            return {"op": op, "size": draw(st.sampled_from([1, 3, 32, 10**6])), "drop_remainder": draw(st.booleans())}
+        if op == "repeat":
+            return {"op": op, "count": draw(st.sampled_from([None, 2, 3, 10**6]))}
+        if op in ("take", "skip", "assert_cardinality"):
+            return {"op": op, "count": draw(huge)}
+        if op == "shard":
+            shards = draw(st.integers(1, 7))
+            return {"op": op, "num_shards": shards, "index": draw(st.integers(0, shards - 1))}
+        if op == "filter":
+            return {"op": op, "keep_every": draw(st.integers(1, 7))}
+        if op == "shuffle":
+            return {"op": op, "buffer_size": draw(st.sampled_from([1, 1000, 10**6]))}
+        return {"op": op}
+
+    steps = [step(op) for op in draw(st.lists(st.sampled_from(_ELEMENT_OPS), max_size=3))]
+    steps += [step("batch"), *(step(op) for op in draw(st.lists(st.sampled_from(_BATCH_OPS), max_size=3)))]
+    if draw(st.booleans()):
+        steps += [step("rebatch"), *(step(op) for op in draw(st.lists(st.sampled_from(_BATCH_OPS), max_size=2)))]
+    return {
+        "train": {"samples": draw(st.one_of(st.none(), huge)), "source": "dataset", "shuffle": False, "pipeline": steps},
+        "epochs": draw(st.sampled_from([1, 3, 300])),
+        "initial_epoch": draw(st.sampled_from([0, 2])),
+        "gradient_accumulation_steps": draw(st.sampled_from([None, 2, 7])),
+        "steps_per_epoch": draw(st.sampled_from([None, 1, 64, 10**6, 10**9, 10**12])),
+        "steps_per_execution": draw(st.sampled_from([1, 7, 1000])),
+    }
