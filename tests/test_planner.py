@@ -326,7 +326,7 @@ def test_initial_epoch_numbers_epochs_absolutely():
     assert [epoch.number for epoch in result.epochs] == [4, 5]
     assert [epoch.val is not None for epoch in result.epochs] == [True, False]
     assert [epoch.to_json()["epoch"] for epoch in result.epochs] == [4, 5]
-    assert "initial_epoch" in codes(result)
+    assert "initial_epoch_numbering" in codes(result)
     endless = planned({"train": {"samples": None, "source": "dataset"}, "epochs": 5, "initial_epoch": 2})
     assert endless.to_json()["endless"] == {"epoch": 3, "part": "train"}
     assert len(planned({"train": {"samples": 10}, "epochs": 2, "initial_epoch": 4}).epochs) == 0

@@ -374,7 +374,7 @@ def _input_pipeline_warnings(
         ran = max(0, scenario.epochs - scenario.initial_epoch)
         found.append(
             PlanWarning(
-                "initial_epoch",
+                "initial_epoch_numbering",
                 f"epochs={scenario.epochs} is the number of the last epoch, not a count: with "
                 f"initial_epoch={scenario.initial_epoch} fit runs "
                 + (
