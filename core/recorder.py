@@ -8,6 +8,15 @@ the two can be compared directly (``core.compare``). The fit is stopped only whe
 the plan says a part never ends, or one step past a part's planned end (``StepLimits``);
 the recording then says so (``outcome`` "stopped", and where), never "endless".
 
+Keras is handed the very objects the scenario names (``core.pipelines``: a PyDataset
+subclass, an ImageDataGenerator flow, the tf.data chain, image files for the directory
+loader). Each epoch is recorded under Keras' own number (after ``initial_epoch``); with
+gradient accumulation the notes also hold the optimizer's update count after every batch,
+so each epoch says how many training batches changed the weights (``updates``) and which
+(``update_steps``: [first, count, every] runs). Batches keep the order Keras fed them;
+where that order is Keras' random draw the comparison takes them as a multiset. A refusal
+keeps the epochs that ran before it, and its error in one line.
+
 TensorFlow is imported inside ``record`` only: importing this module is cheap.
 """
 
