@@ -270,7 +270,7 @@ def test_fit_code_is_copyable_and_runs_as_python(window):
     shown = window(FLOOR_TRAP)
     code = shown.summary.code.toPlainText()
     assert "tf.data.Dataset.from_tensor_slices((x, y)).batch(32)" in code
-    assert "model.fit(train_data, epochs=3, steps_per_epoch=3)" in code
+    assert "model.fit(train_data, shuffle=False, epochs=3, steps_per_epoch=3)" in code  # the trap turns shuffle off
     compile(code, "fit_code", "exec")
     shown.summary.copy_code()
     assert QGuiApplication.clipboard().text() == code
