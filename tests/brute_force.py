@@ -150,9 +150,7 @@ def _step(step: Any, make: Callable[[], Iterator[Any]], cardinality: int, batche
     if op == "batch" or op == "rebatch":
         if batched and op == "batch":
             raise KerasError("a batch of batches")
-        if not batched and op == "rebatch":
-            raise KerasError("rebatch of single samples")
-        flat = _unbatched(make) if op == "rebatch" else make
+        flat = _unbatched(make) if op == "rebatch" and batched else make
 
         def batch_of() -> Iterator[Any]:
             group: list[Any] = []
@@ -170,9 +168,7 @@ def _step(step: Any, make: Callable[[], Iterator[Any]], cardinality: int, batche
             cardinality = cardinality // step.size if step.drop_remainder else -(-cardinality // step.size)
         return batch_of, cardinality, True
     if op == "unbatch":
-        if not batched:
-            raise KerasError("unbatch of single samples")
-        return _unbatched(make), _UNKNOWN, False
+        return (_unbatched(make) if batched else make), _UNKNOWN, False
     if op == "repeat":
 
         def repeated() -> Iterator[Any]:

@@ -114,7 +114,7 @@ def huge_scenarios(draw: Any) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- real input pipelines and more of fit
 
-_ELEMENT_OPS = ("repeat", "take", "skip", "shard", "filter", "shuffle", "assert_cardinality", "cache", "map")
+_ELEMENT_OPS = ("repeat", "take", "skip", "shard", "filter", "shuffle", "assert_cardinality", "cache", "map", "unbatch")
 _BATCH_OPS = ("repeat", "take", "skip", "shard", "filter", "shuffle", "assert_cardinality", "prefetch")
 
 
@@ -148,11 +148,13 @@ def pipelines(draw: Any) -> list[dict[str, Any]]:
         return [draw(pipeline_steps(op)) for op in draw(st.lists(st.sampled_from(ops), max_size=most))]
 
     steps = [*some(_ELEMENT_OPS, 3), draw(pipeline_steps("batch")), *some(_BATCH_OPS, 3)]
-    again = draw(st.sampled_from(["none", "unbatch", "rebatch"]))
+    again = draw(st.sampled_from(["none", "unbatch", "rebatch", "unbatch_rebatch"]))
     if again == "unbatch":
         steps += [{"op": "unbatch"}, *some(_ELEMENT_OPS, 2), draw(pipeline_steps("batch")), *some(_BATCH_OPS, 2)]
     elif again == "rebatch":
         steps += [draw(pipeline_steps("rebatch")), *some(_BATCH_OPS, 2)]
+    elif again == "unbatch_rebatch":  # a sample is one row: rebatch then batches single samples (as Keras recorded)
+        steps += [{"op": "unbatch"}, *some(_ELEMENT_OPS, 2), draw(pipeline_steps("rebatch")), *some(_BATCH_OPS, 2)]
     return steps
 
 

@@ -394,3 +394,95 @@ def test_endless_pydataset_with_shuffle_warns_that_shuffle_is_ignored():
     # An endless PyDataset cannot be shuffled by fit; a finite one is (its batch order), without a warning.
     assert "shuffle_ignored" in codes(planned({"train": {"samples": None, "source": "pydataset"}, "steps_per_epoch": 3}))
     assert "shuffle_ignored" not in codes(planned({"train": {"samples": 64, "source": "pydataset"}}))
+
+
+@pytest.mark.parametrize(
+    ("data", "outcome", "trains"),
+    [
+        (  # unbatch, then shard and rebatch of single samples; an iterator used up exactly gives epoch 2 nothing
+            {
+                "train": {
+                    "samples": 23,
+                    "source": "dataset",
+                    "shuffle": False,
+                    "pipeline": [
+                        {"op": "batch", "size": 4},
+                        {"op": "shuffle", "buffer_size": 3},
+                        {"op": "take", "count": 4},
+                        {"op": "unbatch"},
+                        {"op": "shard", "num_shards": 3, "index": 1},
+                        {"op": "rebatch", "size": 2},
+                    ],
+                },
+                "epochs": 2,
+                "steps_per_epoch": 4,
+                "steps_per_execution": 2,
+                "gradient_accumulation_steps": 3,
+            },
+            "ok",
+            [[[2, 2], [1, 1]], []],
+        ),
+        (  # a filter counting on across repeat(3), carried, unknown length: every other epoch finds nothing left
+            {
+                "train": {
+                    "samples": 10,
+                    "source": "dataset",
+                    "shuffle": False,
+                    "pipeline": [{"op": "repeat", "count": 3}, {"op": "filter", "keep_every": 4}, {"op": "batch", "size": 2}],
+                },
+                "epochs": 4,
+                "steps_per_epoch": 5,
+                "steps_per_execution": 3,
+            },
+            "ok",
+            [[[2, 4]], [], [[2, 4]], []],
+        ),
+        (  # a shuffle buffer reads ahead into an assert_cardinality that is too small
+            {
+                "train": {
+                    "samples": 20,
+                    "source": "dataset",
+                    "pipeline": [
+                        {"op": "batch", "size": 4},
+                        {"op": "assert_cardinality", "count": 3},
+                        {"op": "shuffle", "buffer_size": 2},
+                    ],
+                },
+                "epochs": 2,
+            },
+            "error",
+            [],
+        ),
+        (  # too small, but batch(drop_remainder) stops at the asserted length: Keras trains on it silently
+            {
+                "train": {
+                    "samples": 20,
+                    "source": "dataset",
+                    "pipeline": [{"op": "assert_cardinality", "count": 10}, {"op": "batch", "size": 4, "drop_remainder": True}],
+                },
+                "epochs": 2,
+            },
+            "ok",
+            [[[4, 2]], [[4, 2]]],
+        ),
+        (  # too small, and steps_per_execution=2 asks past the asserted 3 batches
+            {
+                "train": {
+                    "samples": 20,
+                    "source": "dataset",
+                    "pipeline": [{"op": "batch", "size": 4}, {"op": "assert_cardinality", "count": 3}],
+                },
+                "epochs": 2,
+                "steps_per_execution": 2,
+            },
+            "error",
+            [],
+        ),
+    ],
+    ids=["unbatch-shard-rebatch", "filter-across-repeats", "shuffle-reads-ahead", "asserted-and-dropped", "execution-reads-past"],
+)
+def test_pipelines_checked_with_real_keras(data, outcome, trains):
+    # Cases `main.py verify` ran with real Keras 3.15.1 (all matched): the plan's outcome and each epoch's batches.
+    result = planned(data)
+    assert result.outcome == outcome
+    assert [epoch.to_json()["train"] for epoch in result.epochs] == trains

@@ -200,7 +200,8 @@ class UnbatchStep:
 
     def apply(self, stream: Stream) -> Stream:
         if isinstance(stream, Elements):
-            raise PipelineRefused("an unbatch step before any batch would split single samples, not batches")
+            # A sample is one row of features: unbatching it splits that row, one sample again (as recorded).
+            return replace(stream, cardinality=UNKNOWN)
         return _flatten(stream)
 
 
@@ -213,7 +214,8 @@ class RebatchStep:
 
     def apply(self, stream: Stream) -> Stream:
         if isinstance(stream, Elements):
-            raise PipelineRefused("a rebatch step needs batches before it; use batch for single samples")
+            # Each sample counts as a batch of one row, so single samples are batched (as recorded).
+            return _batch(stream, self.size, self.drop_remainder, UNKNOWN)
         return _batch(_flatten(stream), self.size, self.drop_remainder, UNKNOWN)
 
 

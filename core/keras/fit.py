@@ -90,8 +90,10 @@ def _plan(scenario: Scenario) -> Plan:
 
     fit_epochs = max(0, scenario.epochs - scenario.initial_epoch)
     trainer = EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
-    prefix, cycle, train_endless_at, train_endless_from = _train_pieces(trainer, fit_epochs)
-    trained = fit_epochs if train_endless_at is None else train_endless_at
+    prefix, cycle, train_stop_at, train_endless_from, train_failure = _train_pieces(trainer, fit_epochs)
+    # Training stops in epoch index train_stop_at (endless, or tf.data's error); validation after the
+    # epochs before it comes first, so what validation does there decides first.
+    trained = fit_epochs if train_stop_at is None else train_stop_at
     first_validation = schedule.index_of_run(0)
     validates = first_validation is not None and first_validation < trained
     if val_refusal is not None and validates:
@@ -110,8 +112,10 @@ def _plan(scenario: Scenario) -> Plan:
     outcome, endless_index, endless_part, length = "ok", None, None, fit_epochs
     if val_endless_at is not None and val_endless_at < trained:
         outcome, endless_index, endless_part, length = "endless", val_endless_at, "val", val_endless_at
-    elif train_endless_at is not None:
-        outcome, endless_index, endless_part, length = "endless", train_endless_at, "train", train_endless_at
+    elif train_failure is not None:
+        raise KerasRefuses(train_failure)
+    elif train_stop_at is not None:
+        outcome, endless_index, endless_part, length = "endless", train_stop_at, "train", train_stop_at
     accumulation = scenario.gradient_accumulation_steps
     epochs = EpochSequence(prefix, cycle, length, rule, scenario.initial_epoch, accumulation)
     endless_epoch = None if endless_index is None else scenario.initial_epoch + endless_index + 1
@@ -305,8 +309,13 @@ def _generator_validation_rule(
     return ValidationRule(freq, tuple(pieces), (pieces[-1],))
 
 
-def _train_pieces(trainer: EpochIterator, epochs: int) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None]:
-    """Run the training epoch iterator in pieces: (prefix, cycle, endless epoch index, where it starts).
+def _train_pieces(
+    trainer: EpochIterator, epochs: int
+) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None, str | None]:
+    """Run the training epoch iterator in pieces: (prefix, cycle, stop index, where an endless one starts, error).
+
+    Training stops at the epoch index given when that epoch never ends, or when it reads past
+    a failing end (then the error says so).
 
     A run of epochs that each take the next block of the same iterator becomes one
     piece; when Keras is back in a state it was in before, the pieces since then
@@ -319,7 +328,7 @@ def _train_pieces(trainer: EpochIterator, epochs: int) -> tuple[tuple[Piece, ...
         state = trainer.state()
         if state in seen:
             start = seen[state]
-            return tuple(pieces[:start]), tuple(pieces[start:]), None, None
+            return tuple(pieces[:start]), tuple(pieces[start:]), None, None, None
         seen[state] = len(pieces)
         ahead = trainer.plain_epochs_ahead()
         if ahead is not None and ahead[2] >= 2:
@@ -331,12 +340,13 @@ def _train_pieces(trainer: EpochIterator, epochs: int) -> tuple[tuple[Piece, ...
             continue
         result = trainer.run()
         if result.read_past and trainer.source.fails is not None:
-            raise KerasRefuses(_failed_precondition(trainer.source.fails, f"training in epoch {index + 1} of this fit"))
+            failure = _failed_precondition(trainer.source.fails, f"training in epoch {index + 1} of this fit")
+            return tuple(pieces), (), index, None, failure
         if result.endless:
-            return tuple(pieces), (), index, result.segment
+            return tuple(pieces), (), index, result.segment, None
         pieces.append(ExplicitPiece((TrainEpoch(result.segment, result.ran_out),)))
         index += 1
-    return tuple(pieces), (), None, None
+    return tuple(pieces), (), None, None, None
 
 
 def _train_batch_size(spec: DataSpec, steps_per_epoch: int | None) -> int:
