@@ -18,6 +18,8 @@ CORE_MODULES = [
     "core.words",
     "core.data",
     "core.data.streams",
+    "core.data.sequences",
+    "core.data.steps",
     "core.data.sources",
     "core.keras",
     "core.keras.epochs",
