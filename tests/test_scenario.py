@@ -418,3 +418,63 @@ def test_new_keys_refuse_bad_values_with_the_field_named(data, field, words):
     assert caught.value.field == field
     assert words in caught.value.message
     assert "\n" not in str(caught.value)
+
+
+_step_junk = st.fixed_dictionaries(
+    {"op": st.one_of(st.sampled_from(PIPELINE_OPS), json_values)},
+    optional={
+        key: json_values
+        for key in (
+            "size",
+            "drop_remainder",
+            "count",
+            "num_shards",
+            "index",
+            "keep_every",
+            "buffer_size",
+            "reshuffle_each_iteration",
+        )
+    },
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {"train": st.fixed_dictionaries({"samples": st.one_of(st.integers(0, 50), json_values)})},
+        optional={
+            "initial_epoch": json_values,
+            "gradient_accumulation_steps": json_values,
+            "keras": json_values,
+            "backend": json_values,
+            "replicas": json_values,
+        },
+    ),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "source": st.one_of(st.sampled_from(["dataset", "pydataset", "image_data_generator"]), json_values),
+            "flow_shuffle": json_values,
+            "pipeline": st.one_of(st.lists(st.one_of(_step_junk, json_values), max_size=5), json_values),
+            "batch_size": json_values,
+        },
+    ),
+    st.one_of(
+        st.none(),
+        st.fixed_dictionaries(
+            {"split": st.one_of(st.sampled_from([0.2, 0.5]), json_values)},
+            optional={
+                "split_by": json_values,
+                "flow_shuffle": json_values,
+                "freq": st.one_of(st.lists(json_values), json_values),
+            },
+        ),
+    ),
+)
+def test_new_keys_fuzzed_give_one_clean_line(top, train_extra, validation):
+    # Junk in every new key (pipeline steps, flow_shuffle, split_by, freq lists, initial_epoch...): read, or one clear line.
+    data = {**top, "train": {**top["train"], **train_extra}, "validation": validation}
+    try:
+        scenario_from_dict(data)
+    except ScenarioError as error:
+        assert error.field is not None and str(error) and "\n" not in str(error)
