@@ -696,15 +696,21 @@ QUOTE_LIMIT = 40
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", '"': '\\"'}
 
 
-def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+# ... and at most this many characters of it once escaped (an escape can take ten), so a message
+# that quotes a key twice (in the field name and the sentence) stays one short line.
+QUOTE_WIDTH = 120
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT, width: int | None = QUOTE_WIDTH) -> str:
     """Text from a file, quoted for a one-line message: every control character escaped, long text cut.
 
     A key holding a line break must not split the error line, an escape sequence must not reach
     the terminal, and a 900 kB key must not become a 900 kB message.
     """
     pieces: list[str] = []
+    written = 0
     for count, char in enumerate(text):
-        if count == limit:
+        if count == limit or (width is not None and written >= width):
             pieces.append("...")
             break
         if char in _ESCAPES:
@@ -714,6 +720,7 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
         else:  # control, format (bidi overrides), separators, surrogates: shown as their code
             code = ord(char)
             pieces.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        written += len(pieces[-1])
     return '"' + "".join(pieces) + '"'
 
 
@@ -721,7 +728,7 @@ def printable(text: str) -> str:
     """A line of text with every character that is not printable escaped (a path, an OS message)."""
     if all(char.isprintable() for char in text):
         return text
-    return quote(text, limit=len(text))[1:-1]
+    return quote(text, limit=len(text), width=None)[1:-1]
 
 
 def _short_number(value: int) -> str:
