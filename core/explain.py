@@ -159,7 +159,9 @@ def _pydataset_lines(plan: Plan) -> list[str]:
         head += ", every one full."
     lines = [head]
     if stream.order_random and per_pass > 1:
-        where_short = ", so the short one can come anywhere" if short and not stream.drop_remainder else ""
+        # The planner's short_batch_anywhere warning tells the rest; each thing is said once.
+        anywhere = short and not stream.drop_remainder and not _warned(plan, "short_batch_anywhere")
+        where_short = ", so the short one can come anywhere" if anywhere else ""
         lines.append(f"  fit's shuffle reorders the batches every pass{where_short}; each batch keeps its samples.")
     if flow:
         steps = plan.scenario.steps_per_epoch
@@ -193,10 +195,13 @@ def _pipeline_lines(plan: Plan) -> list[str]:
     if plan.train_length_unknown:
         maker = [step.op for step in train.pipeline if step.op in UNKNOWN_LENGTH_OPS]
         why = f"After {maker[-1]}() TensorFlow" if maker else "TensorFlow"
-        lines.append(
-            f"  {why} does not know the length, so Keras learns it only when the data runs out, as the true "
-            'length plus steps_per_execution: every epoch that reaches the end of the data warns "ran out of data".'
-        )
+        if _warned(plan, "unknown_length"):  # the warning says what Keras then does
+            lines.append(f"  {why} does not know the length: Keras learns it only by running out of data.")
+        else:
+            lines.append(
+                f"  {why} does not know the length, so Keras learns it only when the data runs out, as the true "
+                'length plus steps_per_execution: every epoch that reaches the end of the data warns "ran out of data".'
+            )
     return lines
 
 
@@ -259,20 +264,28 @@ def _fit_lines(plan: Plan) -> list[str]:
             trained = f"trains {count_words(count, 'epoch')}, {numbered}"
             if plan.outcome != "ok":
                 trained += ", before the one that never ends"
-        reached = ", and initial_epoch has reached it" if not plan.epochs and plan.outcome == "ok" else ""
-        lines.append(
-            f"fit(epochs={scenario.epochs:,}, initial_epoch={scenario.initial_epoch:,}) {trained}: epochs is the number "
-            f"of the last epoch, not how many to train{reached}."
-        )
+        said = f"fit(epochs={scenario.epochs:,}, initial_epoch={scenario.initial_epoch:,}) {trained}"
+        if _warned(plan, "initial_epoch_numbering"):  # the warning says why
+            lines.append(said + ".")
+        else:
+            reached = ", and initial_epoch has reached it" if not plan.epochs and plan.outcome == "ok" else ""
+            lines.append(f"{said}: epochs is the number of the last epoch, not how many to train{reached}.")
     accumulation = scenario.gradient_accumulation_steps
     if accumulation and plan.weight_updates is not None:
-        lines.append(
+        said = (
             f"gradient_accumulation_steps={accumulation:,}: the weights change after every {ordinal(accumulation)} batch, "
             f"counted from the start of fit across epoch ends: {count_words(plan.weight_updates, 'update')} from "
-            f"{count_words(plan.totals.steps, 'batch')}; each update is the plain mean of its batches' gradients, "
-            "a short batch weighing as much as a full one."
+            f"{count_words(plan.totals.steps, 'batch')}"
         )
+        # When an update mixes epochs or a short batch, the planner's warning says so (and how a short batch weighs).
+        warned = _warned(plan, "accumulation_crosses_epochs")
+        lines.append(said + ("." if warned else f"; each update is the plain mean of {accumulation:,} batches' gradients."))
     return lines
+
+
+def _warned(plan: Plan, code: str) -> bool:
+    """The plan carries this warning: the summary then leaves its lesson to the warning's words."""
+    return any(warning.code == code for warning in plan.warnings)
 
 
 def _training_stream(plan: Plan) -> Stream | None:
