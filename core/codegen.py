@@ -77,6 +77,8 @@ class _CodeWriter:
             return self._directory_split_lines()
         if self.split_by == "image_data_generator":
             return self._flow_split_lines()
+        if self._split_by_take_and_skip():
+            return self._take_skip_split_lines()
         out = self._data_lines("x", "y", "train_data", train, train.batch_size or 32)
         if isinstance(self.validation, ValidationSet):
             out += ["", *self._data_lines("x_val", "y_val", "val_data", self.validation, self._validation_batch_size())]
@@ -234,6 +236,44 @@ class _CodeWriter:
         for step in spec.pipeline:
             lines += ["    " + line for line in _step_lines(step)]
         return [*lines, ")"]
+
+    def _split_by_take_and_skip(self) -> bool:
+        """Training and validation pipelines over the same samples, cut by take or skip: one dataset split in two."""
+        train, validation = self.scenario.train, self.validation
+        return (
+            isinstance(validation, ValidationSet)
+            and train.pipeline is not None
+            and validation.pipeline is not None
+            and train.samples is not None
+            and train.samples == validation.samples
+            and any(step.op in ("take", "skip") for step in (*train.pipeline, *validation.pipeline))
+        )
+
+    def _take_skip_split_lines(self) -> list[str]:
+        """The usual split: one dataset (with the steps both sides share), then each side's own steps."""
+        train, validation = self.scenario.train, self.validation
+        assert isinstance(validation, ValidationSet) and train.pipeline is not None and validation.pipeline is not None
+        assert train.samples is not None
+        shared = 0
+        while shared < min(len(train.pipeline), len(validation.pipeline)) and (
+            train.pipeline[shared] == validation.pipeline[shared]
+        ):
+            shared += 1
+        lines = [
+            *self._arrays("x", "y", train.samples),
+            "# One dataset, split in two by take/skip: training and validation read the same samples.",
+            "dataset = (",
+            "    tf.data.Dataset.from_tensor_slices((x, y))",
+        ]
+        for step in train.pipeline[:shared]:
+            lines += ["    " + line for line in _step_lines(step)]
+        lines.append(")")
+        for name, steps in (("train_data", train.pipeline[shared:]), ("val_data", validation.pipeline[shared:])):
+            lines += [f"{name} = (", "    dataset"]
+            for step in steps:
+                lines += ["    " + line for line in _step_lines(step)]
+            lines.append(")")
+        return lines
 
     def _directory_split_lines(self) -> list[str]:
         validation = self.validation

@@ -32,8 +32,13 @@ def test_gallery_has_every_trap_the_classroom_needs():
         "infinite_generator",
         "looping_generator",
         "image_data_generator_not_infinite",
+        "pydataset_short_batch_anywhere",
+        "directory_split_vs_fit_split",
         "filter_unknown_length",
+        "shuffle_before_take_skip",
         "assert_cardinality_too_large",
+        "initial_epoch_is_not_a_count",
+        "gradient_accumulation_epoch_ends",
     }
 
 
@@ -115,6 +120,51 @@ def test_assert_cardinality_trap_is_refused_and_the_true_count_is_not():
     assert honest.outcome == "ok" and honest.epochs[0].train.count == 5 and honest.epochs[0].train.samples == 50
     assert "keeps only 50 of the 100 samples" in trap.explanation and "after 5 batches" in trap.explanation
     assert "here 50" in trap.fix
+
+
+def test_pydataset_trap_draws_a_new_batch_order_every_epoch():
+    # 100 samples in 32s: the plan's 4 batches (3 x 32, 1 x 4) in a random order every epoch, as the story says.
+    trap, result = planned_trap("pydataset_short_batch_anywhere")
+    assert [sizes_of(epoch.train) for epoch in result.epochs] == [{32: 3, 4: 1}] * 3
+    assert all(epoch.train_order == "random" for epoch in result.epochs)
+    assert f"ceil(100 / 32) = {result.epochs[0].train.count} batches" in trap.explanation
+
+
+def test_directory_split_trap_validates_2_where_fit_validates_3():
+    # 10 files, f=0.25: the loader validates 2 and trains 8; fit's own split of the same 10 validates 3.
+    from dataclasses import replace
+
+    from core import plan
+
+    trap, result = planned_trap("directory_split_vs_fit_split")
+    assert result.train_samples == 8 and result.epochs[0].val.samples == 2
+    by_fit = replace(trap.scenario, train=replace(trap.scenario.train, source="arrays"))
+    by_fit = replace(by_fit, validation=replace(trap.scenario.validation, split_by="fit"))
+    assert plan(by_fit).epochs[0].val.samples == 3
+    assert "int(0.25 x 10) = 2 of 10 files" in trap.explanation and "10 - floor(10 x 0.75) = 3" in trap.explanation
+
+
+def test_initial_epoch_trap_trains_epochs_4_and_5():
+    # epochs=5, initial_epoch=3: two epochs, numbered 4 and 5.
+    trap, result = planned_trap("initial_epoch_is_not_a_count")
+    assert [epoch.number for epoch in result.epochs] == [4, 5]
+    assert "trains 2 epochs, numbered 4 and 5" in trap.explanation
+
+
+def test_gradient_accumulation_trap_updates_across_epoch_ends():
+    # G=3 on 4 batches an epoch: updates after fit's batches 3, 6, 9 and 12; the one after batch 6 is epoch 2's 2nd.
+    trap, result = planned_trap("gradient_accumulation_epoch_ends")
+    assert [epoch.updates for epoch in result.epochs] == [1, 1, 2] and result.weight_updates == 4
+    assert [list(epoch.update_steps()) for epoch in result.epochs] == [[2], [1], [0, 3]]
+    assert "once in epoch 1, once in epoch 2, twice in epoch 3, 4 updates in all" in trap.explanation
+
+
+def test_shuffle_before_take_skip_trap_keeps_its_counts():
+    # The leak changes which samples, never how many: 25 training batches and 7 validation batches every epoch.
+    trap, result = planned_trap("shuffle_before_take_skip")
+    assert {epoch.train.count for epoch in result.epochs} == {25} and result.epochs[0].train.runs() == [[32, 25]]
+    assert all(epoch.val is not None and epoch.val.runs() == [[32, 6], [8, 1]] for epoch in result.epochs)
+    assert "(25 training batches, 7 validation batches)" in trap.explanation
 
 
 def test_the_new_input_presets_say_what_the_planner_plans():

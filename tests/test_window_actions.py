@@ -176,12 +176,12 @@ def test_every_menu_action_runs_without_an_error_on_every_kind_of_scenario(
 
 
 def test_menus_hold_what_the_issue_names(window):
-    # The walk reaches every submenu: Open Recent, Export, Theme, Traps (all sixteen), and Edit's Undo/Redo.
+    # The walk reaches every submenu: Open Recent, Export, Theme, Traps (all twenty-one), and Edit's Undo/Redo.
     shown = window()
     paths = menu_paths(shown)
     submenus = {path[:2] for path in paths if len(path) > 2}
     assert {("File", "Export"), ("View", "Theme")} <= submenus
-    assert sum(path[0] == "Traps" for path in paths) == len(traps()) == 16
+    assert sum(path[0] == "Traps" for path in paths) == len(traps()) == 21
     assert ("Edit", "undo") in paths and ("Edit", "redo") in paths
     assert ("Help", "Glossary: sample, batch, step, epoch, pass...") in paths
 
