@@ -220,7 +220,7 @@ class TimelineLayout:
         if axis == "samples":
             read = stream.samples_before_many(segment.start + steps) - stream.samples_before_many(np.asarray(segment.start))
             return read * scale
-        return _positions_at(stream, segment.start + steps)
+        return _positions_at(stream, segment.start + steps, self.plan.train_samples)
 
     def row_end(self, segment: Segment, lane: str = "train") -> float:
         if segment.count == 0:
@@ -233,7 +233,7 @@ class TimelineLayout:
         if axis == "steps":
             return 1.0
         size = segment.size(step)
-        return float(size) * scale if axis == "samples" else size / _samples_of(segment)
+        return float(size) * scale if axis == "samples" else size / _samples_of(segment, self.plan.train_samples)
 
     def step_at(self, segment: Segment, x: float, lane: str = "train") -> int:
         """The step whose block holds x, clamped to the segment (closed-form inverses of x_start)."""
@@ -504,7 +504,7 @@ class TimelineLayout:
             return np.ones(len(sizes))
         if axis == "samples":
             return sizes.astype(float) * scale
-        return sizes / _samples_of(segment)
+        return sizes / _samples_of(segment, self.plan.train_samples)
 
     def _lay_dropped(self, row: Row, x0: float, x1: float, picture: Picture) -> None:
         """Grey blocks for the samples drop_remainder never feeds: at each pass end in the row."""
@@ -807,12 +807,14 @@ def _batch_size(segment: Segment) -> int:
     return segment.stream.batch_size
 
 
-def _samples_of(segment: Segment) -> int:
-    return max(1, segment.stream.samples or 1)
+def _samples_of(segment: Segment, data_samples: int | None = None) -> int:
+    """The data's length in samples: the stream's own, or (a tf.data pipeline's stream has none) the training data's."""
+    return max(1, segment.stream.samples or data_samples or 1)
 
 
-def _positions_at(stream, index: np.ndarray) -> np.ndarray:
-    """Where batches start in the data, in passes, for any batch indices."""
+def _positions_at(stream, index: np.ndarray, data_samples: int | None = None) -> np.ndarray:
+    """Where batches start in the data, in passes, for any batch indices (``data_samples``: the training data's
+    length, for a stream that has none of its own, such as a tf.data pipeline's)."""
     index = np.asarray(index, dtype=np.int64)
     if isinstance(stream, ResumedStream):
         index = np.where(index < stream.peeked, index, stream.resume_at + index - stream.peeked)
@@ -822,7 +824,7 @@ def _positions_at(stream, index: np.ndarray) -> np.ndarray:
     if isinstance(stream, PassStream):
         per_pass = max(1, stream.batches_per_pass)
         return index // per_pass + (index % per_pass) * stream.batch_size / max(1, stream.samples)
-    samples = getattr(stream, "samples", None)
+    samples = getattr(stream, "samples", None) or data_samples
     if samples:  # any other stream of known length: the samples read, in passes
         return np.asarray(stream.samples_before_many(index), dtype=float) / samples
     return index.astype(float)
