@@ -340,6 +340,9 @@ def test_every_public_pipeline_record_draws_and_words_on_every_axis(qapp, axis):
         rows = max(1, layout.rows_count)
         picture = layout.picture(left, right, -0.1, rows, 900, 500)
         assert sum(len(blocks) for blocks in picture.blocks.values()) <= MAX_BLOCKS, name
+        random_tops = {row.top for epoch in range(layout.rows_count) for row in layout.rows_of(epoch) if row.random}
+        for kind in ("full", "full_alt", "short", "wrap", "grouped"):  # a random-order row is slots only
+            assert not random_tops & set(picture.blocks[kind].arrays()[2]), (name, kind)
         for epoch in range(min(layout.rows_count, 3)):
             for row in layout.rows_of(epoch):
                 if row.segment.count == 0 or row.endless:
