@@ -153,6 +153,11 @@ def record_in_workers(jobs: list[dict[str, Any]], folder: Path, workers: int = 2
     return results
 
 
+def expand_step_ranges(ranges: list[list[int]]) -> list[int]:
+    """The recorder's ``update_steps`` ([first, count, every] runs) as the 0-based steps themselves."""
+    return [first + every * index for first, count, every in ranges for index in range(count)]
+
+
 def main(argv: list[str]) -> int:
     with open(argv[0], encoding="utf-8") as file:
         jobs = json.load(file)

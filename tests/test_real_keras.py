@@ -12,7 +12,7 @@ from core.compare import compare, conformance_record_as_plan, first_difference
 from core.plan import expand_runs
 from tests.conftest import CONFORMANCE, PROJECT, keras_installed
 from tests.grid import grid, pipeline_grid
-from tests.recorder_truth import record_in_workers
+from tests.recorder_truth import expand_step_ranges, record_in_workers
 
 # The records ship in tests/conformance/, so a missing file is a broken checkout, not a skip.
 CASES = json.loads(CONFORMANCE.read_text(encoding="utf-8"))
@@ -221,3 +221,7 @@ def test_planner_matches_real_keras_on_the_pipeline_grid(index, data, pipeline_g
         return
     comparison = compare(planned, recorded)
     assert comparison.difference is None, (str(comparison.difference), recorded.get("error"))
+    if data.get("gradient_accumulation_steps") and planned.outcome == "ok" and recorded["outcome"] == "ok":
+        # The batches that changed the weights, as the optimizer counted them, are the plan's update steps.
+        for planned_epoch, seen in zip(planned.epochs, recorded["epochs"], strict=True):
+            assert expand_step_ranges(seen["update_steps"]) == list(planned_epoch.update_steps())

@@ -17,7 +17,7 @@ import pytest
 
 from core.scenario import ScenarioError, scenario_from_dict
 from tests.conftest import CONFORMANCE_FOLDER, keras_installed
-from tests.recorder_truth import comparable, conformance_job, record_in_workers, refused_by_format
+from tests.recorder_truth import comparable, conformance_job, expand_step_ranges, record_in_workers, refused_by_format
 
 PIPELINES = CONFORMANCE_FOLDER / "keras-3.15.1-pipelines-public.json"
 CASES = json.loads(PIPELINES.read_text(encoding="utf-8"))
@@ -99,3 +99,10 @@ def test_weight_updates_are_the_optimizers_own_count(recordings):
         recorded = recordings[case["name"]]
         assert recorded["weight_updates"] == recorded["optimizer_iterations"] == case["keras"]["weight_updates"]
         assert [epoch["updates"] for epoch in recorded["epochs"]] == [epoch["updates"] for epoch in case["keras"]["epochs"]]
+        # Which batches: the G-th, 2G-th, ... training batch of the fit, counted across epoch ends.
+        accumulation, seen = case["scenario"]["gradient_accumulation_steps"], 0
+        for epoch in recorded["epochs"]:
+            steps = sum(count for _size, count in epoch["train"])
+            expected = [step for step in range(steps) if (seen + step + 1) % accumulation == 0]
+            assert expand_step_ranges(epoch["update_steps"]) == expected
+            seen += steps
