@@ -133,7 +133,7 @@ def _pipeline_adapter(spec: DataSpec) -> _Adapter:
         make, cardinality, batched = _step(step, make, cardinality, batched)
         if step.op in ("batch", "unbatch", "rebatch"):
             order_random = False
-        elif step.op == "shuffle" and step.buffer_size > 1 and batched:
+        elif step.op == "shuffle" and batched:
             order_random = True
 
     def batches() -> Iterator[Batch]:
@@ -210,8 +210,6 @@ def _step(step: Any, make: Callable[[], Iterator[Any]], cardinality: int, batche
     if op == "filter":
         return (lambda: (item for number, item in enumerate(make()) if number % step.keep_every == 0)), _UNKNOWN, batched
     if op == "shuffle":
-        if step.buffer_size <= 1:
-            return make, cardinality, batched
         return _shuffled(make, step.buffer_size, batched), cardinality, batched
     if op == "assert_cardinality":
 

@@ -231,8 +231,7 @@ class ShuffleStep:
     reshuffle_each_iteration: bool = True
 
     def apply(self, stream: Stream) -> Stream:
-        if self.buffer_size <= 1:
-            return stream  # a buffer of one item hands each on as it comes
+        # The format names no sample after any shuffle, even shuffle(1), whose one-item buffer keeps the order.
         if stream.fails is not None and stream.length is not None:
             kept = max(0, stream.length - self.buffer_size + 1)
             stream = _items(stream, lambda seq: seq.take(kept))
