@@ -447,7 +447,8 @@ def conformance_record_as_plan(keras_record: dict[str, Any]) -> dict[str, Any]:
     if outcome in ("endless_train", "endless_val"):
         return {
             "outcome": "endless",
-            "endless": {"epoch": len(epochs), "part": outcome.split("_", 1)[1]},
+            # Keras' own number for the epoch (initial_epoch shifts it); older records lack it.
+            "endless": {"epoch": epochs[-1].get("epoch", len(epochs)), "part": outcome.split("_", 1)[1]},
             "epochs": epochs[:-1],
         }
     return {"outcome": outcome, "epochs": epochs if outcome != "error" else []}

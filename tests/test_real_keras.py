@@ -137,15 +137,6 @@ def _counts_only(epochs: list) -> list:
     return [dict(epoch, train=[[0, sum(count for _size, count in epoch["train"])]]) for epoch in epochs]
 
 
-def _shuffle_of_one(data: dict) -> bool:
-    """A pipeline with shuffle(1): the format says first samples are null after any shuffle."""
-    return any(
-        step["op"] == "shuffle" and step.get("buffer_size") == 1
-        for spec in (data["train"], data.get("validation") or {})
-        for step in spec.get("pipeline") or []
-    )
-
-
 @pytest.fixture(scope="module")
 def pipeline_grid_recordings(tmp_path_factory):
     """The whole pipeline grid, recorded once with real Keras in two workers (the planner sets the step limits)."""
@@ -162,10 +153,7 @@ def pipeline_grid_recordings(tmp_path_factory):
 
 def _grid_params():
     for index, data in enumerate(PIPELINE_GRID):
-        marks = []
-        if _shuffle_of_one(data):
-            marks.append(pytest.mark.xfail(reason="the planner names a first sample after shuffle(1); the format says null"))
-        yield pytest.param(index, data, marks=marks, id=f"pipes{index:03d}")
+        yield pytest.param(index, data, id=f"pipes{index:03d}")
 
 
 def test_the_pipeline_grid_covers_every_new_kind():
