@@ -351,10 +351,10 @@ def _validation_data(scenario: Scenario) -> DataSpec | None:
 def _ran_out_fix(spec: DataSpec, source: Source, spe: int | None) -> str:
     if source.known_length is not None and spe:
         per_pass = source.known_length
-        return (
-            f"Set steps_per_epoch to {per_pass} (one full pass, the short batch included), leave it unset, "
-            "or .repeat() the dataset so the iterator never runs out."
-        )
+        whole_pass = f"Set steps_per_epoch to {per_pass} (one full pass, the short batch included)"
+        if spec.source != "dataset":  # arrays, a PyDataset or a flow have no .repeat() to offer
+            return f"{whole_pass}, or leave it unset."
+        return f"{whole_pass}, leave it unset, or .repeat() the dataset so the iterator never runs out."
     if spec.source == "generator":
         return "Make the generator loop forever (while True: ...) and set steps_per_epoch."
     if source.pipeline and source.known_length is None:
