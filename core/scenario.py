@@ -34,14 +34,15 @@ PIPELINE_OPS = (
     "map",
 )
 # Each op's arguments in a file: (key, kind, default); kind "size" is a whole number >= 1,
-# "count" >= 0, "count_or_none" >= 0 or null (repeat forever), "bool" true/false.
+# "stride" one from 1 to MAX_STRIDE, "count" >= 0, "count_or_none" >= 0 or null (repeat forever),
+# "bool" true/false.
 _OP_ARGUMENTS: dict[str, tuple[tuple[str, str, Any], ...]] = {
     "batch": (("size", "size", None), ("drop_remainder", "bool", False)),
     "repeat": (("count", "count_or_none", None),),
     "take": (("count", "count", None),),
     "skip": (("count", "count", None),),
-    "shard": (("num_shards", "size", None), ("index", "count", None)),
-    "filter": (("keep_every", "size", None),),
+    "shard": (("num_shards", "stride", None), ("index", "count", None)),
+    "filter": (("keep_every", "stride", None),),
     "unbatch": (),
     "rebatch": (("size", "size", None), ("drop_remainder", "bool", False)),
     "shuffle": (("buffer_size", "size", None), ("reshuffle_each_iteration", "bool", True)),
@@ -64,6 +65,9 @@ MAX_BATCH_SIZE = 10**9
 MAX_STEPS = 10**12
 MAX_STEPS_PER_EXECUTION = 10**6
 MAX_EPOCHS = 100_000
+# shard(n) and filter(keep_every=k) over a repeated pass pick a different phase each pass and line up
+# again only after n / gcd(n, pass) passes: the plan holds one block per phase, so n and k are bounded.
+MAX_STRIDE = 100_000
 # A scenario file is a few hundred bytes; nothing larger is read.
 MAX_FILE_BYTES = 1 << 20
 MAX_FILE_SIZE_IN_WORDS = "1 MiB"
@@ -551,12 +555,13 @@ def _read_step(raw: Any, where: str) -> PipelineStep:
         elif value is None and kind != "count_or_none":
             raise ScenarioError(f"{where}.{key}", f"{name} is required: a whole number.")
         elif value is not None:
-            minimum = 1 if kind == "size" else 0
+            minimum = 1 if kind in ("size", "stride") else 0
+            maximum = MAX_STRIDE if kind == "stride" else MAX_SAMPLES
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ScenarioError(f"{where}.{key}", f"{name} must be a whole number of at least {minimum}, not {_kind(value)}.")
-            if not minimum <= value <= MAX_SAMPLES:
+            if not minimum <= value <= maximum:
                 raise ScenarioError(
-                    f"{where}.{key}", f"{name} must be from {minimum} to {MAX_SAMPLES:,}, not {_short_number(value)}."
+                    f"{where}.{key}", f"{name} must be from {minimum} to {maximum:,}, not {_short_number(value)}."
                 )
         values[key] = value
     if op == "shard" and values["index"] >= values["num_shards"]:

@@ -478,3 +478,29 @@ def test_new_keys_fuzzed_give_one_clean_line(top, train_extra, validation):
         scenario_from_dict(data)
     except ScenarioError as error:
         assert error.field is not None and str(error) and "\n" not in str(error)
+
+
+@pytest.mark.parametrize("op, key", [("shard", "num_shards"), ("filter", "keep_every")])
+def test_a_stride_up_to_its_limit_plans_and_one_past_it_is_one_clear_line(op, key):
+    # A stride prime to the pass (256 samples) lines up again only after `stride` passes: the
+    # largest allowed plans, in closed form; one more is refused by the reader, naming the field.
+    from core.keras.fit import plan
+    from core.scenario import MAX_STRIDE
+
+    def scenario(stride):
+        step = {"op": op, key: stride, **({"index": 0} if op == "shard" else {})}
+        pipeline = [{"op": "repeat", "count": None}, step, {"op": "batch", "size": 5}]
+        return {
+            "train": {"samples": 256, "source": "dataset", "shuffle": False, "pipeline": pipeline},
+            "epochs": 2,
+            "steps_per_epoch": 3,
+        }
+
+    largest = MAX_STRIDE - 1  # odd, so prime to 256
+    planned = plan(scenario_from_dict(scenario(largest)))
+    assert planned.outcome == "ok"
+    assert [epoch.train.first_sample for epoch in planned.epochs] == [0, (15 * largest) % 256]
+    with pytest.raises(ScenarioError) as refused:
+        scenario_from_dict(scenario(MAX_STRIDE + 1))
+    assert refused.value.field == f"train.pipeline[1].{key}"
+    assert "from 1 to 100,000, not 100,001" in refused.value.message

@@ -16,9 +16,11 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-# every(k) over a repetition unrolls k / gcd(k, length) passes (their phases differ);
-# past this many the structure would grow with the data, so the planner refuses.
-MAX_UNROLLED_PASSES = 100_000
+from core.scenario import MAX_STRIDE
+
+# every(k) over a repetition unrolls k / gcd(k, length) passes (their phases differ); the scenario
+# reader bounds k (shard's num_shards, filter's keep_every) by this, so the structure stays small.
+MAX_UNROLLED_PASSES = MAX_STRIDE
 
 
 class TooComplex(Exception):

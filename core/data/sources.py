@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.data.sequences import TooComplex
 from core.data.steps import Batches, PipelineRefused, run_pipeline
 from core.data.streams import CycleStream, EndlessStream, PassStream, PipelineStream, Stream
 from core.scenario import DataSpec
@@ -99,11 +98,6 @@ def _pipeline_source(spec: DataSpec) -> Source:
         stream = run_pipeline(spec.samples, spec.pipeline)
     except PipelineRefused as refusal:
         raise KerasRefuses(f"tf.data refuses this pipeline: {refusal}. Change the pipeline.") from None
-    except TooComplex as too_complex:
-        raise KerasRefuses(
-            f"EpochScope cannot keep this pipeline's plan small: {too_complex}. Use a shard or filter count that "
-            "divides the pass length, or a shorter pipeline."
-        ) from None
     assert isinstance(stream, Batches), "the scenario reader refuses a pipeline that ends unbatched"
     pipeline_stream = PipelineStream(stream, stream.batch_size)
     known = stream.cardinality if stream.cardinality >= 0 else None
