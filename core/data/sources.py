@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.data.steps import Batches, PipelineRefused, run_pipeline
 from core.data.streams import CycleStream, EndlessStream, PassStream, PipelineStream, Stream
 from core.scenario import DataSpec
 from core.words import count_words
@@ -93,6 +92,9 @@ def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_k
 
 def _pipeline_source(spec: DataSpec) -> Source:
     """A tf.data pipeline: its batches, and the length cardinality() tells Keras (None: unknown or infinite)."""
+    # tf.data's algebra is loaded with the first pipeline, off the window's start path.
+    from core.data.steps import Batches, PipelineRefused, run_pipeline
+
     assert spec.pipeline is not None
     try:
         stream = run_pipeline(spec.samples, spec.pipeline)

@@ -8,11 +8,13 @@ materialising the batches, so an ImageNet-sized plan costs the same as a tiny on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.data.sequences import Seq
-from core.data.steps import Batches
+if TYPE_CHECKING:  # the pipeline algebra loads with the first pipeline planned, not on the start path
+    from core.data.sequences import Seq
+    from core.data.steps import Batches
 
 
 @dataclass(frozen=True)
