@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.recorder import install_hint, tensorflow_available
 from core.scenario import Scenario
 from gui.theme import Look, look_for, style_plot
 
@@ -69,8 +70,6 @@ class DemoWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from core.recorder import install_hint, tensorflow_available
-
         try:
             if not tensorflow_available():
                 self.failed.emit(install_hint())
@@ -170,9 +169,6 @@ class DemoPanel(QWidget):
         self.run_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.run_button.setMinimumWidth(120)
         self.status = QLabel("Trains a small real Keras model with these settings and checks the timeline against it.")
-        # The recorder (and the real data builders it brings) loads with the first run, off the start path.
-        from core.recorder import install_hint, tensorflow_available
-
         if not tensorflow_available():  # a lookup on the path, not an import: say it before the click
             self.status.setText(install_hint())
         self.status.setWordWrap(True)

@@ -176,8 +176,6 @@ NOT_BEFORE_THE_FIRST_PAINT = {
     "keras",
     "core.demo",
     "core.compare",
-    "core.recorder",  # and the real data builders it brings: the demo's first run loads them
-    "core.pipelines",
     "core.data.steps",  # tf.data's algebra: the first pipeline planned loads it
     "core.data.sequences",
     "gui.export",

@@ -137,9 +137,9 @@ def test_errors_inside_the_fit_are_shown(window, qtbot, monkeypatch):
 
 def test_without_tensorflow_the_demo_says_how_to_install(window, qtbot, monkeypatch):
     # No TensorFlow: the exact pip command, and the window goes on working.
-    import core.recorder
+    import gui.demo_panel
 
-    monkeypatch.setattr(core.recorder, "tensorflow_available", lambda: False)
+    monkeypatch.setattr(gui.demo_panel, "tensorflow_available", lambda: False)
     shown = window(SMALL)
     shown.run_demo()
     finish(qtbot, shown.demo)

@@ -294,7 +294,7 @@ def test_a_screenshot_of_a_bad_start_exits_2_with_one_line(arguments, words, tmp
 def test_a_self_contained_build_says_how_to_get_the_demo(window, monkeypatch):
     # A build without TensorFlow (sys.frozen) says up front, in the demo tab, how to enable the demo.
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr("core.recorder.tensorflow_available", lambda: False)
+    monkeypatch.setattr("gui.demo_panel.tensorflow_available", lambda: False)
     shown = window()
     words = shown.demo.status.text()
     assert "self-contained build" in words and 'pip install ".[demo]"' in words
