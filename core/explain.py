@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 from core.data.streams import PassStream, PipelineStream, Stream
 from core.keras.epochs import EpochSequence
 from core.plan import EpochPlan, Plan
-from core.scenario import PipelineStep, ValidationSplit
-from core.words import capital, count_words, epochs_words, number_words, ordinal
+from core.scenario import ValidationSplit
+from core.words import capital, count_words, epochs_words, number_words, ordinal, step_call
 
 # What fit is given, as the summary names it.
 SOURCE_WORDS = {
@@ -176,7 +176,7 @@ def _pipeline_lines(plan: Plan) -> list[str]:
     """The pipeline as a sentence, what it yields, and what Keras does when it cannot know the length."""
     train = plan.scenario.train
     assert train.pipeline is not None
-    chain = " -> ".join(_step_words(step) for step in train.pipeline)
+    chain = " -> ".join(step_call(step) for step in train.pipeline)
     samples = train.samples
     where = "an endless stream" if samples is None else count_words(samples, "sample")
     lines = [f"Training data: {where} through a tf.data pipeline: {chain}."]
@@ -296,25 +296,6 @@ def _training_stream(plan: Plan) -> Stream | None:
         if segment is not None:
             return segment.stream
     return None
-
-
-def _step_words(step: PipelineStep) -> str:
-    """A pipeline step as it is written in tf.data, short: batch(32), repeat(), filter(every 3rd), prefetch()."""
-    op = step.op
-    if op in ("batch", "rebatch"):
-        return f"{op}({step.size}" + (", drop_remainder=True)" if step.drop_remainder else ")")
-    if op == "repeat":
-        return "repeat()" if step.count is None else f"repeat({step.count})"
-    if op in ("take", "skip", "assert_cardinality"):
-        return f"{op}({step.count})"
-    if op == "shard":
-        return f"shard({step.num_shards}, {step.index})"
-    if op == "filter":
-        every = step.keep_every or 1
-        return "filter(every element)" if every == 1 else f"filter(every {ordinal(every)})"
-    if op == "shuffle":
-        return f"shuffle({step.buffer_size}" + (")" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False)")
-    return f"{op}()"
 
 
 MAX_SUMMARY_RUNS = 6

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
+from core.tensorflow_loader import image_data_generator_class
+from core.words import step_call
 
 TRAIN_SALT, VALIDATION_SALT = 0.0, 0.5
 # image_dataset_from_directory is given a fixed seed: its file order is shuffled by it, as in any
@@ -224,13 +226,6 @@ def as_images(x: Any) -> Any:
     return x.reshape(x.shape[0], x.shape[1], 1, 1)
 
 
-def image_data_generator_class() -> Any:
-    """Keras 3's legacy ImageDataGenerator (what tf.keras.preprocessing.image.ImageDataGenerator is)."""
-    from keras.src.legacy.preprocessing.image import ImageDataGenerator
-
-    return ImageDataGenerator
-
-
 def build_flow(spec: DataSpec, batch_size: int, maker: SampleMaker, salt: float, np: Any) -> Any:
     """``ImageDataGenerator().flow(x, y, batch_size=B, shuffle=flow_shuffle)`` over the samples as images."""
     assert spec.samples is not None
@@ -411,36 +406,11 @@ def _load_directory(keras: Any, folder: str, validation: ValidationSplit, batch_
 # ---------------------------------------------------------------- what was built, in words
 
 
-def step_words(step: Any) -> str:
-    """One pipeline step as the tf.data call: "batch(32)", "repeat()", "shuffle(96, reshuffle_each_iteration=False)"."""
-    op = step.op
-    if op in ("batch", "rebatch"):
-        return f"{op}({step.size}{', drop_remainder=True' if step.drop_remainder else ''})"
-    if op == "repeat":
-        return "repeat()" if step.count is None else f"repeat({step.count})"
-    if op in ("take", "skip", "assert_cardinality"):
-        return f"{op}({step.count})"
-    if op == "shard":
-        return f"shard({step.num_shards}, {step.index})"
-    if op == "filter":
-        return f"filter(every {step.keep_every}{_ordinal_suffix(step.keep_every)})"
-    if op == "shuffle":
-        again = "" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False"
-        return f"shuffle({step.buffer_size}{again})"
-    return f"{op}()"
-
-
-def _ordinal_suffix(number: int) -> str:
-    if number % 100 in (11, 12, 13):
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-
-
 def data_words(spec: DataSpec, batch_size: int) -> str:
     """What fit was handed for this data, named as the real object: "a keras.utils.PyDataset of 4 batches"."""
     steps = _pipeline(spec)
     if spec.source == "dataset" and steps is not None:
-        return "a tf.data pipeline " + " -> ".join(step_words(step) for step in steps)
+        return "a tf.data pipeline " + " -> ".join(step_call(step) for step in steps)
     if spec.source == "pydataset":
         if spec.samples is None:
             return "an endless keras.utils.PyDataset"

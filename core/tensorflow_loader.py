@@ -60,3 +60,9 @@ def load_tensorflow() -> tuple[ModuleType, ModuleType]:
         os.dup2(saved, 2)
         os.close(saved)
     return tensorflow, keras
+
+
+def image_data_generator_class() -> type:
+    """Keras 3's legacy ImageDataGenerator (what tf.keras.preprocessing.image.ImageDataGenerator is), loaded quietly."""
+    load_tensorflow()
+    return importlib.import_module("keras.src.legacy.preprocessing.image").ImageDataGenerator

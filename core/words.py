@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.scenario import PipelineStep
+
 
 def epochs_words(numbers: list[int], total: int, step: int | None) -> str:
     """Epoch numbers as people write them: "epoch 2", "epochs 2, 4 and 6", "epochs 2-90".
@@ -45,6 +50,25 @@ def and_list(items: list[str]) -> str:
 def ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number:,}{suffix}"
+
+
+def step_call(step: PipelineStep) -> str:
+    """A pipeline step as the tf.data call, short: batch(32), repeat(), filter(every 3rd), prefetch()."""
+    op = step.op
+    if op in ("batch", "rebatch"):
+        return f"{op}({step.size}" + (", drop_remainder=True)" if step.drop_remainder else ")")
+    if op == "repeat":
+        return "repeat()" if step.count is None else f"repeat({step.count})"
+    if op in ("take", "skip", "assert_cardinality"):
+        return f"{op}({step.count})"
+    if op == "shard":
+        return f"shard({step.num_shards}, {step.index})"
+    if op == "filter":
+        every = step.keep_every or 1
+        return "filter(every element)" if every == 1 else f"filter(every {ordinal(every)})"
+    if op == "shuffle":
+        return f"shuffle({step.buffer_size}" + (")" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False)")
+    return f"{op}()"
 
 
 def capital(text: str) -> str:

@@ -67,11 +67,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.files import write_atomically
-from core.scenario import DataSpec, PipelineStep, Scenario, ValidationSplit
+from core.scenario import DataSpec, Scenario, ValidationSplit
 from core.versions import PLANNED_KERAS_VERSION
+from core.words import step_call
 from gui.theme import Look
 from gui.timeline import TimelineView, legend_entries
-from gui.timeline_layout import TimelineLayout, ordinal
+from gui.timeline_layout import TimelineLayout
 
 SCALES = (1, 2, 3)  # PNG pixels per pixel of the plot on screen
 SETTINGS_GROUP = "export"
@@ -216,27 +217,11 @@ def _data_words(data: DataSpec, default_batch: int | None = None) -> str:
     amount = "an endless stream" if data.samples is None else _count(data.samples, "sample")
     words = f"{amount}, {SOURCE_WORDS.get(data.source, data.source)}"
     if data.pipeline is not None:
-        return words + " " + "".join(_step_words(step) for step in data.pipeline)
+        return words + " " + "".join("." + step_call(step) for step in data.pipeline)
     if data.source == "image_data_generator" and not data.flow_shuffle:
         words += " (flow shuffle=False)"
     batch = data.batch_size if data.batch_size is not None else default_batch
     return words + (f", batch {batch:,}" if batch is not None else "")
-
-
-def _step_words(step: PipelineStep) -> str:
-    """One tf.data step as written in code: '.batch(32)', '.shard(4, 1)', '.filter(every 3rd)'."""
-    arguments = {
-        "batch": f"{step.size}" + (", drop_remainder=True" if step.drop_remainder else ""),
-        "rebatch": f"{step.size}" + (", drop_remainder=True" if step.drop_remainder else ""),
-        "repeat": "" if step.count is None else f"{step.count}",
-        "take": f"{step.count}",
-        "skip": f"{step.count}",
-        "shard": f"{step.num_shards}, {step.index}",
-        "filter": f"every {ordinal(step.keep_every)}" if step.keep_every is not None else "",
-        "shuffle": f"{step.buffer_size}" + ("" if step.reshuffle_each_iteration else ", reshuffle_each_iteration=False"),
-        "assert_cardinality": f"{step.count}",
-    }
-    return f".{step.op}({arguments.get(step.op, '')})"
 
 
 def _count(number: int, noun: str) -> str:
