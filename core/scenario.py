@@ -52,9 +52,13 @@ _OP_ARGUMENTS: dict[str, tuple[tuple[str, str, Any], ...]] = {
     "map": (),
 }
 SPLIT_BY = ("fit", "directory", "image_data_generator")
-# The keys another issue brings (tf.keras 2, other backends, MirroredStrategy); only their defaults are read.
-KERAS_FLAVOURS = ("3",)
-BACKENDS = ("tensorflow",)
+# Which Keras runs fit: "3" = Keras 3.15.1, "2" = tf.keras 2 (tf-keras 2.21.0, TF_USE_LEGACY_KERAS=1).
+KERAS_FLAVOURS = ("3", "2")
+# Keras 3's backends; tf.keras 2 runs on TensorFlow only.
+BACKENDS = ("tensorflow", "jax", "torch")
+# MirroredStrategy over R devices: a machine has a handful of accelerators (8 is a large one);
+# 64 keeps every per-replica list short enough to read and draw.
+MAX_REPLICAS = 64
 # A pipeline longer than this is not a pipeline anyone writes; its plan would only grow.
 MAX_PIPELINE_STEPS = 64
 
@@ -181,6 +185,9 @@ class Scenario:
     validation: Validation | None = None
     initial_epoch: int = 0
     gradient_accumulation_steps: int | None = None
+    keras: str = "3"  # "3" = Keras 3.15.1, "2" = tf.keras 2 (tf-keras 2.21.0)
+    backend: str = "tensorflow"  # Keras 3's backend: "tensorflow", "jax" or "torch"
+    replicas: int = 1  # MirroredStrategy over this many devices (TensorFlow only)
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario JSON: every key of the original format, the newer keys only when not at their default."""
@@ -195,6 +202,12 @@ class Scenario:
             out["initial_epoch"] = self.initial_epoch
         if self.gradient_accumulation_steps is not None:
             out["gradient_accumulation_steps"] = self.gradient_accumulation_steps
+        if self.keras != "3":
+            out["keras"] = self.keras
+        if self.backend != "tensorflow":
+            out["backend"] = self.backend
+        if self.replicas != 1:
+            out["replicas"] = self.replicas
         if isinstance(self.validation, ValidationSplit):
             out["validation"] = {
                 "split": self.validation.split,
@@ -286,7 +299,7 @@ def scenario_from_dict(data: Any) -> Scenario:
     _check_keys(data, (*_TOP_KEYS, *_TOP_EXTRA_KEYS), "", listed=_TOP_KEYS)
     if "train" not in data:
         raise ScenarioError("train", 'The training data, what fit() is given, is required: add "train": {"samples": ...}.')
-    _refuse_other_flavours(data)
+    keras, backend, replicas = _read_flavour(data)
     train = _read_data(data["train"], "train", _TRAIN_KEYS, default_batch=32, default_shuffle=True)
     epochs = _read_int(data, "epochs", "", default=1, minimum=0, maximum=MAX_EPOCHS)
     steps_per_epoch = _read_int(data, "steps_per_epoch", "", default=None, minimum=1, maximum=MAX_STEPS, nullable=True)
@@ -302,26 +315,37 @@ def scenario_from_dict(data: Any) -> Scenario:
         validation=validation,
         initial_epoch=initial_epoch,
         gradient_accumulation_steps=accumulation,
+        keras=keras,
+        backend=backend,
+        replicas=replicas,
     )
 
 
-def _refuse_other_flavours(data: Mapping[str, Any]) -> None:
-    """keras, backend and replicas belong to another issue: only their defaults are accepted for now."""
-    for key, allowed, default in (("keras", KERAS_FLAVOURS, "3"), ("backend", BACKENDS, "tensorflow")):
-        value = data.get(key, default)
-        if value not in allowed or not isinstance(value, str):
-            raise ScenarioError(
-                key,
-                f"{field_name(key)} can only be {quote(default)} for now (Keras 3.15.1 on TensorFlow), not {_kind(value)}; "
-                "leave the setting out.",
-            )
-    replicas = data.get("replicas", 1)
-    if isinstance(replicas, bool) or replicas != 1 or not isinstance(replicas, int):
+def _read_flavour(data: Mapping[str, Any]) -> tuple[str, str, int]:
+    """keras, backend and replicas: which Keras runs fit, on which backend, over how many devices."""
+    keras = data.get("keras", "3")
+    if keras not in KERAS_FLAVOURS or not isinstance(keras, str):
+        raise ScenarioError(
+            "keras",
+            f'{field_name("keras")} is "3" (Keras 3.15.1) or "2" (tf.keras 2, from the tf-keras package), not {_kind(keras)}.',
+        )
+    backend = data.get("backend", "tensorflow")
+    if backend not in BACKENDS or not isinstance(backend, str):
+        raise ScenarioError("backend", f'{field_name("backend")} is "tensorflow", "jax" or "torch", not {_kind(backend)}.')
+    if keras == "2" and backend != "tensorflow":
+        raise ScenarioError(
+            "backend",
+            f"tf.keras 2 runs on TensorFlow only, so {field_name('backend').lower()} cannot be {quote(backend)} with it; "
+            'set "keras" to "3" for the JAX or PyTorch backend.',
+        )
+    replicas = _read_int(data, "replicas", "", default=1, minimum=1, maximum=MAX_REPLICAS)
+    if replicas > 1 and backend != "tensorflow":
         raise ScenarioError(
             "replicas",
-            f"{field_name('replicas')} can only be 1 for now (one device, no MirroredStrategy), not {_kind(replicas)}; "
-            "leave the setting out.",
+            f"Several replicas mean tf.distribute.MirroredStrategy, which is TensorFlow's: {field_name('replicas').lower()} "
+            f"must be 1 with the {quote(backend)} backend.",
         )
+    return keras, backend, replicas
 
 
 def _read_validation(raw: Any, train: DataSpec) -> Validation | None:

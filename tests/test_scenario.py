@@ -325,9 +325,13 @@ def test_every_public_pipeline_scenario_reads_and_round_trips(case):
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"train": {"samples": 10}, "keras": "2"}, "keras", 'The Keras flavour can only be "3" for now'),
-        ({"train": {"samples": 10}, "backend": "jax"}, "backend", 'The backend can only be "tensorflow" for now'),
-        ({"train": {"samples": 10}, "replicas": 2}, "replicas", "The number of replicas can only be 1 for now"),
+        ({"train": {"samples": 10}, "keras": 2}, "keras", 'The Keras flavour is "3" (Keras 3.15.1) or "2"'),
+        ({"train": {"samples": 10}, "keras": "1"}, "keras", 'The Keras flavour is "3" (Keras 3.15.1) or "2"'),
+        ({"train": {"samples": 10}, "backend": "numpy"}, "backend", 'The backend is "tensorflow", "jax" or "torch"'),
+        ({"train": {"samples": 10}, "keras": "2", "backend": "jax"}, "backend", "tf.keras 2 runs on TensorFlow only"),
+        ({"train": {"samples": 10}, "replicas": 0}, "replicas", "The number of replicas must be at least 1, not 0."),
+        ({"train": {"samples": 10}, "replicas": 65}, "replicas", "The number of replicas must be at most 64, not 65."),
+        ({"train": {"samples": 10}, "replicas": 2, "backend": "torch"}, "replicas", "MirroredStrategy, which is TensorFlow's"),
         ({"train": {"samples": 10}, "initial_epoch": -1}, "initial_epoch", "The initial epoch must be at least 0, not -1."),
         (
             {"train": {"samples": 10}, "gradient_accumulation_steps": 1},
