@@ -67,6 +67,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.files import write_atomically
+from core.flavours import Flavour, flavour_of
 from core.scenario import DataSpec, Scenario, ValidationSplit
 from core.versions import PLANNED_KERAS_VERSION
 from core.words import step_call
@@ -167,7 +168,8 @@ class Sheet:
 
 
 def caption_for(scenario: Scenario) -> str:
-    """One line of the settings, for a slide: "train: 100 samples, tf.data, batch 32, ..., 3 epochs — Keras 3.15.1"."""
+    """One line of the settings, for a slide: "train: 100 samples, tf.data, batch 32, ..., 3 epochs — Keras 3.15.1"
+    (or the flavour, when it is not Keras 3 on TensorFlow on one device: "— tf.keras 2", "— Keras 3 (JAX)")."""
     train = scenario.train
     parts = [f"train: {_data_words(train)}"]
     if train.drop_remainder:
@@ -200,7 +202,10 @@ def caption_for(scenario: Scenario) -> str:
         elif validation.freq > 1:
             words += f", every {_count(validation.freq, 'epoch')}"
         parts.append(words)
-    return ", ".join(parts) + f" \u2014 Keras {PLANNED_KERAS_VERSION}"
+    flavour = flavour_of(scenario)
+    # The flavour is named only off the default: a slide of plain Keras 3 reads as before.
+    keras = f"Keras {PLANNED_KERAS_VERSION}" if flavour == Flavour() else flavour.label
+    return ", ".join(parts) + f" \u2014 {keras}"
 
 
 def _epochs_words(epochs: int, initial_epoch: int) -> str:
@@ -364,6 +369,12 @@ def _paint_mark(painter: QPainter, entry: LegendEntry, box: QRectF) -> None:
         painter.drawRect(box)
         painter.setBrush(QBrush(colour, Qt.BrushStyle.BDiagPattern))
         painter.drawRect(box)
+    elif entry.mark == "devices":  # three stripes, as a batch split across devices is drawn
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        stripe = box.height() / 3
+        for index in range(3):
+            painter.drawRect(QRectF(box.left(), box.top() + index * stripe, box.width(), stripe * 0.75))
     elif entry.mark == "tick":
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)

@@ -58,6 +58,7 @@ RANDOM_ORDER_WORDS = "order random each pass: equal slots, no batch in a fixed p
 UNKNOWN_WORDS = f"{UNKNOWN_LENGTH} (the epoch ends when the data runs out)"
 HATCH_MARK = "\u25a8"  # a square filled with / lines, as the random-order blocks are
 TICK_MARK = "\u25b2"  # a triangle pointing up, as the update ticks are
+DEVICES_MARK = "\u2630"  # three stacked bars, as a batch split across devices is drawn
 UNKNOWN_MARK = "?"
 MIN_TICK_SIZE = 6.0  # pixels: the smallest update tick drawn
 UNKNOWN_ROOM = 0.04  # of the plan's width, right of the rows, where their "?" marks go
@@ -102,11 +103,22 @@ def has_random_order(model: TimelineLayout) -> bool:
     return any(order_is_random(epochs[index]) for index in looked_at)
 
 
+def devices_words(replicas: int) -> str:
+    """The legend's words for a batch drawn as a stripe a device."""
+    return (
+        f"a batch split across {replicas:,} devices: a stripe each, device 1 on top; "
+        "a short or empty device leaves its stripe part or all empty"
+    )
+
+
 def plan_legend(model: TimelineLayout | None) -> list[tuple[str, str]]:
-    """(key, words) of what this plan draws besides batches and the usual marks: "random", "update", "unknown"."""
+    """(key, words) of what this plan draws besides batches and the usual marks: "devices", "random", "update",
+    "unknown"."""
     if model is None or model.plan.outcome == "error":
         return []
     items = []
+    if model.replicas > 1:
+        items.append(("devices", devices_words(model.replicas)))
     if has_random_order(model):
         items.append(("random", RANDOM_ORDER_WORDS))
     if model.accumulation:
@@ -126,7 +138,12 @@ def legend_entries(look: Look, model: TimelineLayout | None) -> list[tuple[str, 
         ("triangle", look.text, "continues where the last epoch stopped"),
         (NEVER_ENDS, look.alarm, "the epoch or validation goes on forever"),
     ]
-    marks = {"random": ("hatch", random_colours(look)[1]), "update": ("tick", look.text), "unknown": (UNKNOWN_MARK, look.alarm)}
+    marks = {
+        "devices": ("devices", look.blocks["full"]),
+        "random": ("hatch", random_colours(look)[1]),
+        "update": ("tick", look.text),
+        "unknown": (UNKNOWN_MARK, look.alarm),
+    }
     entries += [(*marks[key], words) for key, words in plan_legend(model)]
     return entries
 
@@ -454,6 +471,8 @@ class TimelineView(QWidget):
             notes.append(f"data of unknown length has no {self.axis}: x shows {self.shown_axis}")
         if model.accumulation:
             notes.append(f"weights change every {model.accumulation:,} batches")
+        if model.replicas > 1:
+            notes.append(f"each batch split across {model.replicas:,} devices")
         unknown = [
             lane for lane, unknown in (("training", model.unknown_length), ("validation", model.val_unknown_length)) if unknown
         ]
@@ -474,7 +493,7 @@ class TimelineView(QWidget):
                 label.hide()
                 continue
             label.setText(note.words)
-            if note.kind == "random":
+            if note.kind in ("random", "device"):
                 label.setAnchor((0, 0.5))
                 label.setPos(note.x + NOTE_PIXELS * pixel, note.y)
             else:
@@ -485,7 +504,7 @@ class TimelineView(QWidget):
                 else:
                     label.setAnchor((1, 0.5))
                     label.setPos(note.x - self.look.ran_out_size * pixel, note.y)
-            label.setColor(self.look.text if note.kind == "random" else self.look.alarm)
+            label.setColor(self.look.alarm if note.kind == "unknown" else self.look.text)
             label.show()
 
     def _show_message(self, x: float, y: float, pixels_wide: float) -> None:
@@ -553,6 +572,9 @@ class TimelineView(QWidget):
             outlined = kind not in ("grouped", "val_grouped", "dropped", "updates_dense")
             pen = pg.mkPen(look.plot_background, width=look.separator_width) if outlined else pg.mkPen(None)
             item.setOpts(brush=pg.mkBrush(self.block_colour(kind, look)), pen=pen)
+        # A device's empty share: nothing in it, a dashed outline where its samples would be.
+        gap_pen = pg.mkPen(look.muted, width=max(1.0, look.separator_width), style=Qt.PenStyle.DashLine)
+        self.bars["device_gap"].setOpts(pen=gap_pen)
         # The hatch carries the separators, so they stay visible on top of its lines.
         self.bars["random"].setOpts(brush=pg.mkBrush(random_fill), pen=pg.mkPen(None))
         separators = pg.mkPen(look.plot_background, width=look.separator_width)
@@ -582,7 +604,10 @@ class TimelineView(QWidget):
     @staticmethod
     def block_colour(kind: str, look: Look) -> str:
         """The colour a kind of block is filled with: the theme's batch colours; for update ticks too close to draw
-        one by one, a line in the muted text colour (quieter than the ticks it stands for)."""
+        one by one, a line in the muted text colour (quieter than the ticks it stands for); a device's empty share
+        is the plot's background (only its outline shows)."""
+        if kind == "device_gap":
+            return look.plot_background
         if kind == "updates_dense":
             return look.muted
         if kind == "random":
@@ -604,10 +629,17 @@ class TimelineView(QWidget):
 
     def _legend_html(self, look: Look) -> str:
         swatch_points = 1.4 * max(QApplication.font().pointSizeF(), 7.0)
-        glyphs = {"block": "&#9632;", "hatch": HATCH_MARK, "tick": TICK_MARK, "cross": "&#10005;", "triangle": "&#9654;"}
+        glyphs = {
+            "block": "&#9632;",
+            "hatch": HATCH_MARK,
+            "devices": DEVICES_MARK,
+            "tick": TICK_MARK,
+            "cross": "&#10005;",
+            "triangle": "&#9654;",
+        }
         items = []
         for mark, colour, words in self.legend_entries():
-            if mark in ("block", "hatch"):
+            if mark in ("block", "hatch", "devices"):
                 glyph = f'<span style="color:{colour}; font-size: {swatch_points:.0f}pt;">{glyphs[mark]}</span>'
             elif mark == "triangle":
                 glyph = glyphs[mark]

@@ -16,6 +16,11 @@ random order (a shuffled PyDataset) is drawn as equal hatched slots, so no batch
 least of all the short one, is pinned to a place; with gradient accumulation a tick under
 a batch marks that the weights change after it; an epoch whose length Keras does not know
 ends in a "?" mark.
+
+With several devices (MirroredStrategy, ``replicas`` > 1) a batch drawn on its own is a stack
+of stripes, one a device from the top down, each as long as that device's share of the
+batch's per-device size (``core.keras.replicas.replica_split``, asked once per batch size on
+screen): a short share leaves its stripe part empty, an empty device only its dashed outline.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.data.streams import CycleStream, PassStream, ResumedStream
+from core.flavours import flavour_of
+from core.keras.replicas import replica_split
 from core.plan import EpochPlan, Plan, Segment
 
 AXES = {"steps": "Steps in the epoch", "samples": "Samples read in the epoch", "passes": "Position in the data (passes)"}
@@ -42,7 +49,8 @@ MIN_TICK_HEIGHT_PIXELS = 2.0  # in a thinner band no tick is drawn (the legend, 
 
 # Block kinds, drawn in this order; the colours live with the view. "random": a batch of an epoch
 # whose batch order is random (equal slots, hatched); "updates_dense": the band drawn under a row
-# where the ticks marking weight updates would touch (the ticks themselves are points: Picture.ticks).
+# where the ticks marking weight updates would touch (the ticks themselves are points: Picture.ticks);
+# "device_gap": the part of a device's stripe its share leaves empty (a dashed outline, no fill).
 KINDS = (
     "full",
     "full_alt",
@@ -56,6 +64,7 @@ KINDS = (
     "val_short",
     "val_grouped",
     "updates_dense",
+    "device_gap",
 )
 TRAIN_KINDS = ("full", "full_alt", "short", "wrap", "grouped", "random")  # every kind a training batch is drawn as
 
@@ -69,6 +78,8 @@ NOTE_PIXELS = 6.0  # how far a row's words keep from what they name
 ENDLESS_SHOWN = 10**9  # how many batches an endless epoch's row offers to scroll through
 EXTENT_SAMPLE = 256  # epochs looked at to find how far the plan reaches
 MAX_ROWS_REMEMBERED = 4096  # rows whose slots are kept (a screenful is at most a few hundred)
+MIN_DEVICE_PIXELS = 3.0  # a device's stripe at least this high, else a batch is drawn whole (the words still say)
+MAX_DEVICE_BLOCKS = 20_000  # the most stripes laid out for one picture
 
 
 @dataclass
@@ -120,7 +131,8 @@ class Picture:
 
 @dataclass(frozen=True)
 class RowNote:
-    """Words on a row: "random" (the sizes of an epoch in random order) or "unknown" (Keras does not know its length).
+    """Words on a row: "random" (the sizes of an epoch in random order), "unknown" (Keras does not know its length)
+    or "device" (which device a stripe stands for; ``y`` is then the stripe's middle).
 
     ``x`` is what they name (the row's first x on screen; the row's end), ``y`` the row's middle: the view
     sets them a few pixels off, where they fit."""
@@ -158,6 +170,7 @@ class TimelineLayout:
         self.unknown_length = plan.train_length_unknown and plan.outcome != "error"
         self.val_unknown_length = plan.val_length_unknown and plan.outcome != "error"
         self.first_number = epoch_number(plan, 0)  # the absolute number of the first row
+        self.replicas = replicas_of(plan)  # devices each global batch is split across (1: one device)
         self._slots_of: dict[tuple[int, str], tuple[float, float]] = {}  # rows in random order: (left, slot width)
 
     # ------------------------------------------------------------ rows
@@ -377,6 +390,7 @@ class TimelineLayout:
             budget=budget,
             tick_budget=max(1, min(int(pixels_wide / MIN_TICK_PIXELS), MAX_TICKS // max(1, len(epochs)))),
             text_pixels=text_pixels,
+            device_budget=MAX_DEVICE_BLOCKS // rows_drawn if self.replicas > 1 else 0,
         )
         for epoch in epochs:
             for row in self.rows_of(epoch):
@@ -417,11 +431,16 @@ class TimelineLayout:
                 wrap = segment.stream.wraps(segment.start + first, count)
             prefix = "val" if val else "full"
             plain = ~short & ~wrap
-            picture.blocks[prefix].add(left[plain & ~alternate], width[plain & ~alternate], row.top, row.height)
-            picture.blocks[f"{prefix}_alt"].add(left[plain & alternate], width[plain & alternate], row.top, row.height)
-            picture.blocks["val_short" if val else "short"].add(left[short], width[short], row.top, row.height)
-            if not val:
-                picture.blocks["wrap"].add(left[wrap & ~short], width[wrap & ~short], row.top, row.height)
+            striped = self._stripes_shown(row, count, window)
+            for kind, chosen in (
+                (prefix, plain & ~alternate),
+                (f"{prefix}_alt", plain & alternate),
+                ("val_short" if val else "short", short),
+                ("wrap", wrap & ~short),  # never in validation: its wrap mask is all False
+            ):
+                self._add_batches(picture, kind, row, left[chosen], width[chosen], sizes[chosen], striped)
+            if striped:
+                self._name_devices(row, window, picture)
         else:
             edges = np.linspace(first, last + 1, budget + 1).astype(np.int64)
             # linspace's edges are sorted: drop repeats without np.unique, which imports numpy.ma (~25 ms at start)
@@ -444,6 +463,48 @@ class TimelineLayout:
         if not val and segment.start > 0 and first == 0:
             picture.continues.append((float(self.x_start(segment, 0)), middle))
         self._lay_notes(row, end, window, picture)
+
+    def _stripes_shown(self, row: Row, count: int, window: _Window) -> bool:
+        """Whether this row's batches on screen are drawn as one stripe a device: several devices, each
+        stripe tall enough to see, and not too many of them."""
+        devices = self.replicas
+        tall_enough = row.height * window.pixels_per_row / devices >= MIN_DEVICE_PIXELS
+        return devices > 1 and tall_enough and count * devices <= window.device_budget
+
+    def _add_batches(
+        self, picture: Picture, kind: str, row: Row, left: np.ndarray, width: np.ndarray, sizes: np.ndarray, striped: bool
+    ) -> None:
+        """Batches of one kind: whole blocks, or a stripe a device, each as long as its share of the batch.
+
+        The shares are asked of ``replica_split`` once per size on screen (a full and a short one, as a rule),
+        never once per batch: the first device's share is the longest, and the others are measured against it.
+        """
+        if not striped:
+            picture.blocks[kind].add(left, width, row.top, row.height)
+            return
+        stripe = row.height / self.replicas
+        for size in sorted(set(sizes.tolist())):
+            shares = replica_split(int(size), self.replicas)
+            longest = shares[0]
+            chosen = sizes == size
+            lefts, widths = left[chosen], width[chosen]
+            for device, share in enumerate(shares):
+                top = row.top + device * stripe
+                filled = widths * (share / longest)
+                if share:
+                    picture.blocks[kind].add(lefts, filled, top, stripe)
+                if share < longest:
+                    picture.blocks["device_gap"].add(lefts + filled, widths - filled, top, stripe)
+
+    def _name_devices(self, row: Row, window: _Window, picture: Picture) -> None:
+        """ "device 1", "device 2", ... on the stripes of the first striped row on screen whose stripes are tall
+        enough for a line: once is enough to read the order."""
+        stripe = row.height / self.replicas
+        if stripe * window.pixels_per_row < window.text_pixels or any(note.kind == "device" for note in picture.notes):
+            return
+        left = max(window.x0, float(self.row_x(row, 0)))
+        for device in range(min(self.replicas, MAX_ROW_NOTES - len(picture.notes))):
+            picture.notes.append(RowNote(left, row.top + (device + 0.5) * stripe, f"device {device + 1}", "device"))
 
     def _lay_random(self, row: Row, first: int, last: int, budget: int, picture: Picture) -> None:
         """Equal hatched slots, one a batch; where they are too thin to tell apart, one band over the part on screen."""
@@ -642,6 +703,8 @@ class TimelineLayout:
                 lines[1] += ": " + " and ".join(f"{lo:,} to {hi - 1:,}" if hi - lo > 1 else f"{lo:,}" for lo, hi in ranges)
             elif segment.stream.samples is not None:
                 lines[1] += ", in shuffled order"
+            if self.replicas > 1:
+                lines.append(device_words(segment.size(step), self.replicas))
         if segment.stream.samples is not None and segment.stream.samples > 0:
             lines.append(f"pass {segment.pass_of(step) + 1:,} through the {lane} data")
         if row.lane == "train" and self.accumulation:
@@ -672,6 +735,8 @@ class TimelineLayout:
                 parts.append("samples " + " and ".join(f"{lo:,}-{hi - 1:,}" for lo, hi in ranges))
             elif segment.stream.samples is not None:
                 parts.append("sample positions shuffled")
+            if self.replicas > 1:
+                parts.append(device_words(segment.size(step), self.replicas))
         if segment.stream.samples is not None and segment.stream.samples > 0:
             parts.append(f"pass {segment.pass_of(step) + 1:,}")
         if row.lane == "train" and self.accumulation:
@@ -693,6 +758,7 @@ class _Window:
     budget: int  # blocks a row may have
     tick_budget: int  # update ticks a row may have
     text_pixels: float  # the height of a line of words
+    device_budget: int = 0  # stripes a row may have (0: batches are drawn whole)
 
 
 # ---------------------------------------------------------------- what the plan says, in words for the timeline
@@ -708,6 +774,38 @@ def epoch_number(plan: Plan, epoch: int) -> int:
     if 0 <= epoch < len(plan.epochs):
         return plan.epochs[epoch].number
     return plan.scenario.initial_epoch + epoch + 1
+
+
+def replicas_of(plan: Plan) -> int:
+    """How many devices each global batch is split across: the plan's own count, else the scenario's flavour's."""
+    return int(getattr(plan, "replicas", 0) or flavour_of(plan.scenario).replicas)
+
+
+def device_words(batch_size: int, replicas: int) -> str:
+    """How a global batch is shared out, device by device, runs of equal shares together:
+    'devices 1-3 get 11 samples each, device 4 gets 8'; 'each of the 4 devices gets 8 samples'; 'device 4 gets none'."""
+    shares = replica_split(batch_size, replicas)
+    if len(set(shares)) == 1:
+        return f"each of the {replicas:,} devices gets {plural(shares[0], 'sample')}"
+    runs: list[tuple[int, int, int]] = []  # (first device, last device, share), 1-based
+    for device, share in enumerate(shares, start=1):
+        if runs and runs[-1][2] == share:
+            runs[-1] = (runs[-1][0], device, share)
+        else:
+            runs.append((device, device, share))
+    words = []
+    for index, (first, last, share) in enumerate(runs):
+        between = " and " if last == first + 1 else "-"
+        who = f"device {first}" if first == last else f"devices {first}{between}{last}"
+        verb = "gets" if first == last else "get"
+        if share == 0:
+            amount = "none"
+        elif index == 0:
+            amount = plural(share, "sample") + ("" if first == last else " each")
+        else:
+            amount = f"{share:,}"
+        words.append(f"{who} {verb} {amount}")
+    return ", ".join(words)
 
 
 def order_is_random(planned: EpochPlan) -> bool:

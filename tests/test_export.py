@@ -479,6 +479,25 @@ def test_caption_words_for_each_kind_of_scenario():
     )
 
 
+@pytest.mark.parametrize(
+    ("flavour", "named"),
+    [
+        ({}, "Keras 3.15.1"),
+        ({"keras": "2"}, "tf.keras 2"),
+        ({"backend": "jax"}, "Keras 3 (JAX)"),
+        ({"backend": "torch"}, "Keras 3 (PyTorch)"),
+        ({"replicas": 4}, "Keras 3 (TensorFlow), 4 devices"),
+    ],
+)
+def test_the_caption_names_the_flavour_off_the_default(flavour, named):
+    # A slide says which Keras ran it when it is not plain Keras 3 on TensorFlow on one device.
+    from core import scenario_from_dict
+    from gui.export import caption_for
+
+    caption = caption_for(scenario_from_dict({**FLOOR_TRAP, **flavour}))
+    assert caption == FLOOR_CAPTION.replace("Keras 3.15.1", named)
+
+
 def test_options_read_back_from_settings_whatever_is_stored(qapp):
     # Remembered options survive the INI file's text form, and nonsense falls back to the defaults.
     from PySide6.QtCore import QSettings
