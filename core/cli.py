@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from core.explain import summarize
 from core.files import BadScenarioFile, load_scenario
+from core.flavours import Flavour
 from core.keras.fit import plan
 from core.plan import Plan, write_json
 from core.scenario import quote
@@ -17,6 +18,8 @@ EXIT_OK = 0
 EXIT_DIFFERENCE = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 3
+# The scenario names a Keras flavour (tf.keras 2, a backend) whose packages are not installed.
+EXIT_FLAVOUR_MISSING = 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,7 +77,9 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
 
 def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
     from core.compare import compare, count_words
+    from core.flavours import flavour_of
     from core.pipelines import inputs_words
+    from core.record_flavour import FlavourMissing, RecordingFailed, check_flavour
     from core.recorder import RecorderUnavailable, check_recordable, record, recordable_steps
 
     try:
@@ -83,15 +88,26 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
         print(f"error: {exc}", file=err)
         return EXIT_BAD_INPUT
     planned = plan(scenario)
+    flavour = flavour_of(scenario)
     try:
+        check_flavour(scenario)
         check_recordable(scenario, recordable_steps(planned))
+        # Keras 3 on TensorFlow runs here; another flavour in a process with its own environment.
         recorded = record(scenario, planned)
-    except RecorderUnavailable as exc:
+    except FlavourMissing as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_FLAVOUR_MISSING
+    except (RecorderUnavailable, RecordingFailed) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNAVAILABLE
     # The Plan itself is compared, walked only as far as the recording goes (never its whole JSON).
     comparison = compare(planned, recorded)
-    version = f"Keras {recorded.get('keras')}"
+    version = _flavour_version(flavour, recorded)
+    split = _replica_difference(recorded)
+    if comparison.difference is None and split is not None:
+        print(f"difference: {split}", file=out)
+        print(f"(recorded with {version}; the plan describes Keras {planned.keras_version})", file=out)
+        return EXIT_DIFFERENCE
     # The new kinds of input (issue 11) say what was built and run; the original three read as before.
     inputs = inputs_words(scenario)
     if comparison.difference is not None:
@@ -112,11 +128,16 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
     done = f"{count_words(planned.totals.steps, 'training step')}"
     if planned.totals.validation_steps:
         done += f" and {count_words(planned.totals.validation_steps, 'validation step')}"
+    if recorded.get("replicas", 1) > 1:
+        done += f", every batch split across the {recorded['replicas']} devices as planned"
     weight_updates = recorded.get("weight_updates")
     if weight_updates is not None:
         done += f" with {count_words(weight_updates, 'weight update')}"
     numbers = _epoch_numbers(planned)
     stopped = comparison.stopped
+    ended = recorded.get("stopped") if recorded.get("outcome") == "ok" else None
+    if ended is not None:  # tf.keras 2 ends the whole fit where its data runs out
+        done += f"; the data ran out in epoch {ended['epoch']:,} and ended fit there"
     if stopped is None:
         print(f"match: {version} ran exactly the planned {count_words(finished, 'epoch')}{numbers}: {done}.", file=out)
         if inputs is not None:
@@ -158,3 +179,35 @@ def _compared_parts(planned: Plan, recorded: dict[str, Any]) -> str:
     if recorded.get("weight_updates") is not None:
         parts.append("the weight updates counted by the optimizer")
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _flavour_version(flavour: Flavour, recorded: dict[str, Any]) -> str:
+    """The Keras that ran: "Keras 3.15.1", "tf.keras 2.21.0", "Keras 3.15.1 (JAX)", "Keras 3.15.1 on 4 devices"."""
+    version = recorded.get("keras")
+    if flavour.keras == "2":
+        name = f"tf.keras {version}"
+    elif flavour.backend == "tensorflow":
+        name = f"Keras {version}"
+    else:  # "Keras 3 (JAX)" with the version
+        name = Flavour(flavour.keras, flavour.backend).label.replace("Keras 3", f"Keras {version}", 1)
+    return name if flavour.replicas == 1 else f"{name} on {flavour.replicas} devices"
+
+
+def _replica_difference(recorded: dict[str, Any]) -> str | None:
+    """Under MirroredStrategy: the first recorded global batch that was not split as replica_split says, in words."""
+    replicas = recorded.get("replicas", 1)
+    if replicas == 1:
+        return None
+    from core.keras.replicas import replica_split
+
+    for epoch in recorded.get("epochs", []):
+        for part in ("train", "val"):
+            for sizes, _count in epoch.get(f"{part}_replicas") or []:
+                expected = replica_split(sum(sizes), replicas)
+                if tuple(sizes) != expected:
+                    words = "training" if part == "train" else "validation"
+                    return (
+                        f"epoch {epoch['epoch']:,}: a {words} batch of {sum(sizes):,} samples was split across the "
+                        f"replicas as {list(sizes)}, not {list(expected)}"
+                    )
+    return None

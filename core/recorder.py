@@ -178,7 +178,15 @@ class StepLimits:
 def _json_planned_steps(plan: dict[str, Any], epoch: int, part: str) -> int | None:
     """StepLimits.planned_steps for plan JSON: the steps of that part, None when it never ends or is not there."""
     epochs = plan.get("epochs") or []
-    if plan.get("outcome") == "error" or epoch >= len(epochs):
+    if plan.get("outcome") == "error":
+        return None
+    if epoch >= len(epochs):
+        # The epoch that never ends comes right after the finished ones; core.record_flavour adds
+        # its training steps when only its validation never ends (the plan JSON leaves them out).
+        endless = plan.get("endless") or {}
+        steps = plan.get("endless_train_steps")
+        if epoch == len(epochs) and endless.get("part") == "val" and part == "train" and steps is not None:
+            return int(steps)
         return None
     runs = epochs[epoch].get(part)
     if runs is None:
@@ -197,7 +205,19 @@ def record(
 
     The fit is stopped where the plan (``planned``: a Plan or plan JSON, else planned here) says
     a part never ends, after ``endless_steps``; the recording then says where (``outcome`` "stopped").
+    Another flavour than Keras 3 on TensorFlow on one device (tf.keras 2, JAX, PyTorch, replicas)
+    is recorded in a process of its own (``core.record_flavour``).
     """
+    from core.flavours import Flavour, flavour_of
+
+    if flavour_of(scenario) != Flavour():
+        from core.record_flavour import record_flavour
+
+        if planned is None:
+            from core.keras.fit import plan
+
+            planned = plan(scenario)
+        return record_flavour(scenario, planned, endless_steps=endless_steps)
     if not tensorflow_available():
         raise RecorderUnavailable(install_hint())
     if planned is None:
@@ -656,8 +676,13 @@ def recording_model(
     return RecordingModel()
 
 
-def boundary_callback(keras: Any, log: BatchLog) -> Any:
-    """Epoch and validation boundaries, the stops the limits ask for, and cancel, as a Keras callback."""
+def boundary_callback(keras: Any, log: BatchLog, stop_evaluation: Callable[[Any], None] | None = None) -> Any:
+    """Epoch and validation boundaries, the stops the limits ask for, and cancel, as a Keras callback.
+
+    ``stop_evaluation(model)`` ends a validation run (Keras 3: ``model.stop_evaluating``; tf.keras 2
+    has no such flag, and its recorder raises instead).
+    """
+    stop_evaluation = stop_evaluation or _stop_evaluating
 
     class Boundaries(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
@@ -681,12 +706,12 @@ def boundary_callback(keras: Any, log: BatchLog) -> Any:
             log.maybe_collect(self.model)
             if log.stopped == "train" or log.cancel.is_set():
                 log.cancelled = log.cancelled or log.cancel.is_set()
-                self.model.stop_evaluating = True
                 self.model.stop_training = True
+                stop_evaluation(self.model)
             elif log.stopped is None and log.reached_limit(self.model, "val", batch):
                 log.stopped = "val"
-                self.model.stop_evaluating = True
                 self.model.stop_training = True
+                stop_evaluation(self.model)
 
         def on_test_end(self, logs: Any = None) -> None:
             if log.epochs:
@@ -698,3 +723,7 @@ def boundary_callback(keras: Any, log: BatchLog) -> Any:
             log.end_epoch(logs)
 
     return Boundaries()
+
+
+def _stop_evaluating(model: Any) -> None:
+    model.stop_evaluating = True

@@ -26,6 +26,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 # The conformance recorder cut an endless part after this many steps.
 RECORD_CUT_STEPS = 3001
+RECORD_ERROR_CHARS = 300
 _EPOCH_KEYS = ("epoch", "train_first_sample", "val_first_sample", "ran_out", "val_ran_out", "updates")
 
 
@@ -84,15 +85,32 @@ def comparable(truth: dict[str, Any], recorded: dict[str, Any]) -> tuple[dict[st
         if want.get("train_order") == "random":
             for epoch in (want, got):
                 epoch["train"] = _runs(sorted(_expanded(epoch["train"]), reverse=True))
-    keys = ("train", "val", *_EPOCH_KEYS)
+    for want, got in zip(epochs_truth, epochs_seen, strict=False):
+        if want.get("train_order") == "random" and want.get("train_replicas") is not None:
+            for epoch in (want, got):
+                epoch["train_replicas"] = sorted(epoch.get("train_replicas") or [], reverse=True)
+    keys = ("train", "val", *_EPOCH_KEYS, *(("train_replicas", "val_replicas") if truth.get("replicas", 1) > 1 else ()))
 
     def shape(epochs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{key: epoch.get(key) for key in keys} for epoch in epochs]
 
+    # The flavour records keep an error's type and the first 300 characters of its message.
+    cut = len(truth.get("error", "").partition(": ")[2]) == RECORD_ERROR_CHARS
+
+    def error(source: dict[str, Any]) -> str | None:
+        if not source.get("error"):
+            return None
+        kind, _, message = source["error"].partition(": ")
+        return error_reason(f"{kind}: {message[:RECORD_ERROR_CHARS] if cut else message}")
+
     def whole(outcome: str, source: dict[str, Any], epochs: list[dict[str, Any]], warnings: list[str]) -> dict[str, Any]:
+        # tf.keras 2 ends fit where its data ran out: "stopped" {"epoch": K} (the recorder's own
+        # stop of an endless part is its outcome "stopped", compared as the record's endless outcome).
+        ended = source.get("stopped") if source.get("outcome") != "stopped" else None
         return {
             "outcome": outcome,
-            "error": error_reason(source["error"]) if source.get("error") else None,
+            "stopped": ended,
+            "error": error(source),
             "epochs": shape(epochs),
             "weight_updates": source.get("weight_updates"),
             "optimizer_iterations": source.get("optimizer_iterations"),
