@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from core.keras.replicas import replica_split
 from core.plan import EpochPlan, Plan, Segment
 
 __all__ = ["Comparison", "Difference", "Stopped", "compare", "conformance_record_as_plan", "count_words", "first_difference"]
@@ -32,6 +33,7 @@ _EPOCH_FLAGS = ("ran_out", "val_ran_out", "train_first_sample", "val_first_sampl
 _SIZES_CHUNK = 4096
 
 Runs = Iterator[tuple[int, int]]  # (batch size, how many in a row), lazily
+SplitRuns = Iterator[tuple[tuple[int, ...], int]]  # (per-replica sizes of a global batch, how many in a row)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,14 @@ def _compare_whole(want: _PlanSide, seen: dict[str, Any]) -> Difference | None:
     planned_updates, seen_updates = want.weight_updates, seen.get("weight_updates")
     if planned_updates is not None and planned_updates != seen_updates:
         return Difference(None, "weight_updates", None, planned_updates, seen_updates)
+    if "stopped" in seen and want.stopped != seen["stopped"]:
+        # tf.keras 2 ends the whole fit when the data runs out: where it did is part of what it did.
+        return Difference(None, "stopped", None, _stop_words(want.stopped), _stop_words(seen["stopped"]))
     return None
+
+
+def _stop_words(stopped: dict[str, Any] | None) -> str:
+    return "a fit that runs every epoch" if not stopped else f"a fit that ends in epoch {stopped.get('epoch')}"
 
 
 def _compare_stopped(want: _PlanSide, seen: dict[str, Any]) -> Comparison:
@@ -183,7 +192,49 @@ def _compare_epoch(number: int, want: _Epoch, got: _Epoch, *, cut: str | None) -
             continue
         if want.flag(flag) != got.flag(flag):
             return Difference(number, flag, None, want.flag(flag), got.flag(flag))
+    if cut is None and want.flag("train_order") != "random":
+        for part in ("train", "val"):
+            got_splits = got.splits(part)
+            if got_splits is None:
+                continue  # the account says nothing of replicas
+            mismatch = _first_split_mismatch(want.splits(part), got_splits)
+            if mismatch is not None:
+                step, expected, actual = mismatch
+                return Difference(number, f"{part}_replicas", step, expected, actual)
     return None
+
+
+def _first_split_mismatch(want: SplitRuns | None, got: SplitRuns) -> tuple[int, str, str] | None:
+    """The first global batch whose split across replicas differs (step from 1), lazily; None when none does."""
+    if want is None:
+        return 1, "no split across replicas", "a split across replicas"
+    step = 1
+    want_run, got_run = next(want, None), next(got, None)
+    want_left = want_run[1] if want_run else 0
+    got_left = got_run[1] if got_run else 0
+    while want_run is not None and got_run is not None:
+        if want_run[0] != got_run[0]:
+            return step, _split_words(want_run[0]), _split_words(got_run[0])
+        take = min(want_left, got_left)
+        step += take
+        want_left -= take
+        got_left -= take
+        if want_left == 0:
+            want_run = next(want, None)
+            want_left = want_run[1] if want_run else 0
+        if got_left == 0:
+            got_run = next(got, None)
+            got_left = got_run[1] if got_run else 0
+    if want_run is not None:
+        return step, _split_words(want_run[0]), "no more batches"
+    if got_run is not None:
+        return step, "no more batches", _split_words(got_run[0])
+    return None
+
+
+def _split_words(split: tuple[int, ...]) -> str:
+    """ "a batch split 8, 8, 8, 8 across the replicas"."""
+    return f"a batch split {', '.join(f'{size:,}' for size in split)} across the replicas"
 
 
 def _flag_seen(flag: str, cut: str, got: _Epoch) -> bool:
@@ -278,6 +329,10 @@ class _Epoch:
     def part_steps(self, part: str) -> int | None:
         raise NotImplementedError
 
+    def splits(self, part: str) -> SplitRuns | None:
+        """Each global batch's per-replica sizes, lazily; None when this account has no replicas."""
+        return None
+
 
 class _JsonEpoch(_Epoch):
     def __init__(self, epoch: dict[str, Any]):
@@ -296,6 +351,10 @@ class _JsonEpoch(_Epoch):
     def part_steps(self, part: str) -> int | None:
         value = self.epoch.get(part)
         return None if value is None else _json_steps(value)
+
+    def splits(self, part: str) -> SplitRuns | None:
+        value = self.epoch.get(f"{part}_replicas")
+        return None if value is None else _json_split_runs(value)
 
 
 class _PlanEpoch(_Epoch):
@@ -334,6 +393,13 @@ class _PlanEpoch(_Epoch):
         segment = self._segment(part)
         return None if segment is None else segment.count
 
+    def splits(self, part: str) -> SplitRuns | None:
+        replicas = getattr(self.epoch, "replicas", 1)
+        segment = self._segment(part)
+        if replicas == 1 or segment is None:
+            return None
+        return ((replica_split(size, replicas), count) for size, count in _segment_runs(segment))
+
 
 class _PlanSide:
     """The plan, as a Plan or plan JSON: outcome, finished epochs, and each epoch on demand."""
@@ -347,6 +413,8 @@ class _PlanSide:
             self.finished = len(planned.epochs)  # an EpochSequence: no epoch is built to count them
             self.weight_updates = getattr(planned, "weight_updates", None)
             self.initial_epoch = getattr(planned.scenario, "initial_epoch", 0)
+            stopped_epoch = getattr(planned, "stopped_epoch", None)
+            self.stopped = None if stopped_epoch is None else {"epoch": stopped_epoch}
         else:
             self.outcome = planned["outcome"]
             self.endless = planned.get("endless") if self.outcome == "endless" else None
@@ -354,6 +422,7 @@ class _PlanSide:
             self.weight_updates = planned.get("weight_updates")
             numbered = [epoch["epoch"] for epoch in planned["epochs"][:1] if epoch.get("epoch") is not None]
             self.initial_epoch = numbered[0] - 1 if numbered else 0
+            self.stopped = planned.get("stopped")
 
     def number(self, index: int) -> int:
         """Keras' number (from 1, after initial_epoch) of the fit's epoch at this 0-based index."""
@@ -398,6 +467,16 @@ def _json_runs(runs: list) -> Runs:
                 yield from _json_runs(run[0])
         elif run[1]:
             yield int(run[0]), int(run[1])
+
+
+def _json_split_runs(runs: list) -> SplitRuns:
+    """Per-replica runs ``[[sizes...], count]``, with repeating groups ``[[runs...], count]`` expanded lazily."""
+    for run in runs:
+        if run[0] and isinstance(run[0][0], list):
+            for _ in range(int(run[1])):
+                yield from _json_split_runs(run[0])
+        elif run[1]:
+            yield tuple(int(size) for size in run[0]), int(run[1])
 
 
 def _json_steps(runs: list) -> int:
@@ -451,4 +530,7 @@ def conformance_record_as_plan(keras_record: dict[str, Any]) -> dict[str, Any]:
             "endless": {"epoch": epochs[-1].get("epoch", len(epochs)), "part": outcome.split("_", 1)[1]},
             "epochs": epochs[:-1],
         }
-    return {"outcome": outcome, "epochs": epochs if outcome != "error" else []}
+    converted = {"outcome": outcome, "epochs": epochs if outcome != "error" else []}
+    if outcome != "error" and "stopped" in keras_record:
+        converted["stopped"] = keras_record["stopped"]  # where tf.keras 2 ended the fit (null: it did not)
+    return converted

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from core.data.streams import Stream, expand_runs
+from core.keras.replicas import replica_split
 from core.scenario import Scenario
 
-__all__ = ["EpochPlan", "Plan", "PlanWarning", "Segment", "Totals", "expand_runs", "write_json"]
+__all__ = ["EpochPlan", "Plan", "PlanWarning", "Segment", "Totals", "expand_runs", "replica_runs", "write_json"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class EpochPlan:
     train_order: str = "fixed"  # "fixed" | "random"
     batches_before: int = 0
     accumulation: int | None = None  # gradient_accumulation_steps
+    replicas: int = 1  # MirroredStrategy: each global batch is split across this many devices
 
     @property
     def updates(self) -> int | None:
@@ -128,7 +130,24 @@ class EpochPlan:
             out["train_order"] = "random"
         if self.accumulation is not None:
             out["updates"] = self.updates
+        if self.replicas > 1:
+            out["train_replicas"] = replica_runs(out["train"], self.replicas)
+            out["val_replicas"] = None if out["val"] is None else replica_runs(out["val"], self.replicas)
         return out
+
+
+def replica_runs(runs: list, replicas: int) -> list:
+    """Plan JSON runs of global batch sizes as runs of per-replica sizes: ``[[32, 3]]`` -> ``[[[8, 8, 8, 8], 3]]``.
+
+    A repeating group ``[[runs...], count]`` stays a group, so the list is as long as the runs.
+    """
+    out: list = []
+    for run in runs:
+        if isinstance(run[0], list):
+            out.append([replica_runs(run[0], replicas), run[1]])
+        else:
+            out.append([list(replica_split(run[0], replicas)), run[1]])
+    return out
 
 
 @dataclass(frozen=True)
@@ -178,6 +197,9 @@ class Plan:
     # a generator): it learns the length on running out, and every such epoch warns that it ran out.
     train_length_unknown: bool = False
     val_length_unknown: bool = False
+    # tf.keras 2 ended the whole fit in this epoch (absolute, from 1) because the data ran out; None: it did not.
+    stopped_epoch: int | None = None
+    replicas: int = 1  # MirroredStrategy over this many devices; 1: no strategy
 
     def to_json(self) -> dict[str, Any]:
         out = self._json_head()
@@ -196,6 +218,8 @@ class Plan:
             out["endless"] = {"epoch": self.endless_epoch, "part": self.endless_part}
         if self.outcome == "error":
             out["error"] = self.error
+        if getattr(self.scenario, "keras", "3") == "2":
+            out["stopped"] = None if self.stopped_epoch is None else {"epoch": self.stopped_epoch}
         return out
 
     def json_chunks(self) -> Iterator[str]:

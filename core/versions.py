@@ -7,6 +7,8 @@ as true as this match. Reading the installed version never imports Keras.
 from __future__ import annotations
 
 PLANNED_KERAS_VERSION = "3.15.1"
+# tf.keras 2 (scenario "keras": "2") is the tf-keras package, run with TF_USE_LEGACY_KERAS=1.
+PLANNED_TF_KERAS_VERSION = "2.21.0"
 PLANNED_TENSORFLOW_VERSION = "2.21.0"
 
 
@@ -22,6 +24,11 @@ def installed_version(distribution: str) -> str | None:
 
 def installed_keras_version() -> str | None:
     return installed_version("keras")
+
+
+def planned_version(keras: str) -> str:
+    """The version of the Keras a plan describes: Keras 3 for "3", tf-keras for "2"."""
+    return PLANNED_TF_KERAS_VERSION if keras == "2" else PLANNED_KERAS_VERSION
 
 
 def installed_tensorflow_version() -> str | None:

@@ -28,6 +28,9 @@ class Source:
     # A Python generator over finite data: every iterator shares it (the replay and
     # the carry-over between validation runs come from that).
     shared_generator: bool = False
+    # tf.data's cardinality() says INFINITE (a .repeat() without a count, Dataset.counter()), not just
+    # unknown: tf.keras 2 refuses such a dataset without steps.
+    infinite: bool = False
 
     def stream(self, iterator_index: int) -> Stream:
         return self.first if iterator_index == 0 else self.later
@@ -59,7 +62,7 @@ def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_k
         return _pydataset_source(spec, batch_size, offset, positions_known)
     if samples is None:
         stream = EndlessStream(batch_size)
-        return Source(stream, stream, None, batch_size)
+        return Source(stream, stream, None, batch_size, infinite=spec.source == "dataset")
     positions = not (spec.source == "arrays" and spec.shuffle) and positions_known
     if spec.source == "arrays":
         stream = PassStream(samples, batch_size, offset=offset, positions_known=positions)
@@ -76,12 +79,13 @@ def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_k
         if samples == 0:  # ds.repeat().batch(B) of nothing is empty, and TF knows it
             return Source(finite, finite, 0, batch_size)
         stream = CycleStream(samples, batch_size, offset=offset)
-        return Source(stream, stream, None, batch_size)
+        return Source(stream, stream, None, batch_size, infinite=spec.source == "dataset")
     if spec.repeat == "after_batch":
         looping = PassStream(samples, batch_size, spec.drop_remainder, loops=True, offset=offset)
         if spec.source == "generator":
             return Source(looping, looping, None, batch_size, shared_generator=True)
-        return Source(looping, looping, 0 if looping.batches_per_pass == 0 else None, batch_size)
+        empty = looping.batches_per_pass == 0
+        return Source(looping, looping, 0 if empty else None, batch_size, infinite=not empty)
     if spec.source == "dataset":
         return Source(finite, finite, finite.batches_per_pass, batch_size)
     # A one-shot generator: Keras peeked its first batches when it wrapped it, and
@@ -93,7 +97,7 @@ def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_k
 def _pipeline_source(spec: DataSpec) -> Source:
     """A tf.data pipeline: its batches, and the length cardinality() tells Keras (None: unknown or infinite)."""
     # tf.data's algebra is loaded with the first pipeline, off the window's start path.
-    from core.data.steps import Batches, PipelineRefused, run_pipeline
+    from core.data.steps import INFINITE, Batches, PipelineRefused, run_pipeline
 
     assert spec.pipeline is not None
     try:
@@ -103,7 +107,7 @@ def _pipeline_source(spec: DataSpec) -> Source:
     assert isinstance(stream, Batches), "the scenario reader refuses a pipeline that ends unbatched"
     pipeline_stream = PipelineStream(stream, stream.batch_size)
     known = stream.cardinality if stream.cardinality >= 0 else None
-    return Source(pipeline_stream, pipeline_stream, known, stream.batch_size)
+    return Source(pipeline_stream, pipeline_stream, known, stream.batch_size, infinite=stream.cardinality == INFINITE)
 
 
 def _pydataset_source(spec: DataSpec, batch_size: int, offset: int, positions_known: bool) -> Source:

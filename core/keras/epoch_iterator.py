@@ -20,6 +20,10 @@ class RunResult:
     # It asked for a batch past the last one (the data ran out inside the run): a pipeline
     # whose end raises (assert_cardinality) stops fit there.
     read_past: bool = False
+    # tf.keras 2: running out ends the whole fit after this epoch (its validation still runs).
+    ends_fit: bool = False
+    # Keras raises here instead (tf.keras 2's "Empty logs"): what it says and what to change.
+    failure: str | None = None
 
 
 class EpochIterator:

@@ -266,6 +266,7 @@ class EpochSequence(Sequence[EpochPlan]):
         validation: ValidationRule | None,
         initial_epoch: int = 0,
         accumulation: int | None = None,
+        replicas: int = 1,
     ):
         self._prefix = prefix
         self._cycle = cycle
@@ -275,6 +276,8 @@ class EpochSequence(Sequence[EpochPlan]):
         self.initial_epoch = initial_epoch
         # gradient_accumulation_steps: weights change after every accumulation-th batch of the fit.
         self.accumulation = accumulation
+        # MirroredStrategy: each global batch is split across this many replicas.
+        self.replicas = replicas
         self._prefix_starts = _starts(prefix)
         self._cycle_starts = _starts(cycle)
         self._prefix_length = self._prefix_starts[-1]
@@ -307,6 +310,7 @@ class EpochSequence(Sequence[EpochPlan]):
             train_order="random" if train.segment.stream.order_random else "fixed",
             batches_before=self.steps_before(index) if self.accumulation else 0,
             accumulation=self.accumulation,
+            replicas=self.replicas,
         )
 
     def steps_before(self, index: int) -> int:
@@ -316,7 +320,13 @@ class EpochSequence(Sequence[EpochPlan]):
     def truncated(self, length: int) -> EpochSequence:
         """The first ``length`` epochs."""
         return EpochSequence(
-            self._prefix, self._cycle, min(length, self._length), self._validation, self.initial_epoch, self.accumulation
+            self._prefix,
+            self._cycle,
+            min(length, self._length),
+            self._validation,
+            self.initial_epoch,
+            self.accumulation,
+            self.replicas,
         )
 
     def __iter__(self) -> Iterator[EpochPlan]:

@@ -16,6 +16,13 @@ from dataclasses import replace
 
 from core.data.sources import ARRAYS_DEFAULT_BATCH_SIZE, GENERATOR_PEEKED_BATCHES, KerasRefuses, Source, make_source
 from core.data.streams import PassStream, PipelineStream, ResumedStream
+from core.keras.data_handler import (
+    DataHandler,
+    legacy_source,
+    legacy_validation_rule,
+    recreates_iterator,
+    refusal_before_fit,
+)
 from core.keras.epoch_iterator import EpochIterator
 from core.keras.epochs import (
     AdvancingPiece,
@@ -28,10 +35,11 @@ from core.keras.epochs import (
     ValidationSchedule,
     covered_samples,
 )
+from core.keras.flavour import FitRules, rules_of
 from core.keras.warnings import explain_plan
 from core.plan import Plan, PlanWarning, Segment, Totals
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
-from core.versions import PLANNED_KERAS_VERSION
+from core.versions import planned_version
 from core.words import count_words
 
 # ---------------------------------------------------------------- the planner
@@ -42,10 +50,20 @@ def plan(scenario: Scenario) -> Plan:
     try:
         return _plan(scenario)
     except KerasRefuses as refusal:
-        return Plan(scenario=scenario, outcome="error", error=str(refusal), keras_version=PLANNED_KERAS_VERSION)
+        version = planned_version(getattr(scenario, "keras", "3"))
+        return Plan(scenario=scenario, outcome="error", error=str(refusal), keras_version=version)
+
+
+# Batches of a shared Python generator that tf.keras 2's validation runs drop between them (tf.data's
+# prefetch, measured with tf-keras 2.21.0: 2 or 3, varying; the plan assumes 2 and warns).
+LEGACY_GENERATOR_BATCHES_LOST = 2
 
 
 def _plan(scenario: Scenario) -> Plan:
+    rules = rules_of(scenario)
+    refusal = _flavour_refusal(scenario, rules)
+    if refusal is not None:
+        raise KerasRefuses(refusal)
     train_spec = scenario.train
     warnings: list[PlanWarning] = []
     train_samples = train_spec.samples
@@ -87,12 +105,28 @@ def _plan(scenario: Scenario) -> Plan:
             val_source = make_source(replace(validation, shuffle=False), val_batch)
         except KerasRefuses as refusal:
             val_refusal = refusal
+    val_kind = _validation_kind(scenario)
+    if rules.legacy and val_source is not None and val_refusal is None:
+        val_source = legacy_source(val_source, val_kind, 1)
+        legacy_refusal = refusal_before_fit(val_source, val_steps, scenario.steps_per_execution, "validation")
+        if legacy_refusal is not None:
+            val_refusal = KerasRefuses(legacy_refusal)
 
     fit_epochs = max(0, scenario.epochs - scenario.initial_epoch)
-    trainer = EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
-    prefix, cycle, train_stop_at, train_endless_from, train_failure = _train_pieces(trainer, fit_epochs)
-    # Training stops in epoch index train_stop_at (endless, or tf.data's error); validation after the
-    # epochs before it comes first, so what validation does there decides first.
+    trainer: EpochIterator | DataHandler
+    if rules.legacy:
+        kind = _train_kind(scenario)
+        train_source = legacy_source(train_source, kind, fit_epochs)
+        legacy_refusal = refusal_before_fit(train_source, scenario.steps_per_epoch, scenario.steps_per_execution, "training")
+        if legacy_refusal is not None:
+            raise KerasRefuses(legacy_refusal)
+        recreates = recreates_iterator(kind, train_source, scenario.steps_per_epoch)
+        trainer = DataHandler(train_source, recreates, scenario.steps_per_epoch, scenario.steps_per_execution)
+    else:
+        trainer = EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
+    prefix, cycle, train_stop_at, train_endless_from, train_failure, stopped = _train_pieces(trainer, fit_epochs)
+    # Training stops in epoch index train_stop_at (endless, or tf.data's error; with tf.keras 2's stop,
+    # after it); validation after the epochs before it comes first, so what validation does there decides first.
     trained = fit_epochs if train_stop_at is None else train_stop_at
     first_validation = schedule.index_of_run(0)
     validates = first_validation is not None and first_validation < trained
@@ -101,8 +135,19 @@ def _plan(scenario: Scenario) -> Plan:
         raise KerasRefuses(f"{val_refusal} (raised when validation first runs, after epoch {number})")
 
     rule, val_endless_at = None, None
-    if val_source is not None:
-        rule = _validation_rule(val_source, val_steps, scenario.steps_per_execution, schedule, schedule.runs_before(fit_epochs))
+    if val_source is not None and rules.legacy:
+        lost = LEGACY_GENERATOR_BATCHES_LOST
+        rule = legacy_validation_rule(val_source, val_kind, val_steps, schedule, lost, schedule.runs_before(fit_epochs))
+    elif val_source is not None:
+        rule = _validation_rule(
+            val_source,
+            val_steps,
+            scenario.steps_per_execution,
+            schedule,
+            schedule.runs_before(fit_epochs),
+            rules.batches_lost_after_validation_run,
+        )
+    if rule is not None and val_source is not None:
         if validates:
             _check_reads(val_source, rule, "the first validation run")
         endless_run = rule.first_endless_run()
@@ -114,10 +159,12 @@ def _plan(scenario: Scenario) -> Plan:
         outcome, endless_index, endless_part, length = "endless", val_endless_at, "val", val_endless_at
     elif train_failure is not None:
         raise KerasRefuses(train_failure)
-    elif train_stop_at is not None:
+    elif train_stop_at is not None and not stopped:
         outcome, endless_index, endless_part, length = "endless", train_stop_at, "train", train_stop_at
+    elif train_stop_at is not None:
+        length = train_stop_at
     accumulation = scenario.gradient_accumulation_steps
-    epochs = EpochSequence(prefix, cycle, length, rule, scenario.initial_epoch, accumulation)
+    epochs = EpochSequence(prefix, cycle, length, rule, scenario.initial_epoch, accumulation, rules.replicas)
     endless_epoch = None if endless_index is None else scenario.initial_epoch + endless_index + 1
     endless_train, endless_from = None, train_endless_from
     if endless_part == "val":
@@ -125,7 +172,12 @@ def _plan(scenario: Scenario) -> Plan:
         endless_train = EpochSequence(prefix, cycle, length + 1, None).train_epoch(length).segment
         endless_from = rule.run(schedule.runs_before(endless_index)).segment
 
-    warnings.extend(explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part))
+    if rules.first_batch_must_split:
+        _check_replica_split(rules, epochs, rule if validates else None, endless_from if endless_part == "train" else None)
+    stopped_epoch = scenario.initial_epoch + length if stopped and outcome == "ok" else None
+    warnings.extend(
+        explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part, stopped_epoch)
+    )
     totals = _totals(train_samples, epochs)
     return Plan(
         scenario=scenario,
@@ -133,7 +185,7 @@ def _plan(scenario: Scenario) -> Plan:
         epochs=epochs,
         warnings=tuple(warnings),
         totals=totals,
-        keras_version=PLANNED_KERAS_VERSION,
+        keras_version=rules.version,
         endless_epoch=endless_epoch,
         endless_part=endless_part,
         endless_train=endless_train,
@@ -143,7 +195,97 @@ def _plan(scenario: Scenario) -> Plan:
         weight_updates=None if accumulation is None else totals.steps // accumulation,
         train_length_unknown=_length_unknown(train_source),
         val_length_unknown=val_source is not None and _length_unknown(val_source),
+        stopped_epoch=stopped_epoch,
+        replicas=rules.replicas,
     )
+
+
+def _flavour_refusal(scenario: Scenario, rules: FitRules) -> str | None:
+    """What a flavour refuses before any batch, whatever the data."""
+    per_call = scenario.steps_per_execution
+    if rules.backend == "torch" and per_call > 1:
+        return (
+            f"ValueError: `steps_per_execution` must be 1 with the PyTorch backend. Received: steps_per_execution={per_call}. "
+            "Keras 3 on PyTorch runs one batch per call; remove steps_per_execution from compile() (or set it to 1), "
+            "or use the TensorFlow or JAX backend."
+        )
+    if rules.replicas > 1:
+        generators = [
+            which
+            for which, spec in (("training", scenario.train), ("validation", _validation_data_spec(scenario)))
+            if spec is not None and spec.source == "generator"
+        ]
+        if generators:
+            return (
+                f"The {' and '.join(generators)} data is a Python generator, and MirroredStrategy over "
+                f"{rules.replicas} devices loses a varying number of its batches (tf.data reads ahead through "
+                "from_generator for every device, and what it read is dropped), so which batches fit trains cannot be "
+                "planned. Use NumPy arrays, a tf.data.Dataset or a keras.utils.PyDataset with several devices."
+            )
+    if rules.legacy and scenario.gradient_accumulation_steps is not None:
+        return (
+            "TypeError: tf.keras 2's optimizers take no gradient_accumulation_steps argument (it is Keras 3's). "
+            "Remove it, or use Keras 3."
+        )
+    if rules.legacy:
+        for which, spec in (("training", scenario.train), ("validation", _validation_data_spec(scenario))):
+            if spec is not None and spec.source == "pydataset" and spec.samples is None:
+                return (
+                    f"The {which} PyDataset has no length (num_batches=None), which only Keras 3 knows: tf.keras 2's "
+                    "keras.utils.Sequence must have a __len__. Give it a length, or use Keras 3."
+                )
+    return None
+
+
+def _check_replica_split(rules: FitRules, epochs: EpochSequence, rule: ValidationRule | None, endless: Segment | None) -> None:
+    """Keras 3 under MirroredStrategy: the first global batch of training, and of validation, must split evenly."""
+    batch_size = None
+    first: Segment | None = None
+    found, _ = epochs.find(lambda epoch: epoch.segment.count > 0, 1)
+    if found:
+        first = epochs.train_epoch(found[0]).segment
+    elif endless is not None:
+        first = endless
+    if first is not None:
+        size = first.stream.size(first.start)
+        batch_size = first.stream.batch_size or None
+        if size % rules.replicas:
+            raise KerasRefuses(rules.uneven_first_batch(size, "first training batch", batch_size))
+    if rule is None:
+        return
+    run = rule.run(0)
+    segment = run.segment
+    if run.endless or segment.count:
+        size = segment.stream.size(segment.start)
+        if size % rules.replicas:
+            which = "first validation batch"
+            raise KerasRefuses(
+                rules.uneven_first_batch(size, which, segment.stream.batch_size or None) + " (raised when validation first runs)"
+            )
+
+
+def _train_kind(scenario: Scenario) -> str:
+    """What tf.keras 2's adapter sees as the training data: arrays, dataset, generator, pydataset or a flow."""
+    validation = scenario.validation
+    if isinstance(validation, ValidationSplit) and validation.split_by == "directory":
+        return "dataset"
+    if isinstance(validation, ValidationSplit) and validation.split_by == "image_data_generator":
+        return "image_data_generator"
+    return "dataset" if scenario.train.pipeline is not None else scenario.train.source
+
+
+def _validation_kind(scenario: Scenario) -> str:
+    validation = scenario.validation
+    if isinstance(validation, ValidationSplit):
+        return {"fit": "arrays", "directory": "dataset"}.get(validation.split_by, "image_data_generator")
+    if isinstance(validation, ValidationSet):
+        return "dataset" if validation.pipeline is not None else validation.source
+    return "arrays"
+
+
+def _validation_data_spec(scenario: Scenario) -> DataSpec | None:
+    validation = scenario.validation
+    return validation if isinstance(validation, ValidationSet) else None
 
 
 def _length_unknown(source: Source) -> bool:
@@ -245,24 +387,27 @@ def _loader_split(scenario: Scenario, validation: ValidationSplit) -> tuple[int,
     return training, batch, make_source(train_spec, batch, offset=validating), make_source(val_spec, batch)
 
 
-def _validation_rule(source: Source, steps: int | None, per_call: int, schedule: ValidationSchedule, runs: int) -> ValidationRule:
+def _validation_rule(
+    source: Source, steps: int | None, per_call: int, schedule: ValidationSchedule, runs: int, lost: int
+) -> ValidationRule:
     """Every validation run of the fit, as pieces: evaluate() resets its iterator each time."""
     stream = source.first
     if not (source.shared_generator and isinstance(stream, PassStream)):
         evaluator = EpochIterator(source, steps, per_call)
         first, later = evaluator.run_validation(), evaluator.run_validation()
         return ValidationRule(schedule, (ValidationRunPiece(first),), (ValidationRunPiece(later),))
-    return _generator_validation_rule(stream, steps, per_call, schedule, runs)
+    return _generator_validation_rule(stream, steps, per_call, schedule, runs, lost)
 
 
 def _generator_validation_rule(
-    base: PassStream, steps: int | None, per_call: int, freq: ValidationSchedule, runs: int
+    base: PassStream, steps: int | None, per_call: int, freq: ValidationSchedule, runs: int, lost: int
 ) -> ValidationRule:
     """Validation from a Python generator: its runs share one generator, so they differ.
 
-    Each run gets ``chain(peeked, generator)`` and TensorFlow prefetches one batch
-    past the last one the run uses, which the next run never sees (measured with
-    TensorFlow 2.21; a busy machine may prefetch more, and the plan warns so).
+    Each run gets ``chain(peeked, generator)``. On TensorFlow, tf.data prefetches ``lost`` = 1
+    batch past the last one the run uses, which the next run never sees (measured with
+    TensorFlow 2.21; a busy machine may prefetch more, and the plan warns so); JAX and PyTorch
+    read the generator directly (``lost`` = 0).
     """
     per_pass = base.batches_per_pass
     peeked = min(GENERATOR_PEEKED_BATCHES, per_pass)
@@ -274,7 +419,7 @@ def _generator_validation_rule(
         run = EpochIterator(Source(stream, stream, None, base.batch_size), steps, per_call).run_validation()
         if run.endless:
             return ValidationRule(freq, (), (ValidationRunPiece(run),))
-        advance = run.segment.count + 1 - peeked
+        advance = run.segment.count + lost - peeked
         piece = ValidationRunPiece(run, max(runs, 1), advance)
         return ValidationRule(freq, (piece,), (ValidationRunPiece(piece.at(max(runs, 1) - 1)),))
     pieces: list[ValidationRunPiece] = []
@@ -294,10 +439,10 @@ def _generator_validation_rule(
             break
         used = run.segment.count
         available = peeked + per_pass - resume_at
-        advance = max(0, min(used + 1, available) - peeked)
+        advance = max(0, min(used + lost, available) - peeked)
         from_generator = max(0, used - peeked)
         repeats = 1
-        if from_generator and advance == from_generator + 1:
+        if from_generator and advance == from_generator + lost:
             # Later runs read the same sizes while their window stays on full batches
             # and the batch prefetched after it still exists.
             room = min(base.full_batches, per_pass - 1) - (resume_at + from_generator)
@@ -310,12 +455,13 @@ def _generator_validation_rule(
 
 
 def _train_pieces(
-    trainer: EpochIterator, epochs: int
-) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None, str | None]:
-    """Run the training epoch iterator in pieces: (prefix, cycle, stop index, where an endless one starts, error).
+    trainer: EpochIterator | DataHandler, epochs: int
+) -> tuple[tuple[Piece, ...], tuple[Piece, ...], int | None, Segment | None, str | None, bool]:
+    """Run the training data in pieces: (prefix, cycle, stop index, where an endless one starts, error, stopped).
 
     Training stops at the epoch index given when that epoch never ends, or when it reads past
-    a failing end (then the error says so).
+    a failing end (then the error says so). With ``stopped`` (tf.keras 2 ran out of data) the
+    stop index is the epoch after the last one that ran: the fit ends there.
 
     A run of epochs that each take the next block of the same iterator becomes one
     piece; when Keras is back in a state it was in before, the pieces since then
@@ -328,7 +474,7 @@ def _train_pieces(
         state = trainer.state()
         if state in seen:
             start = seen[state]
-            return tuple(pieces[:start]), tuple(pieces[start:]), None, None, None
+            return tuple(pieces[:start]), tuple(pieces[start:]), None, None, None, False
         seen[state] = len(pieces)
         ahead = trainer.plain_epochs_ahead()
         if ahead is not None and ahead[2] >= 2:
@@ -341,12 +487,16 @@ def _train_pieces(
         result = trainer.run()
         if result.read_past and trainer.source.fails is not None:
             failure = _failed_precondition(trainer.source.fails, f"training in epoch {index + 1} of this fit")
-            return tuple(pieces), (), index, None, failure
+            return tuple(pieces), (), index, None, failure, False
+        if result.failure is not None:
+            return tuple(pieces), (), index, None, result.failure, False
         if result.endless:
-            return tuple(pieces), (), index, result.segment, None
+            return tuple(pieces), (), index, result.segment, None, False
         pieces.append(ExplicitPiece((TrainEpoch(result.segment, result.ran_out),)))
         index += 1
-    return tuple(pieces), (), None, None, None
+        if result.ends_fit:
+            return tuple(pieces), (), index, None, None, True
+    return tuple(pieces), (), None, None, None, False
 
 
 def _train_batch_size(spec: DataSpec, steps_per_epoch: int | None) -> int:

@@ -22,8 +22,10 @@ def explain_plan(
     outcome: str,
     endless_epoch: int | None,
     endless_part: str | None,
+    stopped_epoch: int | None = None,
 ) -> list[PlanWarning]:
     found: list[PlanWarning] = []
+    legacy = getattr(scenario, "keras", "3") == "2"
     spe = scenario.steps_per_epoch
     per_call = scenario.steps_per_execution
     train_stream = train_source.first
@@ -41,7 +43,9 @@ def explain_plan(
         why = f"the data has {count_words(train_source.known_length, 'batch')} and the iterator had used them up"
     else:
         why = f"the data has {count_words(per_pass, 'batch')} per pass and the iterator had used them up"
-    for numbers, first_number, epoch_count, batches in _ran_out_groups(epochs):
+    if stopped_epoch is not None:
+        found.append(_fit_stopped(scenario, train_spec, train_source, epochs, stopped_epoch))
+    for numbers, first_number, epoch_count, batches in [] if legacy else _ran_out_groups(epochs):
         if batches is None:
             what = f"stop{'s' if epoch_count == 1 else ''} short of the {wanted}"
         elif epoch_count == 1:
@@ -251,6 +255,52 @@ def explain_plan(
             )
     found.extend(_input_pipeline_warnings(scenario, train_source, val_source, epochs, outcome))
     return found
+
+
+def _fit_stopped(
+    scenario: Scenario, train_spec: DataSpec, train_source: Source, epochs: EpochSequence, stopped_epoch: int
+) -> PlanWarning:
+    """tf.keras 2 ran out of training data: the whole fit ends after this epoch (Keras 3 would go on)."""
+    spe = scenario.steps_per_epoch
+    last = epochs[len(epochs) - 1]
+    trained = count_words(last.train.count, "batch")
+    asked = f"the {spe:,} asked for" if spe else "a whole pass"
+    if train_spec.source == "arrays":
+        passes = count_words(max(0, scenario.epochs - scenario.initial_epoch), "pass")
+        have = f"the {passes} over the arrays that tf.keras 2 prepares (one per epoch) are used up"
+    elif train_spec.source == "generator":
+        have = "the generator has nothing more to give"
+    else:
+        have = "the iterator kept across epochs is used up"
+    if stopped_epoch < scenario.epochs:
+        after = f"Keras 3 would start epoch {stopped_epoch + 1} afresh from the first batch"
+        skipped = count_words(scenario.epochs - stopped_epoch, "epoch")
+        ends = f"tf.keras 2 ends the whole fit here: {skipped} never run"
+    else:
+        after = "Keras 3 would also stop this last epoch short"
+        ends = "tf.keras 2 ends the fit here"
+    return PlanWarning(
+        "ran_out_of_data",
+        f"The data ran out in epoch {stopped_epoch} after {trained} of {asked}: {have}. {capital(ends)} (Keras warns "
+        f'"Your input ran out of data; interrupting training"), and epoch {stopped_epoch}\'s validation still runs. '
+        f"({after}.)",
+        _legacy_ran_out_fix(train_spec, train_source, spe, scenario),
+        stopped_epoch,
+    )
+
+
+def _legacy_ran_out_fix(spec: DataSpec, source: Source, spe: int | None, scenario: Scenario) -> str:
+    epochs = max(0, scenario.epochs - scenario.initial_epoch)
+    if spec.source == "generator":
+        return "Make the generator loop forever (while True: ...) and set steps_per_epoch."
+    if spec.source == "arrays":
+        return "Leave steps_per_epoch unset (one pass per epoch), or make steps_per_epoch at most the batches of one pass."
+    if source.known_length is not None and spe:
+        return (
+            f"Give the data at least steps_per_epoch x epochs = {spe * epochs:,} batches with .repeat(), or set "
+            f"steps_per_epoch to {source.known_length:,} (one pass: then every epoch starts afresh)."
+        )
+    return "Use .repeat() on the dataset and set steps_per_epoch, or leave steps_per_epoch unset."
 
 
 def _fit_batch_size_ignored(scenario: Scenario) -> bool:
