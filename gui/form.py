@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,7 +36,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.flavours import Flavour
 from core.scenario import DataSpec, Scenario, ScenarioError, ValidationSet, ValidationSplit, scenario_from_dict
+from gui.flavour_chooser import (
+    DEFAULT_FLAVOUR,
+    FLAVOUR_CHOICES,
+    KERAS_HELP,
+    REPLICAS_HELP,
+    WHY_ONE_DEVICE,
+    choice_tooltip,
+    choice_words,
+    flavour_value,
+    installed_flavours,
+    installed_words,
+    keras_and_backend,
+    runs_on_tensorflow,
+)
 from gui.pipeline_editor import (
     FAULT_COLOUR,
     PipelineEditor,
@@ -121,6 +136,8 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 # Each field in words: in the Undo menu ("Undo edit of batch size") and before a problem.
 FIELD_NAMES = {
+    "keras": "Keras flavour",
+    "replicas": "number of devices",
     "train.samples": "training samples",
     "train.endless": "endless training stream",
     "train.source": "training source",
@@ -154,6 +171,8 @@ FIELD_NAMES = {
 
 # What each field is, the Keras argument it stands for, and its default: the field's tooltip.
 FIELD_HELP = {
+    "keras": KERAS_HELP,
+    "replicas": REPLICAS_HELP,
     "train.samples": "How many training samples there are: the length of x in fit(x, y).\n"
     "No default: fit needs data. Tick 'endless stream' for a source that has no length.",
     "train.endless": "The source of fit(x) has no length (a generator or dataset that never ends):\n"
@@ -254,6 +273,22 @@ class ScenarioForm(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
+        keras_box = QGroupBox("Keras")
+        keras_box.setObjectName("keras_box")
+        chooser = QFormLayout(keras_box)
+        self.flavour = self._combo("keras", FLAVOUR_CHOICES)
+        self._add(chooser, "&Keras", self.flavour, "keras")
+        self.replicas = self._line("replicas", "1 (no MirroredStrategy)")
+        self._add(chooser, "Dev&ices", self.replicas, "replicas")
+        # Which flavours are installed is asked once the window is on screen (check_installed): None until then.
+        self._installed: dict[str, bool] | None = None
+        self.installed_note = QLabel()
+        self.installed_note.setObjectName("flavour_installed")
+        self.installed_note.setWordWrap(True)
+        self.installed_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the pip line copies
+        self.installed_note.hide()
+        chooser.addRow(self.installed_note)
+        outer.addWidget(keras_box)
         train_box = QGroupBox("Training data")
         train = QFormLayout(train_box)
         self.samples = self._line("train.samples", "e.g. 60000")
@@ -329,6 +364,7 @@ class ScenarioForm(QWidget):
         self.look = look
         for error in self._errors.values():
             error.setStyleSheet(f"color: {look.alarm};")
+        self.installed_note.setStyleSheet(f"color: {look.muted};")
         for editor in (self.pipeline, self.val_pipeline):
             editor.set_colours(look.highlight, look.muted)
 
@@ -390,6 +426,7 @@ class ScenarioForm(QWidget):
         else:
             title = QLabel(label)
             title.setToolTip(FIELD_HELP[key])
+            title.setBuddy(widget)  # a label with a mnemonic (Alt+K) takes the focus to its field
             form.addRow(title, holder)
         self._errors[key] = error
         self._rows[key] = (form, holder)
@@ -419,6 +456,8 @@ class ScenarioForm(QWidget):
         self._filling = True
         try:
             train_side, validation_side = self._sides()
+            _select(self.flavour, flavour_value(scenario.keras, scenario.backend))
+            self.replicas.setText("" if scenario.replicas == 1 else str(scenario.replicas))
             train = scenario.train
             _show_data(train_side, train)
             self.shuffle.setChecked(train.shuffle)
@@ -505,6 +544,14 @@ class ScenarioForm(QWidget):
             "validation": None,
         }
         # Left out at their defaults, as a file leaves them out.
+        keras, backend = keras_and_backend(self.flavour.currentData())
+        if keras != "3":
+            data["keras"] = keras
+        if backend != "tensorflow":
+            data["backend"] = backend
+        replicas = parse_integer(self.replicas.text()) if self.replicas.isEnabled() else None
+        if replicas is not None and replicas != 1:
+            data["replicas"] = replicas
         initial_epoch = parse_integer(self.initial_epoch.text())
         if initial_epoch is not None:
             data["initial_epoch"] = initial_epoch
@@ -701,6 +748,7 @@ class ScenarioForm(QWidget):
         # Said in the form's words ("Batch size: ..."), not the file's keys ("train.batch_size: ...").
         self.problem = f"{_capitalized(self.field_words(field))}: {message}" if field else ""
         owner = field.split("[", 1)[0]  # "train.pipeline[2].size": the pipeline's box holds the step
+        owner = "keras" if owner == "backend" else owner  # one chooser says both
         for key, label in self._errors.items():
             at_fault = bool(field) and (key == owner or (owner.startswith(key + ".") and key not in self._fields))
             widget = self._fields.get(key)
@@ -720,6 +768,7 @@ class ScenarioForm(QWidget):
         self.problemChanged.emit(self.problem)
 
     def _update_enabled(self) -> None:
+        self._update_flavour()
         train_side, validation_side = self._sides()
         source = self.source.currentData()
         self._update_data(train_side, own=True, why_not_own="")
@@ -756,6 +805,28 @@ class ScenarioForm(QWidget):
         self.val_batch_size.setPlaceholderText(
             "32 (training is a pipeline)" if self._in_steps(train_side) else "training batch size"
         )
+
+    def _update_flavour(self) -> None:
+        """Devices only on TensorFlow; the quiet line says whether the chosen flavour can run for real here."""
+        value = self.flavour.currentData() or DEFAULT_FLAVOUR
+        _enable(self.replicas, runs_on_tensorflow(value), WHY_ONE_DEVICE)
+        self.replicas.setPlaceholderText("1 (no MirroredStrategy)" if runs_on_tensorflow(value) else "1: TensorFlow only")
+        installed = None if self._installed is None else self._installed.get(value)
+        replicas = parse_integer(self.replicas.text()) if self.replicas.isEnabled() else 1
+        flavour = Flavour(*keras_and_backend(value), replicas if isinstance(replicas, int) and replicas > 0 else 1)
+        words = installed_words(flavour, installed)
+        self.installed_note.setText(words)
+        self.installed_note.setVisible(bool(words))
+
+    def check_installed(self) -> None:
+        """Mark the flavours that are not installed here (found without importing them); asked after the first paint."""
+        self._installed = installed_flavours()
+        for index in range(self.flavour.count()):
+            value = self.flavour.itemData(index)
+            installed = self._installed.get(value)
+            self.flavour.setItemText(index, choice_words(value, installed))
+            self.flavour.setItemData(index, choice_tooltip(value, installed), Qt.ItemDataRole.ToolTipRole)
+        self._update_flavour()
 
     def _update_data(self, side: _DataFields, own: bool, why_not_own: str) -> None:
         """Which fields of the training data (or of a validation set) apply to its source, and why not."""

@@ -50,8 +50,9 @@ from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
 from gui.timeline import TIMELINE_KEYS, TimelineView
 
-if TYPE_CHECKING:  # loaded when first used, not on the start path: the demo's core and the exports
+if TYPE_CHECKING:  # loaded when first used, not on the start path: the demo's core, the exports, the compare view
     from core.demo import DemoSetup
+    from gui.compare_view import CompareView
     from gui.export import ExportOptions, Sheet
 
 MAX_RECENT = 8
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self._glossary: QDialog | None = None
+        self.compare_view: CompareView | None = None  # made when first asked for
         self._fitted_size: QSize | None = None  # the size fit_to_screen chose, until someone resizes
         self._shown_before = False
 
@@ -162,6 +164,13 @@ class MainWindow(QMainWindow):
         self.form_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.form_button.clicked.connect(lambda: self.set_form_shown(not self.form_panel.isVisibleTo(self)))
         self.timeline.bar.insertWidget(0, self.form_button)
+        self.compare_button = QToolButton()
+        self.compare_button.setObjectName("compare_button")
+        self.compare_button.setAutoRaise(True)
+        self.compare_button.setText("Compare")
+        self.compare_button.setToolTip("Compare this scenario under two Keras flavours, or against another (Ctrl+K)")
+        self.compare_button.clicked.connect(self.show_compare)
+        self.timeline.bar.insertWidget(1, self.compare_button)
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(self.timeline)
         self.right_split.addWidget(self.summary)
@@ -257,6 +266,9 @@ class MainWindow(QMainWindow):
             view_menu, "&Presentation mode", QKeySequence("F5"), self.set_presenting, checkable=True
         )
         self.form_action = self._action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown, checkable=True)
+        self.compare_action = self._action(
+            view_menu, "&Compare two plans (Keras flavours, N // B and ceil)...", QKeySequence("Ctrl+K"), self.show_compare
+        )
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_actions = QActionGroup(self)
         for choice, words in THEME_NAMES.items():
@@ -338,6 +350,8 @@ class MainWindow(QMainWindow):
             self._set_trap(None)  # moved away from the trap: its story no longer applies
         self.timeline.set_plan(self.plan)
         self.summary.set_plan(self.plan)
+        if self.compare_view is not None and self.compare_view.isVisible():
+            self.compare_view.set_scenario(scenario)
         if self.plan.outcome == "error":
             self.statusBar().showMessage(f"Keras refuses this setup: {self.plan.error}")
         else:
@@ -630,6 +644,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def check_keras_version(self) -> None:
         """Say so in the status bar when the installed Keras is not the one the plans describe."""
+        self.form.check_installed()  # which Keras flavours can run for real here: asked off the start path too
         note = keras_version_note()
         if note:
             self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
@@ -644,8 +659,8 @@ class MainWindow(QMainWindow):
         dark = system_is_dark() if self.theme == "system" else self.theme == "dark"
         self.look = look_for(dark=dark, presenting=self.presenting)
         apply_to_application(self.look, self.base_font)
-        for view in (self.form, self.timeline, self.summary, self.demo):
-            if view.look != self.look:  # each view starts in the everyday light look
+        for view in (self.form, self.timeline, self.summary, self.demo, self.compare_view):
+            if view is not None and view.look != self.look:  # each view starts in the everyday light look
                 view.apply_look(self.look)
         self._colour_version_label()
         self.presenting_action.setChecked(self.presenting)
@@ -672,6 +687,22 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in self.shortcuts())
         QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}</table>")
+
+    def show_compare(self) -> None:
+        """View > Compare: the scenario under two flavours (or against N // B, ceil, a preset, a file); made when first asked."""
+        if self.plan is None:
+            return
+        if self.compare_view is None:
+            from gui.compare_view import COMPARE_SIZE, CompareView
+
+            self.compare_view = CompareView(self.plan.scenario, self._presets, self)
+            self.compare_view.apply_look(self.look)
+            self.compare_view.resize(*COMPARE_SIZE)
+        else:
+            self.compare_view.set_scenario(self.plan.scenario)
+        self.compare_view.show()
+        self.compare_view.raise_()
+        self.compare_view.activateWindow()
 
     def show_glossary(self) -> None:
         """The words of the app with a small example each; built when first asked (start-up stays fast)."""
@@ -769,6 +800,8 @@ class MainWindow(QMainWindow):
             self.settings.setValue("help/first_launch_hint_seen", True)  # shown once: not again next time
         if self._glossary is not None:
             self._glossary.close()
+        if self.compare_view is not None:
+            self.compare_view.close()
         self.demo.shutdown()
         self.set_presenting(False)  # the layout and type to remember are the everyday ones
         self.settings.setValue("window/geometry", self.saveGeometry())
