@@ -4,11 +4,24 @@ Noisy sine regression, generated here from each sample's position (offline, noth
 download): x = [position, u], y = sin(u) + noise, u in [-3, 3]. A few Dense layers learn
 y from u; column 0 lets the run note which samples every batch held, so the plan can be
 checked batch by batch while the model trains. TensorFlow loads inside ``run_demo`` only.
+
+Keras 3 on TensorFlow on one device runs in this process (``run_demo``): after the first run
+TensorFlow is loaded and the compiled model is kept, so a second run starts at once, where a
+new process would import TensorFlow and compile again (seconds, every run). Every other flavour
+runs in a process of its own (``FlavourDemo``, ``core.demo_worker``): its environment must be
+set before TensorFlow or Keras is first imported, and this process may hold Keras 3 already.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,11 +30,14 @@ from typing import Any
 import numpy as np
 
 from core.compare import Comparison, compare, count_words
+from core.flavours import Flavour, flavour_of
 from core.keras.fit import plan
 from core.pipelines import inputs_words
 from core.plan import Plan
 from core.recorder import BatchLog, StepLimits, accumulation_steps, fit_and_record, install_hint, tensorflow_available
 from core.scenario import Scenario, ValidationSet, ValidationSplit
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # where ``python -m core.demo_worker`` is found
 
 # The demo must stay quick on a laptop: beyond these it runs a scaled-down copy and says so.
 MAX_DEMO_SAMPLES = 20_000
@@ -295,7 +311,109 @@ def run_demo(
     scenario = setup.scenario
     model = fresh_demo_model(scenario.steps_per_execution, accumulation_steps(scenario))
     recorded = fit_and_record(scenario, NoisySine(), log, train=True, model=model)
-    if log.cancelled:
+    return demo_result(setup, recorded, history, cancelled=log.cancelled)
+
+
+def runs_in_process(scenario: Scenario) -> bool:
+    """Keras 3 on TensorFlow on one device: the flavour the demo runs in this process (see the module's words)."""
+    return flavour_of(scenario) == Flavour()
+
+
+class FlavourDemo:
+    """One demo run in a process of the scenario's own flavour (``core.demo_worker``), read line by line.
+
+    ``run`` blocks (call it in a worker thread) and hands on what the process says; ``stop``, from
+    any thread, kills the process with everything it started, and ``run`` then returns a cancelled
+    result. The process is always reaped before ``run`` returns.
+    """
+
+    def __init__(self, setup: DemoSetup):
+        self.setup = setup
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def run(
+        self,
+        on_batch: Callable[[str, int, int, int, int, float], None] | None = None,
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        on_fitting: Callable[[], None] | None = None,
+    ) -> DemoResult:
+        from core.record_flavour import limits_json, missing_words, worker_environment
+
+        flavour = flavour_of(self.setup.scenario)
+        if flavour.missing():
+            return DemoResult({}, {}, False, missing_words(flavour), "", False)
+        history: dict[int, dict[str, float]] = {}
+        recorded: dict[str, Any] | None = None
+        fatal: str | None = None
+        request = {"scenario": self.setup.scenario.to_dict(), "planned": limits_json(self.setup.plan)}
+        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errors:
+            with self._lock:
+                if self._stopped:
+                    return DemoResult({}, history, True, None, "Cancelled: nothing to compare.", False)
+                self._process = process = subprocess.Popen(
+                    [sys.executable, "-m", "core.demo_worker"],
+                    cwd=PROJECT,
+                    env=worker_environment(flavour),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,  # a file, not a pipe: what TensorFlow prints can never fill a pipe and stall it
+                    text=True,
+                    encoding="utf-8",
+                    start_new_session=True,  # its own process group: stopped as one, PyDataset workers included
+                )
+            try:
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(json.dumps(request) + "\n")
+                process.stdin.close()
+                for line in process.stdout:
+                    message = json.loads(line) if line.startswith("{") else {}
+                    if "batches" in message and on_batch is not None:
+                        for phase, epoch, step, size, first, loss in message["batches"]:
+                            on_batch(phase, epoch, step, size, first, loss)
+                    elif "epoch" in message:
+                        history[message["epoch"]] = message["logs"]
+                        if on_epoch_end is not None:
+                            on_epoch_end(message["epoch"], message["logs"])
+                    elif "fitting" in message and on_fitting is not None:
+                        on_fitting()
+                    elif "recording" in message:
+                        recorded = message["recording"]
+                    elif "fatal" in message:
+                        fatal = message["fatal"]
+            except (OSError, ValueError):  # the pipe closed under us: stopped, or the process died
+                pass
+            finally:
+                if process.poll() is None and recorded is None:  # an error here, or a stop: nothing may outlive run
+                    self.stop()
+                process.wait()
+            errors.seek(0)
+            last_lines = [line.strip() for line in errors.read().splitlines() if line.strip()][-3:]
+        if self._stopped:
+            return DemoResult(recorded or {}, history, True, None, "Cancelled: nothing to compare.", False)
+        if recorded is None:
+            why = fatal or f"the process ended (exit {process.returncode}): {' | '.join(last_lines) or 'no message'}"
+            return DemoResult({}, history, False, f"{flavour.label} could not run the demo: {why}", "", False)
+        return demo_result(self.setup, recorded, history, cancelled=False)
+
+    def stop(self) -> None:
+        """Kill the demo's process and everything it started (safe from any thread, at any time)."""
+        with self._lock:
+            self._stopped = True
+            process = self._process
+            if process is None or process.poll() is not None:
+                return
+            with contextlib.suppress(ProcessLookupError):  # it has just ended by itself
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def demo_result(
+    setup: DemoSetup, recorded: dict[str, Any], history: dict[int, dict[str, float]], *, cancelled: bool
+) -> DemoResult:
+    """The demo's outcome: what Keras fed against the plan, in one sentence."""
+    scenario = setup.scenario
+    if cancelled:
         return DemoResult(recorded, history, True, None, "Cancelled: nothing to compare.", False)
     if recorded["outcome"] == "error" and setup.plan.outcome != "error":
         return DemoResult(recorded, history, False, recorded["error"], f"Keras stopped with an error: {recorded['error']}", False)
@@ -305,6 +423,8 @@ def run_demo(
     inputs = inputs_words(scenario)
     if inputs is not None:  # the new kinds of input say what Keras was really given
         verdict = f"{verdict} Keras was given {inputs}."
+    if not runs_in_process(scenario):  # say which Keras it was, when it is not plain Keras 3
+        verdict = f"{verdict} Run with {flavour_of(scenario).label}."
     return DemoResult(recorded, history, False, recorded.get("error"), verdict, matches)
 
 

@@ -1,9 +1,11 @@
 """The live demo: a real Keras fit in a worker thread, its loss drawn live, the plan verified.
 
 The worker is a QObject moved to a QThread; it only emits signals (style.md: a worker never
-touches a widget). TensorFlow is imported in that thread, on the first run. Batches are
-handed over in bundles at most 30 times a second; the panel appends them to its arrays and
-calls setData on curves made once.
+touches a widget). Keras 3 on TensorFlow on one device is imported in that thread, on the first
+run, and fits there; any other flavour (tf.keras 2, the JAX or PyTorch backend, several devices)
+fits in a process of its own that the thread reads line by line (``core.demo.FlavourDemo``), and
+Cancel kills that process. Batches are handed over in bundles at most 30 times a second; the
+panel appends them to its arrays and calls setData on curves made once.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.flavours import Flavour, flavour_of
 from core.recorder import install_hint, tensorflow_available
 from core.scenario import Scenario
 from gui.theme import Look, look_for, style_plot
 
 if TYPE_CHECKING:  # core.demo (and core.compare with it) loads when the demo is first run, not at start
-    from core.demo import DemoResult, DemoSetup
+    from core.demo import DemoResult, DemoSetup, FlavourDemo
 
 # Batches reach the GUI thread 10 times a second, and each bundle moves the progress bar and
 # the playhead; the loss plot is redrawn every third bundle (~4 ms a paint). Every wake-up and
@@ -44,6 +47,7 @@ if TYPE_CHECKING:  # core.demo (and core.compare with it) loads when the demo is
 FLUSH_SECONDS = 0.1
 PLOT_EVERY = 3
 PLOT_ROW = 3  # the loss plot's place in the panel's column: under the buttons, status and verdict
+IDLE_WORDS = "Trains a small real Keras model with these settings and checks the timeline against it."
 
 Batch = tuple[str, int, int, int, int, float]  # phase, epoch, step, size, first sample, loss
 
@@ -67,29 +71,38 @@ class DemoWorker(QObject):
         self._buffer: list[Batch] = []
         self._last_flush = 0.0
         self._nan: str | None = None
+        # Another flavour's demo runs in a process of its own; stop() kills it from the GUI thread.
+        self.flavour_demo: FlavourDemo | None = None
+        if not self.in_process:
+            from core.demo import FlavourDemo  # loaded by DemoPanel.start already
+
+            self.flavour_demo = FlavourDemo(setup)
+
+    @property
+    def in_process(self) -> bool:
+        from core.demo import runs_in_process  # loaded by DemoPanel.start already
+
+        return runs_in_process(self.setup.scenario)
+
+    def stop(self) -> None:
+        """Stop the fit (thread-safe): the in-process fit at its next batch, another flavour's process at once."""
+        self.cancel_event.set()
+        if self.flavour_demo is not None:
+            self.flavour_demo.stop()
 
     @Slot()
     def run(self) -> None:
         try:
-            if not tensorflow_available():
-                self.failed.emit(install_hint())
+            result = self._run_in_process() if self.flavour_demo is None else self._run_in_its_process()
+            if result is None:
                 return
-            self.loading.emit()
-            from core.tensorflow_loader import load_tensorflow
-
-            load_tensorflow()
-            if self.cancel_event.is_set():
-                self.cancelled.emit()
-                return
-            self.fitting.emit()
-            from core.demo import run_demo  # loaded by DemoPanel.start already
-
-            result = run_demo(self.setup, on_batch=self._batch, cancel=self.cancel_event, on_epoch_end=self._epoch_end)
             self._flush()
             if self._nan is not None:
                 self.failed.emit(self._nan)
             elif result.cancelled:
                 self.cancelled.emit()
+            elif result.error and not result.verdict:  # the flavour is missing, or its process could not run
+                self.failed.emit(result.error)
             else:
                 self.finished.emit(result)
         except Exception as error:  # shown in the panel; the app carries on
@@ -97,11 +110,32 @@ class DemoWorker(QObject):
         finally:
             self.done.emit()
 
+    def _run_in_process(self) -> DemoResult | None:
+        if not tensorflow_available():
+            self.failed.emit(install_hint())
+            return None
+        self.loading.emit()
+        from core.tensorflow_loader import load_tensorflow
+
+        load_tensorflow()
+        if self.cancel_event.is_set():
+            self.cancelled.emit()
+            return None
+        self.fitting.emit()
+        from core.demo import run_demo  # loaded by DemoPanel.start already
+
+        return run_demo(self.setup, on_batch=self._batch, cancel=self.cancel_event, on_epoch_end=self._epoch_end)
+
+    def _run_in_its_process(self) -> DemoResult:
+        assert self.flavour_demo is not None
+        self.loading.emit()
+        return self.flavour_demo.run(on_batch=self._batch, on_epoch_end=self._epoch_end, on_fitting=self.fitting.emit)
+
     def _batch(self, phase: str, epoch: int, step: int, size: int, first: int, loss: float) -> None:
         self._buffer.append((phase, epoch, step, size, first, loss))
         if not math.isfinite(loss) and self._nan is None:
             self._nan = f"The loss became {loss} at epoch {epoch + 1}, {phase} step {step + 1}; the demo stopped."
-            self.cancel_event.set()
+            self.stop()
         now = time.monotonic()
         if now - self._last_flush >= FLUSH_SECONDS:
             self._flush()
@@ -168,10 +202,11 @@ class DemoPanel(QWidget):
         self.run_button.clicked.connect(self.toggle)
         self.run_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.run_button.setMinimumWidth(120)
-        self.status = QLabel("Trains a small real Keras model with these settings and checks the timeline against it.")
+        self.status = QLabel(IDLE_WORDS)
         if not tensorflow_available():  # a lookup on the path, not an import: say it before the click
             self.status.setText(install_hint())
         self.status.setWordWrap(True)
+        self._flavour = Flavour()  # the flavour the idle words are about
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
@@ -254,6 +289,21 @@ class DemoPanel(QWidget):
 
     def set_scenario(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        flavour = flavour_of(scenario)
+        if flavour != self._flavour and not self.running:
+            self._flavour = flavour
+            self.status.setText(self.idle_words(flavour))
+
+    @staticmethod
+    def idle_words(flavour: Flavour) -> str:
+        """What the panel says before a run: what it will run, or what to install for it (a lookup, not an import)."""
+        if flavour.missing():
+            from core.record_flavour import missing_words
+
+            return missing_words(flavour)
+        if flavour == Flavour():
+            return IDLE_WORDS if tensorflow_available() else install_hint()
+        return f"{IDLE_WORDS[:-1]}, with {flavour.label} in a process of its own."
 
     @property
     def running(self) -> bool:
@@ -269,6 +319,10 @@ class DemoPanel(QWidget):
     def start(self) -> None:
         if self.running or self.scenario is None:
             return
+        flavour = flavour_of(self.scenario)
+        if flavour.missing():  # nothing to start: say what to install, where the verdict goes
+            self._set_verdict((False, self.idle_words(flavour)))
+            return
         from core.demo import prepare_demo
 
         self.setup = prepare_demo(self.scenario)
@@ -280,7 +334,8 @@ class DemoPanel(QWidget):
         self._set_verdict(None)
         total = self.setup.steps_to_run()  # what the demo runs, never a plan's 10^12 (QProgressBar counts in int32)
         self.progress_bar.setRange(0, 0)  # busy until TensorFlow is loaded
-        self.progress_bar.setFormat("loading TensorFlow...")
+        in_process = flavour == Flavour()
+        self.progress_bar.setFormat("loading TensorFlow..." if in_process else f"starting {flavour.label}...")
         self.progress_bar.show()
         self._total_steps = max(1, total)
         self._frame_plot()
@@ -304,15 +359,15 @@ class DemoPanel(QWidget):
 
     def cancel(self) -> None:
         if self.worker is not None:
-            self.worker.cancel_event.set()
+            self.worker.stop()
             self._set_state("cancelling")
 
     def shutdown(self) -> None:
-        """Stop any fit and wait for its thread: nothing outlives the window."""
+        """Stop any fit (another flavour's process is killed) and wait for its thread: nothing outlives the window."""
         if self.thread is None:
             return
         assert self.worker is not None
-        self.worker.cancel_event.set()
+        self.worker.stop()
         self.thread.quit()
         self.thread.wait()
         self._thread_finished()
@@ -328,9 +383,12 @@ class DemoPanel(QWidget):
 
     @Slot()
     def _loading(self) -> None:
-        self.status.setText(
-            ("Loading TensorFlow (first run only)... " + " ".join(self.setup.notes if self.setup else ())).strip()
-        )
+        flavour = flavour_of(self.setup.scenario) if self.setup else Flavour()
+        if flavour == Flavour():
+            loading = "Loading TensorFlow (first run only)... "
+        else:
+            loading = f"Starting {flavour.label} in a process of its own (a few seconds)... "
+        self.status.setText((loading + " ".join(self.setup.notes if self.setup else ())).strip())
 
     @Slot()
     def _fitting(self) -> None:
