@@ -22,7 +22,7 @@ KERAS_HELP = (
     "the plan follows the one chosen. View > Compare puts two side by side. Default: Keras 3 on TensorFlow."
 )
 REPLICAS_HELP = (
-    "How many devices (GPUs) train together under tf.distribute.MirroredStrategy: each batch of B samples\n"
+    "How many devices (GPUs) run fit() together under tf.distribute.MirroredStrategy: each batch of B samples\n"
     "is split across them, ceil(B / devices) samples each, device 1 first (later ones may get fewer or none).\n"
     "steps_per_epoch still counts whole batches. TensorFlow only. Default: 1 (no strategy)."
 )

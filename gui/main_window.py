@@ -700,9 +700,10 @@ class MainWindow(QMainWindow):
             self.compare_view.resize(*COMPARE_SIZE)
         else:
             self.compare_view.set_scenario(self.plan.scenario)
+        if self.compare_view.isVisible():  # already open, perhaps behind the window: bring it forward
+            self.compare_view.raise_()
+            self.compare_view.activateWindow()
         self.compare_view.show()
-        self.compare_view.raise_()
-        self.compare_view.activateWindow()
 
     def show_glossary(self) -> None:
         """The words of the app with a small example each; built when first asked (start-up stays fast)."""
