@@ -3,8 +3,11 @@
 Every source the format names is written with the API a student would use: NumPy arrays, the
 whole tf.data chain step by step, a hand-written generator, a ``keras.utils.PyDataset``
 subclass, an ``ImageDataGenerator().flow``, and ``image_dataset_from_directory`` for a split
-made by the loader. ``tests/test_codegen_runs.py`` runs this code with real Keras and checks
-that it feeds the planned batches.
+made by the loader. The scenario's flavour is written in too: tf.keras 2 (the environment
+variable that selects it, and a ``keras.utils.Sequence``, since tf.keras 2 has no PyDataset),
+Keras 3's JAX or PyTorch backend, and ``MirroredStrategy`` over several devices.
+``tests/test_codegen_runs.py`` runs this code with real Keras and checks that it feeds the
+planned batches; ``tests/test_codegen_flavours.py`` does the same for every flavour.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ DIRECTORY_IMAGE_SIZE = (64, 64)
 # image_dataset_from_directory needs the same seed for both subsets to come from one split.
 DIRECTORY_SEED = 1337
 DIRECTORY = "images/"
+BACKEND_NAMES = {"jax": "JAX", "torch": "PyTorch"}
 
 
 def fit_code(scenario: Scenario) -> str:
@@ -45,22 +49,58 @@ class _CodeWriter:
 
     def lines(self) -> list[str]:
         out = self._imports()
+        out += self._strategy()
         out += self._classes()
         out += self._data()
-        out += ["", *self._model(), self._compile(), self._fit()]
+        build = [*self._model(), self._compile()]
+        if self.scenario.replicas > 1:
+            build = [
+                "with strategy.scope():  # the model and its optimizer are copied onto every device",
+                *("    " + line for line in build),
+            ]
+        out += ["", *build, self._fit()]
         return out
 
     def _imports(self) -> list[str]:
+        scenario = self.scenario
         sources = {spec.source for spec in self.specs}
-        imports = []
+        preamble = []
+        if scenario.keras == "2":
+            preamble = [
+                'os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.keras 2 (pip install tf-keras), set before TensorFlow loads'
+            ]
+        elif scenario.backend != "tensorflow":
+            name = BACKEND_NAMES[scenario.backend]
+            preamble = [f'os.environ["KERAS_BACKEND"] = "{scenario.backend}"  # {name}: set before Keras loads, it picks once']
+        imports = ["import os", "", *preamble, ""] if preamble else []
         if "pydataset" in sources and any(spec.samples is not None for spec in self.specs if spec.source == "pydataset"):
             imports.append("import math")
-        imports += ["import numpy as np", "import keras"]
-        if "dataset" in sources and self.split_by != "directory":
-            imports.append("import tensorflow as tf")
+        imports.append("import numpy as np")
+        if scenario.keras == "2":
+            imports += ["import tensorflow as tf", "", "keras = tf.keras  # tf.keras 2, from the tf-keras package"]
+        else:
+            imports.append("import keras")
+            if scenario.replicas > 1 or ("dataset" in sources and self.split_by != "directory"):
+                # Keras 3 reads a tf.data dataset on any backend; only the TensorFlow package must be there.
+                imports.append("import tensorflow as tf" + ("" if scenario.backend == "tensorflow" else "  # for tf.data"))
         if self.images:
             imports.append("from tensorflow.keras.preprocessing.image import ImageDataGenerator")
         return [*imports, ""]
+
+    def _strategy(self) -> list[str]:
+        """MirroredStrategy, made before any data: TensorFlow fixes its devices when it first runs anything."""
+        replicas = self.scenario.replicas
+        if replicas == 1:
+            return []
+        return [
+            f"# MirroredStrategy: one copy of the model on each of {replicas} devices; every global batch is split between them.",
+            f"# No {replicas} GPUs? Uncomment these two lines to split the CPU into {replicas} logical devices:",
+            '# cpu = tf.config.list_physical_devices("CPU")[0]',
+            f"# tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * {replicas})",
+            "strategy = tf.distribute.MirroredStrategy()  # every GPU, or else every (logical) CPU device",
+            f'print("replicas:", strategy.num_replicas_in_sync)  # the plan is for {replicas}',
+            "",
+        ]
 
     def _classes(self) -> list[str]:
         pydatasets = [spec for spec in self.specs if spec.source == "pydataset"]
@@ -312,11 +352,8 @@ class _CodeWriter:
         ]
 
     def _batches_class(self, drop: bool) -> list[str]:
-        init = (
-            "def __init__(self, x, y, batch_size, drop_remainder=False, **kwargs):"
-            if drop
-            else "def __init__(self, x, y, batch_size, **kwargs):"
-        )
+        legacy = self.scenario.keras == "2"
+        arguments = "x, y, batch_size" + (", drop_remainder=False" if drop else "") + ("" if legacy else ", **kwargs")
         length = (
             [
                 "        if self.drop_remainder:",
@@ -327,11 +364,15 @@ class _CodeWriter:
             else ["        return math.ceil(len(self.x) / self.batch_size)"]
         )
         return [
-            "class Batches(keras.utils.PyDataset):",
+            f"class Batches({self._batches_base()}):",
             '    """Batch i holds samples [i * batch_size, (i + 1) * batch_size): the last one may be short."""',
             "",
-            f"    {init}",
-            "        super().__init__(**kwargs)  # workers, use_multiprocessing, max_queue_size go here, not to fit",
+            f"    def __init__(self, {arguments}):",
+            *(
+                []
+                if legacy
+                else ["        super().__init__(**kwargs)  # workers, use_multiprocessing, max_queue_size go here, not to fit"]
+            ),
             "        self.x, self.y, self.batch_size = x, y, batch_size",
             *(["        self.drop_remainder = drop_remainder"] if drop else []),
             "",
@@ -347,17 +388,30 @@ class _CodeWriter:
         ]
 
     def _endless_batches_class(self) -> list[str]:
+        if self.scenario.keras == "2":
+            header = [
+                "class EndlessBatches(keras.utils.Sequence):",
+                '    """Batches without end (a sensor, a crawler...): no __len__."""',
+                "    # tf.keras 2 asks every Sequence for its len(): without one, fit fails (Keras 3 takes num_batches = None).",
+                "",
+                "    def __init__(self, batch_size):",
+                "        self.batch_size = batch_size",
+            ]
+        else:
+            header = [
+                "class EndlessBatches(keras.utils.PyDataset):",
+                '    """Batches without end (a sensor, a crawler...): num_batches is None."""',
+                "",
+                "    def __init__(self, batch_size, **kwargs):",
+                "        super().__init__(**kwargs)",
+                "        self.batch_size = batch_size",
+                "",
+                "    @property",
+                "    def num_batches(self):",
+                "        return None  # no length: only steps_per_epoch ends an epoch",
+            ]
         return [
-            "class EndlessBatches(keras.utils.PyDataset):",
-            '    """Batches without end (a sensor, a crawler...): num_batches is None."""',
-            "",
-            "    def __init__(self, batch_size, **kwargs):",
-            "        super().__init__(**kwargs)",
-            "        self.batch_size = batch_size",
-            "",
-            "    @property",
-            "    def num_batches(self):",
-            "        return None  # no length: only steps_per_epoch ends an epoch",
+            *header,
             "",
             "    def __getitem__(self, index):",
             f'        x = np.random.rand(self.batch_size, {self.shape}).astype("float32")',
@@ -365,6 +419,10 @@ class _CodeWriter:
             "",
             "",
         ]
+
+    def _batches_base(self) -> str:
+        """tf.keras 2 has no PyDataset: its Sequence is the class Keras 3 renamed."""
+        return "keras.utils.Sequence" if self.scenario.keras == "2" else "keras.utils.PyDataset"
 
 
 def _step_lines(step: PipelineStep) -> list[str]:
