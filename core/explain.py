@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from core.data.streams import PassStream, PipelineStream, Stream
+from core.data.streams import PassStream, PipelineStream, Stream, expand_runs
+from core.flavours import flavour_of
 from core.keras.epochs import EpochSequence
+from core.keras.replicas import replica_split
 from core.plan import EpochPlan, Plan
 from core.scenario import ValidationSplit
 from core.words import capital, count_words, epochs_words, number_words, ordinal, step_call
@@ -36,6 +38,7 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
     lines += _training_data_lines(plan)
     lines += _validation_lines(plan)
     lines += _fit_lines(plan)
+    lines += _replica_lines(plan)
 
     listed_up_to = 0
     for line_number, (start, stop, epoch) in enumerate(_epoch_groups(plan.epochs)):
@@ -54,7 +57,7 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
         if epoch.updates is not None:
             line += f"; {count_words(epoch.updates, 'weight update')}" + (" each" if start != stop else "")
         if epoch.ran_out:
-            line += "; ran out of data"
+            line += "; ran out of data" + (", and the fit ends" if epoch.number == plan.stopped_epoch else "")
         if epoch.val is not None:
             line += f"; validation {count_words(epoch.val.count, 'step')} ({_runs_words(epoch.val.compact_runs())})"
             if epoch.val_ran_out:
@@ -67,6 +70,8 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
     if plan.outcome == "endless":
         part = "training" if plan.endless_part == "train" else "validation"
         lines.append(f"Epoch {plan.endless_epoch:,}: {part} never ends.")
+    if plan.stopped_epoch is not None:
+        lines.append(stopped_words(plan))
 
     totals = plan.totals
     label = "Total" if plan.outcome == "ok" else "Total over the epochs that finish"
@@ -87,8 +92,61 @@ def summarize(plan: Plan, max_lines: int = 40) -> str:
         lines.append(f"! {warning.text}")
         if warning.fix:
             lines.append(f"  Fix: {warning.fix}")
-    lines.append(f"(Keras {plan.keras_version} semantics)")
+    lines.append(_semantics_words(plan))
     return "\n".join(lines)
+
+
+def _semantics_words(plan: Plan) -> str:
+    """Which Keras the plan describes: "(Keras 3.15.1 semantics)", "(tf.keras 2, tf-keras 2.21.0 semantics)"."""
+    flavour = flavour_of(plan.scenario)
+    if flavour.keras == "2":
+        devices = f" on {plan.replicas} devices" if plan.replicas > 1 else ""
+        return f"(tf.keras 2{devices}: tf-keras {plan.keras_version} semantics)"
+    if flavour.backend == "tensorflow" and flavour.replicas == 1:
+        return f"(Keras {plan.keras_version} semantics)"
+    return f"({flavour.label}: Keras {plan.keras_version} semantics)"
+
+
+def stopped_words(plan: Plan) -> str:
+    """tf.keras 2 ended the fit: where, and what Keras 3 would have done instead."""
+    stopped = plan.stopped_epoch
+    assert stopped is not None
+    last = plan.scenario.epochs
+    if stopped >= last:
+        return f"tf.keras 2 ends the fit in its last epoch, {stopped:,}, where the data ran out."
+    never = f"epoch {last:,} never runs" if stopped + 1 == last else f"epochs {stopped + 1:,}-{last:,} never run"
+    return (
+        f"tf.keras 2 ends the whole fit here: the data ran out in epoch {stopped:,}, so {never} "
+        f"(Keras 3 would start epoch {stopped + 1:,} from the first batch)."
+    )
+
+
+def _replica_lines(plan: Plan) -> list[str]:
+    """MirroredStrategy: how each global batch of the first epoch is split across the devices."""
+    replicas = plan.replicas
+    if replicas <= 1 or not plan.epochs:
+        return []
+    first = plan.epochs[0]
+    runs = first.train.largest_first() if first.train_order == "random" else expand_runs(first.train.compact_runs(), 8)
+    sizes = sorted({size for size, _count in runs}, reverse=True)[:3]
+    if not sizes:
+        return []
+    full, others = sizes[0], sizes[1:]
+    parts = [_split_words(full, replicas, first=True)] + [_split_words(size, replicas, first=False) for size in others]
+    return [f"MirroredStrategy over {replicas} devices: {'; '.join(parts)}."]
+
+
+def _split_words(size: int, replicas: int, *, first: bool) -> str:
+    """ "each of the 4 devices gets 8 samples of every batch of 32", "the batch of 4 gives each device 1"."""
+    split = replica_split(size, replicas)
+    if first and len(set(split)) == 1:
+        return f"each of the {replicas} devices gets {count_words(split[0], 'sample')} of every batch of {size:,}"
+    if len(set(split)) == 1:
+        return f"a short batch of {size:,} gives each device {split[0]:,}"
+    shares = ", ".join(f"{part:,}" for part in split[:-1]) + f" and {split[-1]:,}"
+    empty = split.count(0)
+    idle = f" ({count_words(empty, 'device')} get{'s' if empty == 1 else ''} nothing)" if empty else ""
+    return f"{'a' if first else 'a short'} batch of {size:,} is split {shares}{idle}"
 
 
 def _training_data_lines(plan: Plan) -> list[str]:
@@ -405,6 +463,10 @@ def key_numbers(plan: Plan) -> list[tuple[str, str]]:
     if plan.outcome == "endless":
         part = "training" if plan.endless_part == "train" else "validation"
         numbers.append(("Never ends", f"epoch {plan.endless_epoch} ({part})"))
+    if plan.stopped_epoch is not None:
+        numbers.append(("Fit ends early", f"in epoch {plan.stopped_epoch:,}: the data ran out (tf.keras 2)"))
+    if plan.replicas > 1:
+        numbers.append(("Devices", f"{plan.replicas:,}, each global batch split across them"))
     return numbers
 
 

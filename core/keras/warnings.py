@@ -272,18 +272,28 @@ def _fit_stopped(
         have = "the generator has nothing more to give"
     else:
         have = "the iterator kept across epochs is used up"
+    validation = " (its validation still runs)" if last.val is not None else ""
     if stopped_epoch < scenario.epochs:
-        after = f"Keras 3 would start epoch {stopped_epoch + 1} afresh from the first batch"
-        skipped = count_words(scenario.epochs - stopped_epoch, "epoch")
-        ends = f"tf.keras 2 ends the whole fit here: {skipped} never run"
+        never = (
+            f"epoch {scenario.epochs:,}"
+            if stopped_epoch + 1 == scenario.epochs
+            else (f"epochs {stopped_epoch + 1:,}-{scenario.epochs:,}")
+        )
+        ends = (
+            f"ends the whole fit after epoch {stopped_epoch:,}{validation}: {never} never run"
+            f"{'s' if stopped_epoch + 1 == scenario.epochs else ''}. Keras 3 would start epoch {stopped_epoch + 1:,} "
+            "afresh from the first batch instead."
+        )
     else:
-        after = "Keras 3 would also stop this last epoch short"
-        ends = "tf.keras 2 ends the fit here"
+        ends = f"ends the fit there{validation}; it was the last epoch anyway."
+    where = (
+        f"at the start of epoch {stopped_epoch:,}"
+        if not last.train.count
+        else (f"in epoch {stopped_epoch:,} after {trained} of {asked}")
+    )
     return PlanWarning(
         "ran_out_of_data",
-        f"The data ran out in epoch {stopped_epoch} after {trained} of {asked}: {have}. {capital(ends)} (Keras warns "
-        f'"Your input ran out of data; interrupting training"), and epoch {stopped_epoch}\'s validation still runs. '
-        f"({after}.)",
+        f'The data ran out {where}: {have}. tf.keras 2 warns "Your input ran out of data; interrupting training" and {ends}',
         _legacy_ran_out_fix(train_spec, train_source, spe, scenario),
         stopped_epoch,
     )
