@@ -54,11 +54,6 @@ def plan(scenario: Scenario) -> Plan:
         return Plan(scenario=scenario, outcome="error", error=str(refusal), keras_version=version)
 
 
-# Batches of a shared Python generator that tf.keras 2's validation runs drop between them (tf.data's
-# prefetch, measured with tf-keras 2.21.0: 2 or 3, varying; the plan assumes 2 and warns).
-LEGACY_GENERATOR_BATCHES_LOST = 2
-
-
 def _plan(scenario: Scenario) -> Plan:
     rules = rules_of(scenario)
     refusal = _flavour_refusal(scenario, rules)
@@ -136,7 +131,7 @@ def _plan(scenario: Scenario) -> Plan:
 
     rule, val_endless_at = None, None
     if val_source is not None and rules.legacy:
-        lost = LEGACY_GENERATOR_BATCHES_LOST
+        lost = rules.batches_lost_after_validation_run
         rule = legacy_validation_rule(val_source, val_kind, val_steps, schedule, lost, schedule.runs_before(fit_epochs))
     elif val_source is not None:
         rule = _validation_rule(

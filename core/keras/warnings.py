@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.data.sources import Source
 from core.data.streams import PassStream, ResumedStream
 from core.keras.epochs import EpochSequence, TrainEpoch
+from core.keras.flavour import rules_of
 from core.plan import PlanWarning
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.words import capital, count_words, epochs_words, ordinal
@@ -71,14 +72,28 @@ def explain_plan(
         if val_spec is not None and val_spec.source == "generator"
         else " Every validation restarts from its first batch, so every run sees the same batches."
     )
+    if legacy:
+        # tf.keras 2's handler remembers that it ran out: every later run gets no batch at all.
+        restart_words = " tf.keras 2 then gives every later validation run no batch at all (Keras 3 would restart it)."
     for numbers, first_epoch, batches, run_count in _validation_ran_out_groups(epochs):
         ran = f"ran {count_words(batches, 'batch')}" + (" each" if run_count > 1 else "")
+        if legacy and batches == 0:
+            text = (
+                f"Validation after {numbers} finds the Python generator used up by the run before (tf.keras 2 "
+                'does not replay it): no batch, and Keras warns "Your input ran out of data".' + restart_words
+            )
+        else:
+            text = (
+                f"Validation after {numbers} {ran}, fewer than {asked}: the validation data ran out "
+                '("Your input ran out of data").' + restart_words
+            )
         found.append(
             PlanWarning(
                 "validation_ran_out",
-                f"Validation after {numbers} {ran}, fewer than {asked}: the validation data ran out "
-                '("Your input ran out of data").' + restart_words,
-                "Set validation_steps to at most the number of validation batches, or leave it unset.",
+                text,
+                "Set validation_steps to at most the number of validation batches, or leave it unset."
+                if not (legacy and batches == 0)
+                else "Validate on arrays or a tf.data.Dataset, or a looping generator (while True: ...) with validation_steps.",
                 first_epoch,
             )
         )
@@ -236,20 +251,31 @@ def explain_plan(
 
     spec = _validation_data(scenario)
     rule = epochs.validation
-    if spec is not None and spec.source == "generator" and rule is not None and rule.runs_within(len(epochs)) > 1:
+    lost = rules_of(scenario).batches_lost_after_validation_run
+    if lost and spec is not None and spec.source == "generator" and rule is not None and rule.runs_within(len(epochs)) > 1:
         first = rule.run(0)
         resumed = not first.endless and isinstance(first.segment.stream, ResumedStream)
         left_part_way = resumed and (spec.repeat == "after_batch" or not first.ran_out)
         if left_part_way:
             assert isinstance(first.segment.stream, ResumedStream)
             peeked = count_words(first.segment.stream.peeked, "batch")
-            found.append(
-                PlanWarning(
-                    "nondeterministic_validation",
+            if legacy:
+                text = (
+                    "Every validation run reads on in the same Python generator from where the last run left it "
+                    "(tf.keras 2 does not restart it). TensorFlow prefetches past the last batch a run uses, and "
+                    "what it prefetched is lost: 2 or 3 batches were measured, the plan assumes 2, so later runs may differ."
+                )
+            else:
+                text = (
                     f"Every validation run reads the same Python generator: it replays the {peeked} Keras "
                     "peeked, then goes on where the last run left the generator. TensorFlow prefetches one "
                     "batch past the last one a run uses, and that batch is lost; the plan assumes exactly one, "
-                    "as measured, but a busy machine can prefetch more, so later runs may differ.",
+                    "as measured, but a busy machine can prefetch more, so later runs may differ."
+                )
+            found.append(
+                PlanWarning(
+                    "nondeterministic_validation",
+                    text,
                     "Validate on arrays or a tf.data.Dataset, or on a generator that each run reads to the end.",
                 )
             )
@@ -468,7 +494,9 @@ def _input_pipeline_warnings(
     ):
         if source is None:
             continue
-        if source.pipeline and source.known_length is None and source.first.length is not None:
+        # tf.keras 2 learns an unknown length exactly and warns nothing: no trap there.
+        legacy = getattr(scenario, "keras", "3") == "2"
+        if source.pipeline and source.known_length is None and source.first.length is not None and not legacy:
             found.append(
                 PlanWarning(
                     "unknown_length",
