@@ -64,20 +64,19 @@ class _CodeWriter:
     def _imports(self) -> list[str]:
         scenario = self.scenario
         sources = {spec.source for spec in self.specs}
-        preamble = []
+        imports = []
+        # Which Keras, and which backend, is fixed when it is first imported: the variable goes first.
         if scenario.keras == "2":
-            preamble = [
-                'os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.keras 2 (pip install tf-keras), set before TensorFlow loads'
-            ]
+            selector = 'os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.keras 2 (pip install tf-keras): before importing TensorFlow'
+            imports = ["import os", "", selector, ""]
         elif scenario.backend != "tensorflow":
-            name = BACKEND_NAMES[scenario.backend]
-            preamble = [f'os.environ["KERAS_BACKEND"] = "{scenario.backend}"  # {name}: set before Keras loads, it picks once']
-        imports = ["import os", "", *preamble, ""] if preamble else []
+            backend = f'os.environ["KERAS_BACKEND"] = "{scenario.backend}"'
+            imports = ["import os", "", f"{backend}  # Keras 3 on {BACKEND_NAMES[scenario.backend]}: before importing Keras", ""]
         if "pydataset" in sources and any(spec.samples is not None for spec in self.specs if spec.source == "pydataset"):
             imports.append("import math")
         imports.append("import numpy as np")
         if scenario.keras == "2":
-            imports += ["import tensorflow as tf", "", "keras = tf.keras  # tf.keras 2, from the tf-keras package"]
+            imports.append("import tensorflow as tf")
         else:
             imports.append("import keras")
             if scenario.replicas > 1 or ("dataset" in sources and self.split_by != "directory"):
@@ -85,6 +84,8 @@ class _CodeWriter:
                 imports.append("import tensorflow as tf" + ("" if scenario.backend == "tensorflow" else "  # for tf.data"))
         if self.images:
             imports.append("from tensorflow.keras.preprocessing.image import ImageDataGenerator")
+        if scenario.keras == "2":
+            imports += ["", "keras = tf.keras  # tf.keras 2, from the tf-keras package"]
         return [*imports, ""]
 
     def _strategy(self) -> list[str]:

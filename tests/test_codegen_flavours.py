@@ -221,6 +221,36 @@ def test_generated_code_feeds_what_the_flavour_feeds(flavour, tmp_path):
             matches(runs[name], expected_run(RECORDS[name]["keras"]))
 
 
+def test_the_code_sets_the_flavour_before_it_imports_keras_and_builds_the_model_in_the_strategy():
+    # Without any Keras installed, for every scenario here and in test_codegen_runs: the variable that selects the
+    # flavour comes before the first import it selects, tf.keras 2 code never imports Keras 3 or names its PyDataset,
+    # and under MirroredStrategy the strategy is made before any data, the model and its compile in its scope.
+    from tests.test_codegen_runs import SCENARIOS
+
+    selecting = {"2": 'os.environ["TF_USE_LEGACY_KERAS"] = "1"', "jax": 'os.environ["KERAS_BACKEND"] = "jax"'}
+    selecting["torch"] = 'os.environ["KERAS_BACKEND"] = "torch"'
+    for flavour in FLAVOUR_SCENARIOS:
+        for name, data in {**SCENARIOS, **FLAVOUR_SCENARIOS[flavour]}.items():
+            code = fit_code(flavoured(flavour, data))
+            compile(code, name, "exec")
+            lines = code.splitlines()
+
+            def first(*starts: str, lines: list[str] = lines) -> int:
+                return min(index for index, line in enumerate(lines) if line.startswith(starts))
+
+            where = (flavour.key, name)
+            selector = selecting.get(flavour.keras if flavour.keras == "2" else flavour.backend)
+            if selector:
+                assert first(selector) < first("import tensorflow", "import keras"), where
+            if flavour.keras == "2":
+                assert "import keras" not in lines and "PyDataset" not in code, where
+            if flavour.replicas > 1:
+                scope = first("with strategy.scope():")
+                assert lines[scope + 1].startswith("    model = keras.Sequential("), where
+                assert lines[scope + 2].startswith("    model.compile("), where
+                assert first("strategy = tf.distribute.MirroredStrategy()") < first("x = ", "train_data", "class "), where
+
+
 # ------------------------------------------------------------ the subprocess
 
 

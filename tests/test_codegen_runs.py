@@ -348,7 +348,7 @@ def random_data(draw: Any, where: str) -> dict[str, Any]:
 
 
 def test_any_scenario_the_reader_accepts_gets_code_that_compiles():
-    # Every source, pipeline step, split, initial_epoch, validation_freq list and accumulation: the code is valid Python.
+    # Every source, pipeline step, split, initial_epoch, validation_freq list, accumulation and flavour: valid Python.
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -360,6 +360,10 @@ def test_any_scenario_the_reader_accepts_gets_code_that_compiles():
         data["initial_epoch"] = draw(st.integers(0, 5))
         data["steps_per_epoch"] = draw(st.none() | st.integers(1, 20))
         data["gradient_accumulation_steps"] = draw(st.none() | st.integers(2, 5))
+        data["keras"], data["backend"] = draw(
+            st.sampled_from([("3", "tensorflow"), ("3", "jax"), ("3", "torch"), ("2", "tensorflow")])
+        )
+        data["replicas"] = draw(st.sampled_from([1, 2, 4])) if data["backend"] == "tensorflow" else 1
         kind = draw(st.sampled_from(["none", "set", "fit", "directory", "image_data_generator"]))
         freq = draw(st.integers(1, 3) | st.lists(st.integers(1, 6), max_size=3))
         if kind == "set":
