@@ -60,6 +60,61 @@ GLOSSARY = (
         "keeps each pass's short batch. A generator does the same with a while True: loop.",
         "100 samples, .batch(32).repeat(): 32, 32, 32, 4, 32, 32, 32, 4, ...",
     ),
+    (
+        "tf.keras 2",
+        "The Keras inside TensorFlow 2 before Keras 3, the tf.keras of most courses and answers written before "
+        "2024. It now comes from the tf-keras package, and TensorFlow uses it when TF_USE_LEGACY_KERAS=1 is set "
+        "before TensorFlow is imported. Its fit differs from Keras 3's: when the data runs out it ends the whole "
+        "fit, and its keras.utils.Sequence plays the part of Keras 3's PyDataset.",
+        "steps_per_epoch=3 for 3 epochs on the 4 batches above: epoch 2 gets only the short batch, then tf.keras 2 "
+        "stops; Keras 3 would start epoch 3 from the first batch.",
+    ),
+    (
+        "Backend",
+        "The library Keras 3 computes with: TensorFlow, JAX or PyTorch. It is chosen once, by KERAS_BACKEND set "
+        "before Keras is imported. fit feeds the same batches on every backend, except that PyTorch refuses "
+        "compile(steps_per_execution=...) above 1. tf.data datasets still need TensorFlow installed.",
+        'os.environ["KERAS_BACKEND"] = "jax" before import keras: the same fit, computed by JAX.',
+    ),
+    (
+        "JAX",
+        "Google's library for fast array arithmetic, one of Keras 3's backends (KERAS_BACKEND=jax).",
+        "The 4 batches above are the same 32, 32, 32 and 4 on JAX as on TensorFlow.",
+    ),
+    (
+        "PyTorch",
+        "Meta's deep-learning library, one of Keras 3's backends (KERAS_BACKEND=torch). It runs one batch "
+        "at a time: compile(steps_per_execution=...) must stay 1 with it.",
+        "compile(steps_per_execution=4) on PyTorch: fit raises a ValueError; leave it at 1.",
+    ),
+    (
+        "Replica / device",
+        "A device is a processor that trains: a GPU, or a share of the CPU. Under MirroredStrategy each device "
+        "holds a replica, a full copy of the model: the replicas train on their parts of each batch side by side, "
+        "and their gradients are added up for one shared weight update.",
+        "4 devices: 4 copies of the model, each trained on a quarter of every batch of 32 (8 samples).",
+    ),
+    (
+        "MirroredStrategy",
+        "TensorFlow's way to train one model on several devices of one machine: make "
+        "strategy = tf.distribute.MirroredStrategy() first, build and compile the model inside "
+        "with strategy.scope():, then call fit as usual. The first batch of training, and of every validation "
+        "run, must split evenly across the devices, or fit fails. Without GPUs, the CPU can be split into "
+        "logical devices to try it (the code tab shows how).",
+        "batch_size=32 on 3 devices: 32 does not split into 3 equal shares, so fit fails; 30 or 33 works.",
+    ),
+    (
+        "Global batch",
+        "With several devices, the batch fit takes from the data, before it is split among them: batch_size "
+        "counts it, and steps_per_epoch and the progress bar count global batches, as on one device.",
+        "100 samples, batch_size=32 on 4 devices: the same 4 steps of 32, 32, 32 and 4 as on one device.",
+    ),
+    (
+        "Per-replica batch",
+        "One device's share of a global batch: ceil(B / R) samples of a batch of B over R devices, handed out in "
+        "device order, so the last devices can get fewer samples, or none.",
+        "A global batch of 32 on 4 devices: 8 each. The short batch of 4: 1 each. A batch of 3: 1, 1, 1 and 0.",
+    ),
 )
 
 

@@ -94,6 +94,16 @@ KEY_NUMBER_HELP = (
         "Whether TensorFlow's cardinality() knows how many batches the pipeline yields. After filter, unbatch or\n"
         "rebatch it does not: Keras learns the length only by running out of data, and warns.",
     ),
+    (
+        "fit ends early",
+        "tf.keras 2 ends the whole fit in the epoch where the training data runs out: the later epochs never run\n"
+        "(Keras 3 would start the next epoch from the first batch). .repeat() on the data, or fewer steps, avoids it.",
+    ),
+    (
+        "devices",
+        "How many devices tf.distribute.MirroredStrategy trains on, one copy of the model each. batch_size is the\n"
+        "global batch: each device gets ceil(batch / devices) samples of it in turn, so the last ones can get fewer.",
+    ),
     ("keras", "Keras refuses these settings: model.fit raises an error before training (the reason is below)."),
 )
 

@@ -20,7 +20,9 @@ KERAS_ARGUMENT = re.compile(r"fit\(|compile\(|tf\.data|\.batch")
 ENDLESS = {"train": {"samples": 100, "source": "dataset", "batch_size": 32, "repeat": "after_batch"}, "epochs": 3}
 REFUSED = {"train": {"samples": 100, "source": "dataset", "batch_size": 32}, "validation": {"split": 0.2}}
 KINDS = [presets()[i][2] for i in range(len(presets()))] + [trap.scenario for trap in traps()]
-KINDS += [scenario_from_dict(ENDLESS), scenario_from_dict(REFUSED)]
+STOPPED = {"keras": "2", "train": {"samples": 100, "source": "dataset", "batch_size": 32}, "epochs": 3, "steps_per_epoch": 3}
+DEVICES = {"replicas": 4, "train": {"samples": 100, "source": "dataset", "batch_size": 32}, "epochs": 2}
+KINDS += [scenario_from_dict(ENDLESS), scenario_from_dict(REFUSED), scenario_from_dict(STOPPED), scenario_from_dict(DEVICES)]
 
 
 def test_every_form_field_says_what_it_is_its_keras_argument_and_its_default(window):
@@ -40,7 +42,9 @@ def test_every_form_field_says_what_it_is_its_keras_argument_and_its_default(win
         if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
     ]
     titled = [title for title in titles if isinstance(title, QLabel) and title.text()]
-    assert len(titled) == 19  # every row but the six checkboxes that carry their own words and the two pipelines' steps
+    # Every row (the flavour's Keras and Devices among them) but the six checkboxes that carry their own words and
+    # the two pipelines' steps.
+    assert len(titled) == 21
     assert all(title.toolTip() in FIELD_HELP.values() for title in titled)
 
 
@@ -53,7 +57,9 @@ def test_a_disabled_field_says_why_first_and_keeps_its_help(window):
     assert tip.startswith(WHY_ARRAYS_NO_DROP) and FIELD_HELP["train.drop_remainder"] in tip
 
 
-@pytest.mark.parametrize("scenario", KINDS, ids=lambda s: f"{s.train.source}-{s.train.samples}-{s.epochs}")
+@pytest.mark.parametrize(
+    "scenario", KINDS, ids=lambda s: f"{s.train.source}-{s.train.samples}-{s.epochs}-keras{s.keras}-x{s.replicas}"
+)
 def test_every_key_number_has_its_own_tooltip_and_no_plural_slips(window, scenario):
     # Each key number row explains itself (never the catch-all); nothing reads "epoch(s)" or "1 passes".
     shown = window()
@@ -68,16 +74,30 @@ def test_every_key_number_has_its_own_tooltip_and_no_plural_slips(window, scenar
     assert not re.search(r"\b1 (passes|samples|steps|epochs|batches)\b", words), words
 
 
+def test_a_flavours_key_numbers_say_where_fit_ends_and_how_many_devices_with_their_help(window):
+    # tf.keras 2 running out: "Fit ends early" with why; 4 devices: "Devices" with what a global batch is.
+    shown = window(STOPPED)
+    assert "Fit ends early in epoch 2" in shown.summary.key_numbers_text()
+    shown.form.set_scenario(scenario_from_dict(DEVICES))
+    assert "Devices 4" in shown.summary.key_numbers_text()
+    tips = [label.toolTip() for label in shown.summary.number_labels if not label.isHidden()]
+    assert any(tip.startswith("Devices: 4") and "global batch" in tip for tip in tips), tips
+
+
 def test_the_glossary_opens_beside_the_window_with_an_example_for_each_word(window, qtbot):
-    # Help > Glossary: a non-modal window with sample, batch, step, epoch, pass, iterator and validation run.
+    # Help > Glossary: a non-modal window with sample, batch, step, epoch, pass, iterator and validation run, and
+    # the words of the flavours: tf.keras 2, backend, JAX, PyTorch, replica / device, MirroredStrategy, global and
+    # per-replica batch.
     shown = window()
     help_menu = next(a for a in shown.menuBar().actions() if a.text() == "&Help").menu()
     next(a for a in help_menu.actions() if a.text().startswith("&Glossary")).trigger()
     glossary = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.windowTitle() == "Glossary")
     assert glossary.isVisible() and not glossary.isModal()
     text = glossary.text.toPlainText()
-    for word in ("Sample", "Batch", "Step", "Epoch", "Pass", "Iterator", "Validation run"):
-        assert re.search(rf"^{word}\n.+\nExample: .+", text, re.MULTILINE), word
+    words = ("Sample", "Batch", "Step", "Epoch", "Pass", "Iterator", "Validation run")
+    words += ("tf.keras 2", "Backend", "JAX", "PyTorch", "Replica / device", "MirroredStrategy", "Global batch")
+    for word in (*words, "Per-replica batch"):
+        assert re.search(rf"^{re.escape(word)}\n.+\nExample: .+", text, re.MULTILINE), word
     assert QApplication.activeModalWidget() is None  # the window stays usable
     glossary.close()
 
