@@ -190,10 +190,11 @@ def _shared_epochs(left: Plan, right: Plan) -> Iterator[tuple[int, tuple[EpochPl
 
 
 def _epoch_difference(mine: EpochPlan, theirs: EpochPlan, left_name: str, right_name: str) -> str | None:
-    """The sentence for one epoch present in both plans (the epoch's words left as _EPOCH), or None when alike."""
+    """The sentence for one epoch present in both plans (the epoch's words left as _EPOCH), or None when alike.
+    Each side says only what differs: its batches, whether it runs out, where it starts, its validation, its updates."""
     facets = [
         facet
-        for facet in (_training, _start, _validation, _updates)
+        for facet in (_training, _ran_out, _start, _validation, _updates)
         if facet(mine) != facet(theirs)
     ]  # fmt: skip
     if not facets:
@@ -203,7 +204,11 @@ def _epoch_difference(mine: EpochPlan, theirs: EpochPlan, left_name: str, right_
 
 def _training(epoch: EpochPlan) -> tuple:
     sizes = epoch.train.largest_first() if epoch.train_order == "random" else epoch.train.compact_runs()
-    return (sizes, epoch.ran_out, epoch.train_order)
+    return (sizes, epoch.train_order)
+
+
+def _ran_out(epoch: EpochPlan) -> bool:
+    return epoch.ran_out
 
 
 def _start(epoch: EpochPlan) -> tuple:
@@ -221,9 +226,13 @@ def _updates(epoch: EpochPlan) -> int | None:
 
 
 def _say(epoch: EpochPlan, facets: list) -> str:
-    clauses = []
+    """One side's half of the sentence: its differing facets as clauses, its batches and running out as one."""
+    training = []
     if _training in facets:
-        clauses.append(_training_words(epoch))
+        training.append(_training_words(epoch))
+    if _ran_out in facets:
+        training.append("runs out of data (Keras warns)" if epoch.ran_out else "does not run out of data")
+    clauses = [" and ".join(training)] if training else []
     if _start in facets and epoch.train.count:
         clauses.append(_start_words(epoch))
     if _validation in facets:
@@ -241,11 +250,7 @@ def _training_words(epoch: EpochPlan) -> str:
         words = f"trains {count_words(train.count, 'batch')} ({count_words(train.samples, 'sample')}"
         short = train.short_batches
         words += f", {short:,} short)" if short > 1 else ", one short)" if short == 1 else ")"
-    if epoch.train_order == "random":
-        words += " in a random order"
-    if epoch.ran_out:
-        words += " and runs out of data"
-    return words
+    return words + " in a random order" if epoch.train_order == "random" else words
 
 
 def _start_words(epoch: EpochPlan) -> str:
@@ -291,7 +296,7 @@ def _extra_epochs(shorter: Plan, longer: Plan, shorter_name: str, longer_name: s
     else:
         goes_on = f"goes on into epoch {extra.start:,} where epoch {extra.start - 1:,} stopped"
     if len(extra) > 1:
-        goes_on += f", up to epoch {extra.stop - 1:,}"
+        goes_on += f" and goes on to epoch {extra.stop - 1:,}"
     return Contrast((extra,), f"{epochs_words((extra,))}: {before}; {longer_name} {goes_on}.")
 
 

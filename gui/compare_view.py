@@ -16,6 +16,7 @@ Three things can be compared:
 from __future__ import annotations
 
 import html
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -65,6 +66,10 @@ DEVICES_HELP = "How many devices share each batch (MirroredStrategy). TensorFlow
 NO_DIFFERENCE = "The two plans are the same, epoch for epoch."
 BAND_OPACITY = 40  # of 255: the band behind a differing epoch's batches, in the muted text colour (no batch colour)
 BAND_TOP, BAND_HEIGHT = -0.04, 0.96  # over an epoch's training row and validation lane
+# Room right of the longest row, as a share of the plans' width: a row's end marks ("?", its cross) and then the
+# differences' numbers at the view's right edge, clear of each other.
+NUMBERS_ROOM = 0.07
+NUMBER_PIXELS = 26  # from one number's right edge to the next one's on the same row
 MIN_LIST_WIDTH = 320
 COMPARE_SIZE = (1280, 720)
 
@@ -150,6 +155,7 @@ class CompareView(QDialog):
         self.bottom.plot.setXLink(self.top.plot)  # one x axis: move either, both follow
         self.marks = {self.top: _Marks(self.top), self.bottom: _Marks(self.bottom)}
         for timeline in (self.top, self.bottom):
+            timeline.plot.hideButtons()  # pyqtgraph's "A" (auto-range) button: 0 on either timeline frames both
             timeline.axis_buttons.idClicked.connect(self._axis_clicked)  # after the timeline's own slot
             timeline.hovered.connect(self._hovered)
             timeline.view_box.sigXRangeChanged.connect(self._place_numbers)
@@ -167,7 +173,7 @@ class CompareView(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("differences")
         self.list.setWordWrap(True)
-        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(3)  # the sentences apart, each one readable on its own
         self.list.setToolTip("Where the two plans differ, one sentence each; choose one to see its epoch on both timelines.")
         self.list.currentRowChanged.connect(self._difference_chosen)
         self.hover_words = QLabel()
@@ -341,10 +347,14 @@ class CompareView(QDialog):
         extents = [model.plan_extent() for model in models]
         left, right = min(extent[0] for extent in extents), max(extent[1] for extent in extents)
         margin = LIMIT_MARGIN * (right - left)
+        room = NUMBERS_ROOM * (right - left) if self.differences else 0.0
         for timeline in (self.top, self.bottom):
-            timeline.view_box.setLimits(xMin=left - margin, xMax=right + margin)
+            timeline.view_box.setLimits(xMin=left - margin, xMax=right + margin + room)
         framed = [model.extent(max(1, min(model.rows_count, 40))) for model in models]
-        self.top.view_box.setXRange(min(f[0] for f in framed), max(f[1] for f in framed), padding=0.02)
+        shown_left, shown_right = min(f[0] for f in framed), max(f[1] for f in framed)
+        self.top.view_box.setXRange(
+            shown_left, shown_right + room * (shown_right - shown_left) / (right - left or 1), padding=0.02
+        )
 
     def _show_differences(self, problem: str) -> None:
         self.list.blockSignals(True)
@@ -482,16 +492,17 @@ class _Marks:
         row; two on one row side by side."""
         (x0, x1), _y = self.timeline.view_box.viewRange()
         pixel = (x1 - x0) / max(1.0, self.timeline.view_box.width())
-        seen: dict[float, int] = {}
+        on_row = Counter(row for _number, row in self._rows)
+        placed: Counter[float] = Counter()
         for label, shown in zip(self.numbers, [*self._rows, *[None] * len(self.numbers)], strict=False):
             if shown is None:
                 label.hide()
                 continue
             number, row = shown
-            before = seen.get(row, 0)
-            seen[row] = before + 1
+            after = on_row[row] - placed[row] - 1  # numbers on this row to its right: they read in order, left to right
+            placed[row] += 1
             label.setText(str(number))
-            label.setPos(x1 - (6 + 28 * before) * pixel, row + 0.3)
+            label.setPos(x1 - (6 + NUMBER_PIXELS * after) * pixel, row + 0.3)
             label.show()
 
 

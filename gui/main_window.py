@@ -697,7 +697,11 @@ class MainWindow(QMainWindow):
 
             self.compare_view = CompareView(self.plan.scenario, self._presets, self)
             self.compare_view.apply_look(self.look)
-            self.compare_view.resize(*COMPARE_SIZE)
+            # Where the window is and as large (it fits the screen, frame included), or 1280x720 before it is shown.
+            shown = self.isVisible()
+            self.compare_view.resize(self.size() if shown else QSize(*COMPARE_SIZE))
+            if shown:
+                self.compare_view.move(self.pos())
         else:
             self.compare_view.set_scenario(self.plan.scenario)
         if self.compare_view.isVisible():  # already open, perhaps behind the window: bring it forward

@@ -99,8 +99,9 @@ def test_n_over_b_without_dropping_runs_out_every_other_epoch_against_ceil():
         ),
         Contrast(
             (range(2, 7, 2),),
-            "Epochs 2, 4 and 6: N // B trains 1 batch (4 samples, one short) and runs out of data, carries on where the "
-            "last epoch stopped (sample 96); ceil trains 4 batches (100 samples, one short), starts from the first batch.",
+            "Epochs 2, 4 and 6: N // B trains 1 batch (4 samples, one short) and runs out of data (Keras warns), carries "
+            "on where the last epoch stopped (sample 96); ceil trains 4 batches (100 samples, one short) and does not run "
+            "out of data, starts from the first batch.",
         ),
     ]
 
