@@ -343,11 +343,58 @@ def _runs(batches: list[Batch]) -> list[list[int]]:
 
 
 def simulate(scenario: Scenario) -> dict[str, Any]:
-    """What the simulated Keras does, in plan JSON shape (outcome, endless, epochs)."""
+    """What the simulated Keras does, in plan JSON shape (outcome, endless, epochs).
+
+    The scenario's flavour is honoured: tf.keras 2 runs ``simulate_legacy``; PyTorch refuses
+    ``steps_per_execution`` > 1; MirroredStrategy splits each batch and refuses what Keras 3 refuses.
+    """
     try:
-        return _simulate(scenario)
+        _refuse_generators_on_replicas(scenario)
+        if getattr(scenario, "keras", "3") == "2":
+            return _with_replicas(scenario, simulate_legacy(scenario))
+        if getattr(scenario, "backend", "tensorflow") == "torch" and scenario.steps_per_execution > 1:
+            raise KerasError("`steps_per_execution` must be 1 with the PyTorch backend.")
+        return _with_replicas(scenario, _simulate(scenario))
     except (KerasError, _FailedPrecondition) as error:
         return {"outcome": "error", "epochs": [], "error": str(error)}
+
+
+def _refuse_generators_on_replicas(scenario: Scenario) -> None:
+    validation = scenario.validation
+    validates_on_generator = isinstance(validation, ValidationSet) and validation.source == "generator"
+    generators = scenario.train.source == "generator" or validates_on_generator
+    if getattr(scenario, "replicas", 1) > 1 and generators:
+        raise KerasError("a generator under MirroredStrategy loses batches")
+
+
+def _deal(size: int, replicas: int) -> list[int]:
+    """Hand a global batch out as tf.distribute does: full shares of ceil(size / replicas) in replica order."""
+    share = -(-size // replicas)
+    shares = []
+    left = size
+    for _ in range(replicas):
+        shares.append(min(share, left))
+        left -= shares[-1]
+    return shares
+
+
+def _with_replicas(scenario: Scenario, result: dict[str, Any]) -> dict[str, Any]:
+    """Each epoch's per-replica lists, and Keras 3's refusal of an uneven first batch of training or validation."""
+    replicas = getattr(scenario, "replicas", 1)
+    cut_train, cut_val = result.pop("cut", ([], []))  # the batches of the epoch cut as endless
+    if replicas == 1 or result["outcome"] == "error":
+        return result
+    epochs = result["epochs"]
+    if getattr(scenario, "keras", "3") == "3":
+        sizes = [run[0] for epoch in epochs for run in epoch["train"]] + [size for size, _first in cut_train]
+        val_sizes = [epoch["val"][0][0] for epoch in epochs if epoch["val"]] + [size for size, _first in cut_val]
+        first_val = val_sizes[0] if val_sizes else None
+        if (sizes and sizes[0] % replicas) or (first_val is not None and first_val % replicas):
+            return {"outcome": "error", "epochs": [], "error": "AddN: the first batch does not split evenly"}
+    for epoch in epochs:
+        epoch["train_replicas"] = [[_deal(size, replicas), count] for size, count in epoch["train"]]
+        epoch["val_replicas"] = None if epoch["val"] is None else [[_deal(size, replicas), count] for size, count in epoch["val"]]
+    return result
 
 
 def _validates(freq: Any, number: int) -> bool:
@@ -466,7 +513,10 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
         trainer.warned = False
         if not _loop(trainer, fed):
             return _result(
-                {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "train"}}, epochs, batches_so_far, accumulation
+                {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "train"}, "cut": (fed, [])},
+                epochs,
+                batches_so_far,
+                accumulation,
             )
         record: dict[str, Any] = {
             "epoch": epoch + 1,
@@ -490,12 +540,13 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
             evaluator.warned = False
             val_fed: list[Batch] = []
             if not _loop(evaluator, val_fed):
-                ended = {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "val"}}
+                ended = {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "val"}, "cut": (fed, val_fed)}
                 return _result(ended, epochs, batches_so_far - len(fed), accumulation)
             if (
                 evaluator._current_iterator is not None
                 and isinstance(validation, ValidationSet)
                 and validation.source == "generator"
+                and getattr(scenario, "backend", "tensorflow") == "tensorflow"  # JAX and PyTorch read it directly
             ):
                 # TensorFlow's prefetch has pulled one batch past the last one used; it is lost.
                 next(evaluator._current_iterator, None)
@@ -512,3 +563,230 @@ def _result(head: dict[str, Any], epochs: list[dict[str, Any]], batches: int, ac
     if accumulation is not None:
         result["weight_updates"] = batches // accumulation
     return result
+
+
+# ---------------------------------------------------------------- tf.keras 2, literally
+
+
+class _LegacyHandler:
+    """tf_keras.src.engine.data_adapter.DataHandler, line by line, over iterators of (size, first_sample).
+
+    ``make`` gives a fresh iterator over the adapter's dataset (``iter(dataset)``); a Python
+    generator's dataset hands back the same generator every time (``from_generator`` calls
+    ``lambda: x``), which the caller arranges.
+    """
+
+    def __init__(self, make: Callable[[], Iterator[Batch]], size: int | None, recreate: bool, steps: int | None, spx: int):
+        self.make = make
+        self.recreate = recreate
+        self.steps_per_epoch = steps
+        self.spx = spx
+        self.size = size
+        self.inferred = steps if steps is not None else size  # _infer_steps
+        self.insufficient = False
+        self.current_step = 0
+        self.warned = False
+        if self.inferred == 0:
+            raise KerasError("Expected input data to be non-empty.")
+        if spx > 1 and self.inferred is None:
+            raise KerasError("Could not infer the size of the data.")
+
+    def enumerate_epochs(self, epochs: int) -> Iterator[Iterator[Batch]]:
+        spx = self.spx
+        if self.inferred is not None and self.spx > self.inferred:  # _truncate_execution_to_epoch
+            self.spx = self.inferred
+        try:
+            iterator = self.make()
+            for _epoch in range(epochs):
+                if self.insufficient:
+                    break
+                if self.recreate:
+                    iterator = self.make()
+                    steps = self.steps_per_epoch if self.steps_per_epoch is not None else self.size
+                    if steps is not None:
+                        self.inferred = steps
+                yield iterator
+        finally:
+            self.spx = spx
+
+    def steps(self) -> Iterator[int]:
+        """Yields the size of each execution (the real one yields the step; the size is what the call runs)."""
+        self.current_step = 0
+        while self.inferred is None or self.current_step < self.inferred:
+            if self.insufficient:
+                break
+            if self.spx == 1 or self.inferred is None or self.inferred - self.current_step >= self.spx:
+                yield self.spx
+                self.current_step += self.spx
+            else:
+                remaining = self.inferred - self.current_step
+                yield remaining
+                self.current_step += remaining
+
+    def stopped(self) -> None:
+        """catch_stop_iteration's except branch."""
+        if self.inferred is None:
+            self.inferred = self.current_step
+        else:
+            self.insufficient = True
+            self.warned = True
+
+
+def _legacy_call(iterator: Iterator[Batch], size: int, fed: list[Batch]) -> None:
+    """train_function / test_function: ``size`` batches in one call; running out inside it raises OutOfRange."""
+    for _ in range(size):
+        batch = next(iterator, None)
+        if batch is None:
+            raise _Stopped
+        fed.append(batch)
+        if len(fed) > CUT:
+            raise _Endless
+
+
+class _Endless(Exception):
+    pass
+
+
+def _legacy_data(spec: DataSpec, batch: int, epochs: int, steps: int | None, offset: int = 0) -> tuple[Any, ...]:
+    """(make, size, recreate, shows positions) for data handed to tf.keras 2 (refusing what its adapters refuse)."""
+    if spec.source == "arrays":
+        assert spec.samples is not None
+        one_pass = _pass(spec.samples, batch, False, offset)
+        passes = [batch_ for _ in range(epochs) for batch_ in one_pass]  # one dataset of all the epochs' passes
+        return (lambda: iter(passes)), len(one_pass), False, not spec.shuffle
+    if spec.source == "generator":
+        adapter = _adapter(spec, batch, offset)  # peeks like Keras 3: keep only its generator, replayed once
+        first = adapter.iterator()
+        return (lambda: first), None, False, spec.samples is not None
+    adapter = _adapter(spec, batch, offset)
+    if spec.source == "pydataset":
+        if spec.samples is None:
+            raise KerasError("a Sequence needs a length")
+        return adapter.iterator, adapter.num_batches, True, not spec.shuffle
+    infinite = (spec.samples is None or spec.repeat != "none") and adapter.num_batches != 0
+    if spec.pipeline is not None:
+        infinite = _pipeline_cardinality(spec) == _INFINITE
+    if infinite and steps is None:
+        raise KerasError("When providing an infinite dataset, you must specify the number of steps to run")
+    recreate = steps is None or adapter.num_batches == steps
+    return adapter.iterator, adapter.num_batches, recreate, spec.samples is not None
+
+
+def _pipeline_cardinality(spec: DataSpec) -> int:
+    samples = spec.samples
+    cardinality = _INFINITE if samples is None else samples
+    make: Callable[[], Iterator[Any]] = lambda: iter(())  # noqa: E731
+    batched = False
+    assert spec.pipeline is not None
+    for step in spec.pipeline:
+        make, cardinality, batched = _step(step, make, cardinality, batched)
+    return cardinality
+
+
+LEGACY_GENERATOR_BATCHES_LOST = 2  # tf.data's prefetch between validation runs of a shared generator (measured 2 or 3)
+
+
+def simulate_legacy(scenario: Scenario) -> dict[str, Any]:
+    """What tf.keras 2 does, batch by batch, in plan JSON shape (outcome, endless, epochs, stopped)."""
+    try:
+        return _simulate_legacy(scenario)
+    except (KerasError, _FailedPrecondition, StopIteration) as error:
+        return {"outcome": "error", "epochs": [], "error": str(error)}
+
+
+def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
+    train = scenario.train
+    validation = scenario.validation
+    if scenario.gradient_accumulation_steps is not None:
+        raise KerasError("tf.keras 2's optimizers take no gradient_accumulation_steps")
+    fit_epochs = max(0, scenario.epochs - scenario.initial_epoch)
+    spx = scenario.steps_per_execution
+    train_spec = train
+    val_spec: DataSpec | None = None
+    val_offset = 0
+    val_steps: int | None = None
+    val_freq: Any = 1
+    if isinstance(validation, ValidationSplit):
+        if validation.split_by != "fit":
+            raise NotImplementedError("loader splits are not simulated for tf.keras 2")
+        if train.source != "arrays" or train.pipeline is not None:
+            raise KerasError("validation_split needs arrays")
+        assert train.samples is not None
+        split_at = int(train.samples * (1.0 - validation.split) // 1)
+        if split_at in (0, train.samples):
+            raise KerasError("split leaves no data")
+        train_spec = replace(train, samples=split_at)
+        val_count = train.samples - split_at
+        val_batch = validation.batch_size or train.batch_size or (-(-val_count // validation.steps) if validation.steps else 32)
+        val_spec, val_offset = DataSpec(val_count, "arrays", val_batch, shuffle=False), split_at
+        val_steps, val_freq = validation.steps, validation.freq
+    elif isinstance(validation, ValidationSet):
+        val_spec, val_steps, val_freq = replace(validation, shuffle=False), validation.steps, validation.freq
+    steps = scenario.steps_per_epoch
+    if train_spec.source == "arrays":
+        batch = train_spec.batch_size or (-(-(train_spec.samples or 0) // steps) if steps else 32)
+        if batch == 0:
+            raise KerasError("division by zero")
+    else:
+        batch = train_spec.batch_size or 32
+    make, size, recreate, positions = _legacy_data(train_spec, batch, fit_epochs, steps)
+    handler = _LegacyHandler(make, size, recreate, steps, spx)
+    evaluator: _LegacyHandler | None = None
+    val_shown = True
+    logs = False
+    epochs: list[dict[str, Any]] = []
+    numbers = range(scenario.initial_epoch + 1, scenario.epochs + 1)
+    for number, iterator in zip(numbers, handler.enumerate_epochs(fit_epochs), strict=False):  # it may stop early
+        fed: list[Batch] = []
+        handler.warned = False
+        try:
+            for call in handler.steps():
+                _legacy_call(iterator, call, fed)
+                logs = True
+        except _Stopped:
+            handler.stopped()
+        except _Endless:
+            return {"outcome": "endless", "endless": {"epoch": number, "part": "train"}, "epochs": epochs, "cut": (fed, [])}
+        if not logs:
+            raise KerasError("Unexpected result of `train_function` (Empty logs).")
+        record: dict[str, Any] = {
+            "epoch": number,
+            "train": _largest_first(fed) if train_spec.source == "pydataset" and train_spec.shuffle else _runs(fed),
+            "train_first_sample": _first(fed, positions and train_spec.samples is not None),
+            "val": None,
+            "val_first_sample": None,
+            "ran_out": handler.warned,
+            "val_ran_out": False,
+        }
+        if val_spec is not None and _validates(val_freq, number):
+            if evaluator is None:  # the cached eval handler, built when validation first runs
+                passed = val_spec.batch_size or train.batch_size
+                if val_spec.source == "arrays":
+                    val_batch = passed or (-(-(val_spec.samples or 0) // val_steps) if val_steps else 32)
+                    if val_batch == 0:
+                        raise KerasError("division by zero")
+                else:
+                    val_batch = passed or 32
+                val_make, val_size, val_recreate, val_shown = _legacy_data(val_spec, val_batch, 1, val_steps, val_offset)
+                evaluator = _LegacyHandler(val_make, val_size, val_recreate, val_steps, spx)
+            evaluator.warned = False
+            val_fed: list[Batch] = []
+            for val_iterator in evaluator.enumerate_epochs(1):
+                try:
+                    for call in evaluator.steps():
+                        _legacy_call(val_iterator, call, val_fed)
+                except _Stopped:
+                    evaluator.stopped()
+                except _Endless:
+                    ended = {"epoch": number, "part": "val"}
+                    return {"outcome": "endless", "endless": ended, "epochs": epochs, "cut": (fed, val_fed)}
+                if val_spec.source == "generator" and not evaluator.warned:
+                    for _ in range(LEGACY_GENERATOR_BATCHES_LOST):  # what tf.data prefetched is lost
+                        next(val_iterator, None)
+            record["val"] = _runs(val_fed)
+            record["val_first_sample"] = _first(val_fed, val_shown)
+            record["val_ran_out"] = evaluator.warned
+        epochs.append(record)
+        if handler.insufficient:
+            return {"outcome": "ok", "epochs": epochs, "stopped": {"epoch": number}}
+    return {"outcome": "ok", "epochs": epochs, "stopped": None}

@@ -14,10 +14,16 @@ import json
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import plan, scenario_from_dict
+from core.compare import first_difference
 from core.explain import key_numbers, summarize
 from core.plan import write_json
+from tests.brute_force import simulate
+from tests.strategies import scenarios
+from tests.test_properties import with_groups_expanded
 
 ARRAYS_32 = {"samples": 32, "source": "arrays", "batch_size": 16, "shuffle": False}
 
@@ -294,3 +300,32 @@ def test_huge_flavour_plans_print_instantly_and_stay_small(scenario):
     assert planned.totals.steps >= 2 * 10**11
     written = json.loads(out.getvalue())
     assert ("stopped" in written) == (scenario.get("keras") == "2")
+
+
+# ---------------------------------------------------------------- against a literal port of each flavour's loop
+
+FLAVOURS = st.sampled_from(
+    [
+        {"keras": "2"},
+        {"backend": "jax"},
+        {"backend": "torch"},
+        {"replicas": 2},
+        {"replicas": 3},
+        {"keras": "2", "replicas": 4},
+    ]
+)
+
+
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), FLAVOURS)
+def test_planner_matches_the_per_batch_simulation_of_every_flavour(data, flavour):
+    # The closed-form planner and a batch-by-batch port of each flavour's loop (tf-keras' DataHandler and fit,
+    # Keras 3's EpochIterator on each backend, MirroredStrategy's split) agree on every epoch, stop and split.
+    scenario = scenario_from_dict({**data, **flavour})
+    planned = with_groups_expanded(plan(scenario).to_json())
+    simulated = simulate(scenario)
+    if "error" in (planned["outcome"], simulated["outcome"]):
+        assert planned["outcome"] == simulated["outcome"], (planned.get("error"), simulated.get("error"))
+        return
+    assert first_difference(planned, simulated) is None
+    assert planned.get("stopped") == simulated.get("stopped")

@@ -29,7 +29,7 @@ import math
 from dataclasses import replace
 
 from core.data.sources import Source
-from core.data.streams import PassStream
+from core.data.streams import PassStream, Stream
 from core.keras.epoch_iterator import RunResult
 from core.keras.epochs import ValidationRule, ValidationRun, ValidationRunPiece, ValidationSchedule
 from core.plan import Segment
@@ -90,7 +90,7 @@ class DataHandler:
         self.inferred = steps_per_epoch or source.known_length  # DataHandler._inferred_steps
         # _truncate_execution_to_epoch: a call never runs more batches than an epoch has.
         self.per_call = steps_per_execution if self.inferred is None else min(steps_per_execution, self.inferred)
-        self.current: tuple[object, int] | None = None  # the live iterator: its stream, batches taken
+        self.current: tuple[Stream, int] | None = None  # the live iterator: its stream, batches taken
         self.returned_logs = False  # some call of this fit finished (fit's `logs` is not None)
 
     def state(self) -> tuple:
@@ -107,7 +107,7 @@ class DataHandler:
         steps = self.inferred
         if steps is None:
             if available == math.inf:
-                return RunResult(Segment(stream, position, 0), False, endless=True)  # type: ignore[arg-type]
+                return RunResult(Segment(stream, position, 0), False, endless=True)
             # Running out ends the epoch and teaches the length exactly: no warning, training goes on.
             consumed, ran_out = int(available), False
             self.inferred = consumed
@@ -120,7 +120,7 @@ class DataHandler:
             failure = self._empty_logs(consumed)
         self.returned_logs = self.returned_logs or consumed >= self.per_call
         self.current = (stream, position + consumed)
-        segment = Segment(stream, position, consumed)  # type: ignore[arg-type]
+        segment = Segment(stream, position, consumed)
         return RunResult(segment, ran_out, read_past=ran_out, ends_fit=ran_out, failure=failure)
 
     def _empty_logs(self, batches: int) -> str:
@@ -177,45 +177,40 @@ def legacy_validation_rule(
     stream = source.first
     known = steps or source.known_length
     length = stream.length
-    empty = ValidationRunPiece(ValidationRun(Segment(stream, 0, 0), False))  # type: ignore[arg-type]
+    empty = ValidationRunPiece(ValidationRun(Segment(stream, 0, 0), False))
     if known is None:
         if length is None:
-            return ValidationRule(schedule, (), (ValidationRunPiece(ValidationRun(Segment(stream, 0, 0), False, True)),))  # type: ignore[arg-type]
-        first = ValidationRunPiece(ValidationRun(Segment(stream, 0, length), False))  # type: ignore[arg-type]
+            return ValidationRule(schedule, (), (ValidationRunPiece(ValidationRun(Segment(stream, 0, 0), False, True)),))
+        first = ValidationRunPiece(ValidationRun(Segment(stream, 0, length), False))
         if kind != "generator":
             return ValidationRule(schedule, (first,), (first,))  # learned exactly; a fresh pass every run
         # The shared generator is used up: the next run finds nothing and warns, and every later one is empty.
-        second = ValidationRunPiece(ValidationRun(Segment(stream, length, 0), True))  # type: ignore[arg-type]
+        second = ValidationRunPiece(ValidationRun(Segment(stream, length, 0), True))
         return ValidationRule(schedule, (first, second), (empty,))
     available = math.inf if length is None else length
     if available < known:
-        ran_short = ValidationRunPiece(ValidationRun(Segment(stream, 0, int(available)), True, read_past=True))  # type: ignore[arg-type]
+        ran_short = ValidationRunPiece(ValidationRun(Segment(stream, 0, int(available)), True, read_past=True))
         return ValidationRule(schedule, (ran_short,), (empty,))
-    first = ValidationRunPiece(ValidationRun(Segment(stream, 0, known), False))  # type: ignore[arg-type]
+    first = ValidationRunPiece(ValidationRun(Segment(stream, 0, known), False))
     if kind != "generator":
         return ValidationRule(schedule, (first,), (first,))
     return _shared_generator_runs(stream, known, lost_per_run, schedule, runs)
 
 
-def _shared_generator_runs(stream: object, steps: int, lost: int, schedule: ValidationSchedule, runs: int) -> ValidationRule:
+def _shared_generator_runs(stream: Stream, steps: int, lost: int, schedule: ValidationSchedule, runs: int) -> ValidationRule:
     """Runs of ``steps`` batches from one generator, each ``steps + lost`` batches after the last.
 
     When a run finds fewer batches than ``steps`` it runs what is left and warns; every run after
-    it is empty. A looping generator never runs short: each run is the same count, shifted along.
+    it is empty. A generator without end never runs short: each run is the same count, moved along.
     """
-    from core.data.streams import ResumedStream
-
-    assert isinstance(stream, PassStream)
     advance = steps + lost
-    resumed = ResumedStream(stream, 0, 0)
-    if stream.loops:
-        piece = ValidationRunPiece(ValidationRun(Segment(resumed, 0, steps), False), max(runs, 1), advance)
+    full = ValidationRun(Segment(stream, 0, steps), False)
+    length = stream.length
+    if length is None:
+        piece = ValidationRunPiece(full, max(runs, 1), advance)
         return ValidationRule(schedule, (piece,), (ValidationRunPiece(piece.at(max(runs, 1) - 1)),))
-    length = stream.length or 0
     full_runs = (length - steps) // advance + 1  # runs that still find ``steps`` batches
-    first = ValidationRunPiece(ValidationRun(Segment(resumed, 0, steps), False), full_runs, advance)
-    left = max(0, length - full_runs * advance)
-    rest = ResumedStream(stream, 0, min(length, full_runs * advance))
-    last = ValidationRunPiece(ValidationRun(Segment(rest, 0, left), True, read_past=True))
+    start = min(length, full_runs * advance)
+    last = ValidationRunPiece(ValidationRun(Segment(stream, start, length - start), True, read_past=True))
     empty = ValidationRunPiece(ValidationRun(Segment(stream, 0, 0), False))
-    return ValidationRule(schedule, (first, last), (empty,))
+    return ValidationRule(schedule, (ValidationRunPiece(full, full_runs, advance), last), (empty,))

@@ -98,7 +98,8 @@ class ValidationRunPiece:
     """``count`` validation runs that read the same batch sizes.
 
     ``run`` is the first of them; with ``advance``, run j reads a resumed
-    generator ``advance * j`` batches further on (same sizes, other samples).
+    generator (or the one iterator all runs share) ``advance * j`` batches further
+    on (same sizes, other samples).
     """
 
     run: ValidationRun
@@ -108,10 +109,13 @@ class ValidationRunPiece:
     def at(self, index: int) -> ValidationRun:
         if not self.advance or index == 0:
             return self.run
-        stream = self.run.segment.stream
-        assert isinstance(stream, ResumedStream)
-        moved = replace(stream, resume_at=stream.resume_at + index * self.advance)
-        return ValidationRun(replace(self.run.segment, stream=moved), self.run.ran_out, self.run.endless)
+        segment = self.run.segment
+        stream = segment.stream
+        if isinstance(stream, ResumedStream):
+            moved = replace(stream, resume_at=stream.resume_at + index * self.advance)
+            return ValidationRun(replace(segment, stream=moved), self.run.ran_out, self.run.endless)
+        # One iterator read on from run to run (tf.keras 2's shared generator): the window moves along it.
+        return ValidationRun(replace(segment, start=segment.start + index * self.advance), self.run.ran_out, self.run.endless)
 
 
 @dataclass(frozen=True)
