@@ -26,9 +26,10 @@ import pytest
 
 from core import plan, scenario_from_dict
 from core.codegen import fit_code
-from core.flavours import Flavour
+from core.flavours import Flavour, flavour_of
 from core.scenario import Scenario
 from tests.conftest import CONFORMANCE_FOLDER, PROJECT
+from tests.test_codegen_runs import shipped_scenarios
 
 RECORDS = {
     record["name"]: record for record in json.loads((CONFORMANCE_FOLDER / "flavours-public.json").read_text(encoding="utf-8"))
@@ -118,6 +119,17 @@ FLAVOUR_SCENARIOS: dict[Flavour, dict[str, dict[str, Any]]] = {
         "dataset_with_validation": DATASET_WITH_VALIDATION,
     },
 }
+
+
+def add_shipped_flavours(by_flavour: dict[Flavour, dict[str, dict[str, Any]]]) -> None:
+    """The shipped examples, presets and traps of another flavour than Keras 3 on TensorFlow, one device, run in theirs."""
+    for name, data in shipped_scenarios().items():
+        flavour = flavour_of(scenario_from_dict(data))
+        if flavour != Flavour():
+            by_flavour.setdefault(flavour, {})[name] = data
+
+
+add_shipped_flavours(FLAVOUR_SCENARIOS)
 
 LOGICAL_DEVICE_LINES = ('# cpu = tf.config.list_physical_devices("CPU")[0]', "# tf.config.set_logical_device_configuration(")
 
@@ -249,6 +261,26 @@ def test_the_code_sets_the_flavour_before_it_imports_keras_and_builds_the_model_
                 assert lines[scope + 1].startswith("    model = keras.Sequential("), where
                 assert lines[scope + 2].startswith("    model.compile("), where
                 assert first("strategy = tf.distribute.MirroredStrategy()") < first("x = ", "train_data", "class "), where
+
+
+def test_the_code_tab_follows_the_keras_chooser(window, qtbot):
+    # Down three times in the Keras chooser reaches tf.keras 2: the code tab selects it; 2 typed into Devices adds
+    # MirroredStrategy, the model built in its scope. The tab shows the code of the plan on screen, nothing else.
+    from PySide6.QtCore import Qt
+
+    from tests.test_undo import type_into
+
+    shown = window({"train": {"samples": 100, "source": "dataset", "batch_size": 32}, "epochs": 2})
+    shown.form.flavour.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(shown.form.flavour, Qt.Key.Key_Down)
+    code = shown.summary.code.toPlainText()
+    assert shown.plan.scenario.keras == "2" and code == fit_code(shown.plan.scenario)
+    assert 'os.environ["TF_USE_LEGACY_KERAS"] = "1"' in code and "keras = tf.keras" in code
+    type_into(qtbot, shown.form.replicas, "2")
+    code = shown.summary.code.toPlainText()
+    assert shown.plan.scenario.replicas == 2 and code == fit_code(shown.plan.scenario)
+    assert "with strategy.scope():" in code and "[tf.config.LogicalDeviceConfiguration()] * 2" in code
 
 
 # ------------------------------------------------------------ the subprocess

@@ -14,6 +14,7 @@ import pytest
 
 from core import plan, scenario_from_dict
 from core.codegen import fit_code
+from core.flavours import Flavour, flavour_of
 
 PIPELINE = [
     {"op": "shuffle", "buffer_size": 100},
@@ -152,7 +153,8 @@ def shipped_scenarios() -> dict[str, dict[str, Any]]:
     return small
 
 
-SCENARIOS.update(shipped_scenarios())
+# Another flavour's code must run in a process of its own (tests/test_codegen_flavours.py runs those).
+SCENARIOS.update((name, data) for name, data in shipped_scenarios().items() if flavour_of(scenario_from_dict(data)) == Flavour())
 
 
 @pytest.fixture(scope="module")
