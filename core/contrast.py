@@ -26,6 +26,7 @@ from core.scenario import Scenario, scenario_from_dict
 __all__ = ["MAX_SENTENCES", "Contrast", "contrast", "epochs_words", "floor_and_ceil", "plan_words"]
 
 MAX_SENTENCES = 12  # ways of differing said one by one; the rest are counted in a last sentence
+_JUDGED_KEPT = 4096  # pairs of epochs whose sentence is remembered while walking
 _EPOCH = "\x00"  # stands for the epochs' words in a sentence until its epochs are all known
 
 
@@ -47,28 +48,54 @@ class Contrast:
 
 
 def contrast(left: Plan, right: Plan, left_name: str, right_name: str, limit: int = MAX_SENTENCES) -> list[Contrast]:
-    """How ``right`` differs from ``left`` (named as a person names them), whole-fit facts first, then by epoch."""
+    """How ``right`` differs from ``left`` (named as a person names them), whole-fit facts first, then by epoch.
+
+    At most ``limit`` sentences: past them, the last one counts the epochs that differ in other ways."""
     refusal = _refusals(left, right, left_name, right_name)
     if refusal is not None:
         return [refusal] if refusal.sentence else []
     found: list[Contrast] = []
     found += _endless(left, right, left_name, right_name)
     found += _devices(left, right, left_name, right_name)
-    groups = _Groups()
+    groups = _Groups(capacity=limit)
+    # Plans repeat their epochs (a fresh pass each epoch, or a cycle of a few): each pair of epochs is judged once.
+    judged: dict[tuple, str | None] = {}
     for number, (mine, theirs) in _shared_epochs(left, right):
-        words = _epoch_difference(mine, theirs, left_name, right_name)
+        pair = (_key(mine), _key(theirs))
+        if pair in judged:
+            words = judged[pair]
+        else:
+            if len(judged) >= _JUDGED_KEPT:
+                judged.clear()  # a plan whose epochs all differ (streamed arrays): nothing worth remembering
+            words = judged[pair] = None if _alike(mine, theirs) else _epoch_difference(mine, theirs, left_name, right_name)
         if words is not None:
             groups.add(number, words)
     extra = _extra_epochs(left, right, left_name, right_name) or _extra_epochs(right, left, right_name, left_name)
     by_epoch = groups.contrasts() + ([extra] if extra is not None else [])
     by_epoch.sort(key=lambda item: item.first_epoch or 0)
     found += by_epoch
-    if len(found) > limit:
-        rest = found[limit - 1 :]
-        epochs = sorted({number for item in rest for number in item.epoch_numbers()})
-        words = f"{len(rest):,} more ways the plans differ" + (f", over {count_words(len(epochs), 'epoch')}" if epochs else "")
-        found = [*found[: limit - 1], Contrast(_ranges(epochs), f"{words}: zoom into the timelines to see them.")]
+    if len(found) > limit or groups.rest:
+        kept = limit - 1
+        rest = sorted([*groups.rest, *(numbers for item in found[kept:] for numbers in item.epochs)], key=lambda r: r.start)
+        count = sum(len(numbers) for numbers in rest)
+        words = f"{count_words(count, 'more epoch')} differ in other ways: hover their batches on the timelines to see how."
+        found = [*found[:kept], Contrast(tuple(rest), words)]
     return found
+
+
+def _key(epoch: EpochPlan) -> tuple:
+    """All an epoch's words depend on: its segments (frozen, compared by value), how they ended, its updates."""
+    return (epoch.train, epoch.val, epoch.ran_out, epoch.val_ran_out, epoch.train_order, epoch.updates)
+
+
+def _alike(mine: EpochPlan, theirs: EpochPlan) -> bool:
+    """The same batches from the same place, by value (streams are frozen dataclasses): no words needed."""
+    return (
+        mine.train == theirs.train
+        and mine.val == theirs.val
+        and (mine.ran_out, mine.val_ran_out, mine.train_order, mine.updates)
+        == (theirs.ran_out, theirs.val_ran_out, theirs.train_order, theirs.updates)
+    )
 
 
 # ------------------------------------------------------------ the whole fit
@@ -304,32 +331,35 @@ def _extra_epochs(shorter: Plan, longer: Plan, shorter_name: str, longer_name: s
 
 
 class _Groups:
-    """Epochs that differ in the same words, gathered as arithmetic runs (2, 4, 6, ... is one range)."""
+    """Epochs that differ in the same words, gathered as arithmetic runs (2, 4, 6, ... is one range). Up to
+    ``capacity`` different sentences; the epochs of any later one go to ``rest``, so memory stays small."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int) -> None:
         self._epochs: dict[str, list[range]] = {}
+        self.capacity = capacity
+        self.rest: list[range] = []
 
     def add(self, number: int, words: str) -> None:
-        ranges = self._epochs.setdefault(words, [])
-        if ranges:
-            last = ranges[-1]
-            if len(last) == 1 and number > last.start:
-                ranges[-1] = range(last.start, number + 1, number - last.start)
-                return
-            if number == last.stop - 1 + last.step:
-                ranges[-1] = range(last.start, number + 1, last.step)
-                return
-        ranges.append(range(number, number + 1))
+        if words in self._epochs or len(self._epochs) < self.capacity:
+            _extend(self._epochs.setdefault(words, []), number)
+        else:
+            _extend(self.rest, number)
 
     def contrasts(self) -> list[Contrast]:
         return [Contrast(tuple(ranges), words.replace(_EPOCH, epochs_words(ranges))) for words, ranges in self._epochs.items()]
 
 
-def _ranges(numbers: list[int]) -> tuple[range, ...]:
-    groups = _Groups()
-    for number in numbers:
-        groups.add(number, "")
-    return tuple(groups._epochs.get("", ()))
+def _extend(ranges: list[range], number: int) -> None:
+    """Add an epoch number (larger than any before) to arithmetic runs."""
+    if ranges:
+        last = ranges[-1]
+        if len(last) == 1:
+            ranges[-1] = range(last.start, number + 1, number - last.start)
+            return
+        if number == last[-1] + last.step:
+            ranges[-1] = range(last.start, number + 1, last.step)
+            return
+    ranges.append(range(number, number + 1))
 
 
 def epochs_words(ranges: tuple[range, ...] | list[range]) -> str:

@@ -162,7 +162,7 @@ def test_a_plan_of_a_trillion_steps_and_100000_epochs_is_contrasted_at_once_in_a
     elapsed = time.perf_counter() - started
     assert elapsed < 5.0
     assert 1 <= len(found) <= MAX_SENTENCES
-    assert found[-1].sentence.endswith("zoom into the timelines to see them.")
+    assert found[-1].sentence.endswith("more epochs differ in other ways: hover their batches on the timelines to see how.")
     assert found[0].first_epoch == 1
 
 
