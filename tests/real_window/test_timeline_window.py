@@ -95,3 +95,23 @@ def test_the_real_wheel_zooms_along_x_only(real_window, move_pointer, qtbot):
 def width_of(timeline) -> float:
     (x0, x1), _ = timeline.view_box.viewRange()
     return x1 - x0
+
+
+def test_the_pointer_over_a_batch_split_across_devices_names_each_devices_share(real_window, move_pointer, qtbot):
+    # 169 samples in global batches of 64 over 4 devices: the real pointer on the third batch (41 samples) shows
+    # its tooltip with each device's share, and the status bar says the same.
+    from core import scenario_from_dict
+
+    window = real_window()
+    window.form.set_scenario(
+        scenario_from_dict(
+            {"replicas": 4, "train": {"samples": 169, "batch_size": 64, "shuffle": False}, "epochs": 2, "steps_per_epoch": 3}
+        )
+    )
+    timeline = window.timeline
+    qtbot.wait(50)
+    x, width, top, height = timeline.layout_model.batch_box(0, "train", 2)
+    move_pointer(timeline.plot.viewport(), at(timeline, x + width / 2, top + height / 2))
+    qtbot.waitUntil(QToolTip.isVisible, timeout=3000)
+    assert "devices 1-3 get 11 samples each, device 4 gets 8" in QToolTip.text().splitlines(), QToolTip.text()
+    assert "devices 1-3 get 11 samples each, device 4 gets 8" in window.statusBar().currentMessage()
