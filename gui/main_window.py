@@ -42,7 +42,7 @@ from core.keras.fit import plan
 from core.launcher import APP_NAME
 from core.plan import Plan
 from core.scenario import Scenario
-from core.versions import PLANNED_KERAS_VERSION, keras_version_note
+from core.versions import PLANNED_KERAS_VERSION, keras_version_note, planned_version
 from gui.demo_panel import DemoPanel
 from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # loaded when first used, not on the start path: the demo's c
     from gui.export import ExportOptions, Sheet
 
 MAX_RECENT = 8
+BACKEND_WORDS = {"jax": " on JAX", "torch": " on PyTorch"}  # in the status bar's "Keras 3.15.1 on JAX semantics"
 FILE_FILTER = "Scenario files (*.json);;All files (*)"
 THEME_NAMES = {"system": "Follow the &system", "light": "&Light", "dark": "&Dark"}
 VERSION_CHECK_DELAY_MS = 300
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_split)
 
         self.version_label = QLabel(f"Keras {PLANNED_KERAS_VERSION} semantics")
+        self._keras_differs = False  # the installed Keras 3 is not the one the plans describe (check_keras_version)
         self.statusBar().addPermanentWidget(self.version_label)
         # Reading package metadata takes tens of milliseconds: done once the window is on screen
         # (a zero timeout would run before the first paint).
@@ -350,6 +352,7 @@ class MainWindow(QMainWindow):
             self._set_trap(None)  # moved away from the trap: its story no longer applies
         self.timeline.set_plan(self.plan)
         self.summary.set_plan(self.plan)
+        self._show_semantics()
         if self.compare_view is not None and self.compare_view.isVisible():
             self.compare_view.set_scenario(scenario)
         if self.plan.outcome == "error":
@@ -647,13 +650,26 @@ class MainWindow(QMainWindow):
         self.form.check_installed()  # which Keras flavours can run for real here: asked off the start path too
         note = keras_version_note()
         if note:
-            self.version_label.setText(f"Keras {PLANNED_KERAS_VERSION} semantics (installed Keras differs)")
+            self._keras_differs = True
             self.version_label.setToolTip(note)
-            self._colour_version_label()
+            self._show_semantics()
+
+    def _show_semantics(self) -> None:
+        """Which Keras the plan describes, in the status bar: the chosen flavour's version (tf-keras for tf.keras 2)."""
+        scenario = self.plan.scenario if self.plan is not None else None
+        if scenario is not None and scenario.keras == "2":
+            words = f"tf.keras 2 (tf-keras {planned_version('2')}) semantics"
+        else:
+            backend = BACKEND_WORDS.get(scenario.backend, "") if scenario is not None else ""
+            words = f"Keras {PLANNED_KERAS_VERSION}{backend} semantics"
+            words += " (installed Keras differs)" if self._keras_differs else ""
+        self.version_label.setText(words)
+        self._colour_version_label()
 
     def _colour_version_label(self) -> None:
         """In the warning colour when it warns (its tooltip then says why)."""
-        self.version_label.setStyleSheet(f"color: {self.look.alarm};" if self.version_label.toolTip() else "")
+        warns = self._keras_differs and "differs" in self.version_label.text()
+        self.version_label.setStyleSheet(f"color: {self.look.alarm};" if warns else "")
 
     def _apply_look(self) -> None:
         dark = system_is_dark() if self.theme == "system" else self.theme == "dark"

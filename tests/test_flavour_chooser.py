@@ -54,6 +54,7 @@ def test_choosing_tf_keras_2_with_the_keyboard_replans_marks_the_file_and_ctrl_z
     assert (window.plan.stopped_epoch, len(window.plan.epochs)) == (2, 2)
     assert window.modified and window.isWindowModified()
     assert window.undo_action.text() == "&Undo edit of Keras flavour"
+    assert window.version_label.text() == "tf.keras 2 (tf-keras 2.21.0) semantics"
     # Each press was one edit (one step of the history each); Ctrl+Z three times is back at Keras 3 and saved.
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
@@ -73,6 +74,7 @@ def test_devices_are_typed_undone_and_only_offered_with_tensorflow(saved, qtbot)
     assert not window.form.replicas.isEnabled()
     assert window.form.replicas.toolTip().startswith("Several devices mean MirroredStrategy, which only TensorFlow has")
     assert (window.plan.scenario.backend, window.plan.scenario.replicas) == ("jax", 1)
+    assert window.version_label.text() == "Keras 3.15.1 on JAX semantics"
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
     assert window.form.replicas.isEnabled() and window.form.replicas.text() == "4"
     assert (window.plan.scenario.backend, window.plan.scenario.replicas) == ("tensorflow", 4)
