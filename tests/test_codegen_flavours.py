@@ -170,23 +170,23 @@ def expected_run(plan_json: dict[str, Any]) -> dict[str, Any]:
 def matches(seen: dict[str, Any], expected: dict[str, Any]) -> None:
     """The run did what was expected: the same exception, or per epoch the same number and batches (per replica too)."""
     if "error" in expected:
-        assert seen["error"] is not None, "the code ran, but Keras refuses this fit"
+        assert seen["error"] is not None, f"{seen['name']}: the code ran, but Keras refuses this fit"
         if expected["error"].endswith("Error"):  # the plan names what Keras (or TensorFlow) raises
-            assert seen["error"].split(":")[0] == expected["error"], seen["error"]
+            assert seen["error"].split(":")[0] == expected["error"], (seen["name"], seen["error"])
         return
-    assert seen["error"] is None, seen["error"]
-    assert [epoch["epoch"] for epoch in seen["epochs"]] == [epoch["epoch"] for epoch in expected["epochs"]]
+    assert seen["error"] is None, (seen["name"], seen["error"])
+    assert [epoch["epoch"] for epoch in seen["epochs"]] == [epoch["epoch"] for epoch in expected["epochs"]], seen["name"]
     for ran, planned in zip(seen["epochs"], expected["epochs"], strict=True):
         for part in ("train", "val"):
             # Order matters, except for batches drawn in a random order: then only which batches came.
             in_order: Any = Counter if planned["random"] and part == "train" else list
             sizes = None if ran[part] is None else in_order(sum(replicas) for replicas in ran[part])
             wanted = None if planned[part] is None else in_order(planned[part])
-            assert sizes == wanted, f"epoch {ran['epoch']} {part}"
+            assert sizes == wanted, f"{seen['name']}: epoch {ran['epoch']} {part}"
             per_replica = planned[f"{part}_replicas"]
             if per_replica is not None:
                 shares = in_order(tuple(replicas) for replicas in ran[part] or [])
-                assert shares == in_order(per_replica), f"epoch {ran['epoch']} {part}"
+                assert shares == in_order(per_replica), f"{seen['name']}: epoch {ran['epoch']} {part}"
 
 
 def flavoured(flavour: Flavour, data: dict[str, Any]) -> Scenario:
