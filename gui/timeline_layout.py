@@ -75,6 +75,7 @@ MIN_BATCH_PIXELS = 3.0  # thinner batches are grouped
 MIN_TICK_PIXELS = 6.0  # ticks closer than this become one band
 MAX_ROW_NOTES = 24  # the most words written on rows ("order random each pass", "Keras does not know this length")
 NOTE_PIXELS = 6.0  # how far a row's words keep from what they name
+LETTER_WIDTH = 0.6  # a letter's width, as a share of a line's height (the type's own size is the view's)
 ENDLESS_SHOWN = 10**9  # how many batches an endless epoch's row offers to scroll through
 EXTENT_SAMPLE = 256  # epochs looked at to find how far the plan reaches
 MAX_ROWS_REMEMBERED = 4096  # rows whose slots are kept (a screenful is at most a few hundred)
@@ -502,9 +503,15 @@ class TimelineLayout:
         stripe = row.height / self.replicas
         if stripe * window.pixels_per_row < window.text_pixels or any(note.kind == "device" for note in picture.notes):
             return
-        left = max(window.x0, float(self.row_x(row, 0)))
+        first = self.row_step_at(row, window.x0)
+        left = max(window.x0, float(self.row_x(row, first)))
+        # The words sit on the first batch on screen: "device 4" where it has room, else only the number,
+        # so a narrow batch stays visible (the legend says device 1 is on top).
+        room = (float(self.row_x(row, first)) + self.row_width(row, first) - left) * window.pixels_per_x
+        named = room >= LETTER_WIDTH * window.text_pixels * len(f"device {self.replicas}") + 3 * NOTE_PIXELS
         for device in range(min(self.replicas, MAX_ROW_NOTES - len(picture.notes))):
-            picture.notes.append(RowNote(left, row.top + (device + 0.5) * stripe, f"device {device + 1}", "device"))
+            words = f"device {device + 1}" if named else f"{device + 1}"
+            picture.notes.append(RowNote(left, row.top + (device + 0.5) * stripe, words, "device"))
 
     def _lay_random(self, row: Row, first: int, last: int, budget: int, picture: Picture) -> None:
         """Equal hatched slots, one a batch; where they are too thin to tell apart, one band over the part on screen."""

@@ -212,3 +212,13 @@ def test_an_exported_legend_explains_the_stripes():
         "a batch split across 4 devices: a stripe each, device 1 on top; "
         "a short or empty device leaves its stripe part or all empty"
     )
+
+
+def test_a_narrow_first_batch_keeps_its_stripes_visible_under_short_names():
+    # "device 1" on a batch too narrow for it would hide the batch: the stripes are then named "1" to "4".
+    scenario = {"replicas": 4, "train": {"samples": 101, "batch_size": 8, "shuffle": False}, "epochs": 1}
+    model = TimelineLayout(plan(scenario_from_dict(scenario)))
+    wide = model.picture(-1.0, 20.0, -0.1, 1.0, 1200.0, 600.0)  # about 57 pixels a sample
+    narrow = model.picture(-1.0, 103.0, -0.1, 1.0, 750.0, 600.0)  # about 7 pixels a sample, 58 a batch
+    assert [note.words for note in wide.notes if note.kind == "device"] == [f"device {n}" for n in range(1, 5)]
+    assert [note.words for note in narrow.notes if note.kind == "device"] == ["1", "2", "3", "4"]
