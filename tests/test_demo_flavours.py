@@ -124,3 +124,27 @@ def test_a_flavour_not_installed_says_what_to_install(qtbot, panel, monkeypatch)
     assert words in panel.verdict.text()
     panel.set_scenario(scenario_from_dict(SMALL))
     assert "Trains a small real Keras model" in panel.status.text()
+
+
+def test_the_windows_demo_action_runs_the_chosen_flavour_and_follows_it_on_the_timeline(window, qtbot):
+    # Demo > Run in the window, on 2 devices: the fit runs in its own process, the playhead moves over the striped
+    # timeline while it trains, and the verdict in the panel is a match.
+    from PySide6.QtGui import QAction
+
+    shown = window({**SMALL, "replicas": 2, "epochs": 3})
+    action = next(
+        action
+        for menu in shown.menuBar().findChildren(QAction)
+        if menu.menu() is not None and menu.text().replace("&", "") == "Demo"
+        for action in menu.menu().actions()
+        if action.text().replace("&", "").startswith("Run or cancel")
+    )
+    places = []
+    shown.demo.playhead.connect(places.append)
+    action.trigger()
+    assert shown.demo.running
+    qtbot.waitUntil(lambda: not shown.demo.running, timeout=180_000)
+    result = shown.demo.result
+    assert result is not None and result.matches, shown.demo.verdict.text()
+    assert shown.timeline.layout_model.replicas == 2
+    assert any(place is not None and place[1] == "train" for place in places) and places[-1] is None
