@@ -647,8 +647,13 @@ class _Endless(Exception):
     pass
 
 
-def _legacy_data(spec: DataSpec, batch: int, epochs: int, steps: int | None, offset: int = 0) -> tuple[Any, ...]:
-    """(make, size, recreate, shows positions) for data handed to tf.keras 2 (refusing what its adapters refuse)."""
+def _legacy_data(
+    spec: DataSpec, batch: int, epochs: int, steps: int | None, offset: int = 0, hidden: bool = False
+) -> tuple[Any, ...]:
+    """(make, size, recreate, shows positions) for data handed to tf.keras 2 (refusing what its adapters refuse).
+
+    ``hidden``: a loader shuffled the files itself, so no position is shown.
+    """
     if spec.source == "arrays":
         assert spec.samples is not None
         one_pass = _pass(spec.samples, batch, False, offset)
@@ -658,18 +663,18 @@ def _legacy_data(spec: DataSpec, batch: int, epochs: int, steps: int | None, off
         adapter = _adapter(spec, batch, offset)  # peeks like Keras 3: keep only its generator, replayed once
         first = adapter.iterator()
         return (lambda: first), None, False, spec.samples is not None
-    adapter = _adapter(spec, batch, offset)
-    if spec.source == "pydataset":
+    adapter = _adapter(spec, batch, offset, positions=not hidden)
+    if spec.source in ("pydataset", "image_data_generator"):  # a keras.utils.Sequence, made anew every epoch
         if spec.samples is None:
             raise KerasError("a Sequence needs a length")
-        return adapter.iterator, adapter.num_batches, True, not spec.shuffle
+        return adapter.iterator, adapter.num_batches, True, True
     infinite = (spec.samples is None or spec.repeat != "none") and adapter.num_batches != 0
     if spec.pipeline is not None:
         infinite = _pipeline_cardinality(spec) == _INFINITE
     if infinite and steps is None:
         raise KerasError("When providing an infinite dataset, you must specify the number of steps to run")
     recreate = steps is None or adapter.num_batches == steps
-    return adapter.iterator, adapter.num_batches, recreate, spec.samples is not None
+    return adapter.iterator, adapter.num_batches, recreate, spec.samples is not None and not hidden
 
 
 def _pipeline_cardinality(spec: DataSpec) -> int:
@@ -706,9 +711,25 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
     val_offset = 0
     val_steps: int | None = None
     val_freq: Any = 1
-    if isinstance(validation, ValidationSplit):
-        if validation.split_by != "fit":
-            raise NotImplementedError("loader splits are not simulated for tf.keras 2")
+    hidden = False
+    validating = 0
+    if isinstance(validation, ValidationSplit) and validation.split_by != "fit":
+        assert train.samples is not None
+        validating = int(validation.split * train.samples)
+        if validating == 0:
+            raise KerasError("the validation side is empty")
+        batch = train.batch_size or 32
+        training = train.samples - validating
+        val_steps, val_freq = validation.steps, validation.freq
+        if validation.split_by == "directory":  # two tf.data datasets of a shuffled file list
+            train_spec = DataSpec(training, "dataset", batch, False, "none", train.shuffle)
+            val_spec, val_offset, hidden = DataSpec(validating, "dataset", batch), training, True
+        else:  # two ImageDataGenerator flows: the first samples validate
+            val_shuffle = train.flow_shuffle if validation.flow_shuffle is None else validation.flow_shuffle
+            train_flow = train.flow_shuffle
+            train_spec = DataSpec(training, "image_data_generator", batch, False, "none", train.shuffle, flow_shuffle=train_flow)
+            val_spec = DataSpec(validating, "image_data_generator", batch, False, "none", False, flow_shuffle=val_shuffle)
+    elif isinstance(validation, ValidationSplit):
         if train.source != "arrays" or train.pipeline is not None:
             raise KerasError("validation_split needs arrays")
         assert train.samples is not None
@@ -729,8 +750,10 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
             raise KerasError("division by zero")
     else:
         batch = train_spec.batch_size or 32
-    make, size, recreate, positions = _legacy_data(train_spec, batch, fit_epochs, steps)
+    train_offset = validating if isinstance(validation, ValidationSplit) and validation.split_by == "image_data_generator" else 0
+    make, size, recreate, positions = _legacy_data(train_spec, batch, fit_epochs, steps, train_offset, hidden)
     handler = _LegacyHandler(make, size, recreate, steps, spx)
+    random_order = train_spec.source in ("pydataset", "image_data_generator") and train_spec.shuffle
     evaluator: _LegacyHandler | None = None
     val_shown = True
     logs = False
@@ -751,13 +774,15 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
             raise KerasError("Unexpected result of `train_function` (Empty logs).")
         record: dict[str, Any] = {
             "epoch": number,
-            "train": _largest_first(fed) if train_spec.source == "pydataset" and train_spec.shuffle else _runs(fed),
+            "train": _largest_first(fed) if random_order else _runs(fed),
             "train_first_sample": _first(fed, positions and train_spec.samples is not None),
             "val": None,
             "val_first_sample": None,
             "ran_out": handler.warned,
             "val_ran_out": False,
         }
+        if random_order:
+            record["train_order"] = "random"
         if val_spec is not None and _validates(val_freq, number):
             if evaluator is None:  # the cached eval handler, built when validation first runs
                 passed = val_spec.batch_size or train.batch_size
@@ -767,7 +792,7 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
                         raise KerasError("division by zero")
                 else:
                     val_batch = passed or 32
-                val_make, val_size, val_recreate, val_shown = _legacy_data(val_spec, val_batch, 1, val_steps, val_offset)
+                val_make, val_size, val_recreate, val_shown = _legacy_data(val_spec, val_batch, 1, val_steps, val_offset, hidden)
                 evaluator = _LegacyHandler(val_make, val_size, val_recreate, val_steps, spx)
             evaluator.warned = False
             val_fed: list[Batch] = []

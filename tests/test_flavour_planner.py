@@ -22,7 +22,7 @@ from core.compare import first_difference
 from core.explain import key_numbers, summarize
 from core.plan import write_json
 from tests.brute_force import simulate
-from tests.strategies import scenarios
+from tests.strategies import pipeline_scenarios, scenarios
 from tests.test_properties import with_groups_expanded
 
 ARRAYS_32 = {"samples": 32, "source": "arrays", "batch_size": 16, "shuffle": False}
@@ -316,11 +316,7 @@ FLAVOURS = st.sampled_from(
 )
 
 
-@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(), FLAVOURS)
-def test_planner_matches_the_per_batch_simulation_of_every_flavour(data, flavour):
-    # The closed-form planner and a batch-by-batch port of each flavour's loop (tf-keras' DataHandler and fit,
-    # Keras 3's EpochIterator on each backend, MirroredStrategy's split) agree on every epoch, stop and split.
+def _assert_matches_flavour_simulation(data: dict, flavour: dict) -> None:
     scenario = scenario_from_dict({**data, **flavour})
     planned = with_groups_expanded(plan(scenario).to_json())
     simulated = simulate(scenario)
@@ -329,3 +325,19 @@ def test_planner_matches_the_per_batch_simulation_of_every_flavour(data, flavour
         return
     assert first_difference(planned, simulated) is None
     assert planned.get("stopped") == simulated.get("stopped")
+
+
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), FLAVOURS)
+def test_planner_matches_the_per_batch_simulation_of_every_flavour(data, flavour):
+    # The closed-form planner and a batch-by-batch port of each flavour's loop (tf-keras' DataHandler and fit,
+    # Keras 3's EpochIterator on each backend, MirroredStrategy's split) agree on every epoch, stop and split.
+    _assert_matches_flavour_simulation(data, flavour)
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pipeline_scenarios(), FLAVOURS)
+def test_pipelines_sequences_and_splits_match_the_simulation_in_every_flavour(data, flavour):
+    # tf.data pipelines, PyDatasets, ImageDataGenerator flows, loader splits, initial_epoch and accumulation:
+    # the planner and the literal loop of each flavour agree (refusals included).
+    _assert_matches_flavour_simulation(data, flavour)

@@ -109,19 +109,19 @@ class DataHandler:
             if available == math.inf:
                 return RunResult(Segment(stream, position, 0), False, endless=True)
             # Running out ends the epoch and teaches the length exactly: no warning, training goes on.
-            consumed, ran_out = int(available), False
+            consumed, ran_out, read_past = int(available), False, True
             self.inferred = consumed
         elif available >= steps:
-            consumed, ran_out = steps, False
+            consumed, ran_out, read_past = steps, False, False
         else:
-            consumed, ran_out = int(available), True
+            consumed, ran_out, read_past = int(available), True, True
         failure = None
         if consumed < self.per_call and not self.returned_logs:
             failure = self._empty_logs(consumed)
         self.returned_logs = self.returned_logs or consumed >= self.per_call
         self.current = (stream, position + consumed)
         segment = Segment(stream, position, consumed)
-        return RunResult(segment, ran_out, read_past=ran_out, ends_fit=ran_out, failure=failure)
+        return RunResult(segment, ran_out, read_past=read_past, ends_fit=ran_out, failure=failure)
 
     def _empty_logs(self, batches: int) -> str:
         if self.per_call == 1:
@@ -181,11 +181,12 @@ def legacy_validation_rule(
     if known is None:
         if length is None:
             return ValidationRule(schedule, (), (ValidationRunPiece(ValidationRun(Segment(stream, 0, 0), False, True)),))
-        first = ValidationRunPiece(ValidationRun(Segment(stream, 0, length), False))
+        # Read to the end: the run asks for one more batch than there is (an assert_cardinality that fails, fails there).
+        first = ValidationRunPiece(ValidationRun(Segment(stream, 0, length), False, read_past=True))
         if kind != "generator":
             return ValidationRule(schedule, (first,), (first,))  # learned exactly; a fresh pass every run
         # The shared generator is used up: the next run finds nothing and warns, and every later one is empty.
-        second = ValidationRunPiece(ValidationRun(Segment(stream, length, 0), True))
+        second = ValidationRunPiece(ValidationRun(Segment(stream, length, 0), True, read_past=True))
         return ValidationRule(schedule, (first, second), (empty,))
     available = math.inf if length is None else length
     if available < known:

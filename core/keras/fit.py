@@ -101,6 +101,8 @@ def _plan(scenario: Scenario) -> Plan:
         except KerasRefuses as refusal:
             val_refusal = refusal
     val_kind = _validation_kind(scenario)
+    if rules.legacy and isinstance(validation, ValidationSet) and validation.source == "pydataset" and validation.samples is None:
+        val_refusal = KerasRefuses(_endless_sequence("validation"))
     if rules.legacy and val_source is not None and val_refusal is None:
         val_source = legacy_source(val_source, val_kind, 1)
         legacy_refusal = refusal_before_fit(val_source, val_steps, scenario.steps_per_execution, "validation")
@@ -222,14 +224,16 @@ def _flavour_refusal(scenario: Scenario, rules: FitRules) -> str | None:
             "TypeError: tf.keras 2's optimizers take no gradient_accumulation_steps argument (it is Keras 3's). "
             "Remove it, or use Keras 3."
         )
-    if rules.legacy:
-        for which, spec in (("training", scenario.train), ("validation", _validation_data_spec(scenario))):
-            if spec is not None and spec.source == "pydataset" and spec.samples is None:
-                return (
-                    f"The {which} PyDataset has no length (num_batches=None), which only Keras 3 knows: tf.keras 2's "
-                    "keras.utils.Sequence must have a __len__. Give it a length, or use Keras 3."
-                )
+    if rules.legacy and scenario.train.source == "pydataset" and scenario.train.samples is None:
+        return _endless_sequence("training")
     return None
+
+
+def _endless_sequence(which: str) -> str:
+    return (
+        f"The {which} PyDataset has no length (num_batches=None), which only Keras 3 knows: tf.keras 2's "
+        "keras.utils.Sequence must have a __len__. Give it a length, or use Keras 3."
+    )
 
 
 def _check_replica_split(rules: FitRules, epochs: EpochSequence, rule: ValidationRule | None, endless: Segment | None) -> None:
