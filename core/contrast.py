@@ -141,7 +141,10 @@ def _first_sentence(error: str | None) -> str:
     """What Keras raises, up to its first full stop: the reason, without the advice that follows."""
     text = " ".join((error or "an error").split())
     cut = text.find(". ")
-    return text if cut < 0 else text[:cut]
+    reason = text if cut < 0 else text[:cut]
+    first = reason.split(" ", 1)[0]
+    # Inside a sentence of ours: "refuses this fit (the training data is ...)"; Keras' own "ValueError: ..." stays.
+    return reason[:1].lower() + reason[1:] if first.isalpha() and first[1:].islower() else reason
 
 
 def _endless(left: Plan, right: Plan, left_name: str, right_name: str) -> list[Contrast]:
