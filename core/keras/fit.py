@@ -170,7 +170,11 @@ def _plan(scenario: Scenario) -> Plan:
         endless_from = rule.run(schedule.runs_before(endless_index)).segment
 
     if rules.first_batch_must_split:
-        _check_replica_split(rules, epochs, rule if validates else None, endless_from if endless_part == "train" else None)
+        # The epoch that never ends still trains (when only its validation never ends, it trains all its batches).
+        last_train = endless_from if endless_part == "train" else endless_train
+        if endless_part == "val" and endless_train is not None and not endless_train.count:
+            last_train = None
+        _check_replica_split(rules, epochs, rule if validates else None, last_train)
     stopped_epoch = scenario.initial_epoch + length if stopped and outcome == "ok" else None
     warnings.extend(
         explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part, stopped_epoch)
