@@ -21,6 +21,7 @@ With several devices (MirroredStrategy, ``replicas`` > 1) a batch drawn on its o
 of stripes, one a device from the top down, each as long as that device's share of the
 batch's per-device size (``core.keras.replicas.replica_split``, asked once per batch size on
 screen): a short share leaves its stripe part empty, an empty device only its dashed outline.
+Batches too thin to draw one by one are grouped as ever, each group a stripe a device.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ EXTENT_SAMPLE = 256  # epochs looked at to find how far the plan reaches
 MAX_ROWS_REMEMBERED = 4096  # rows whose slots are kept (a screenful is at most a few hundred)
 MIN_DEVICE_PIXELS = 3.0  # a device's stripe at least this high, else a batch is drawn whole (the words still say)
 MAX_DEVICE_BLOCKS = 20_000  # the most stripes laid out for one picture
+GROUP_STRIPE_GAP = 0.2  # of a stripe's height, left empty under a grouped stripe
 
 
 @dataclass
@@ -449,7 +451,16 @@ class TimelineLayout:
             left = self.x_start(segment, edges[:-1], lane)
             right = self.x_start(segment, np.minimum(edges[1:], segment.count - 1), lane)
             right = np.where(edges[1:] >= segment.count, self.row_end(segment, lane), right)
-            picture.blocks["val_grouped" if val else "grouped"].add(left, right - left, row.top, row.height)
+            kind = "val_grouped" if val else "grouped"
+            if self._stripes_shown(row, len(left), window):
+                # Batches too thin to draw one by one still show their devices: a group of full batches gives
+                # every device the same share, so each group is a stripe a device (a short batch's split: the words).
+                stripe = row.height / self.replicas
+                for device in range(self.replicas):  # groups have no outline: a gap under each stripe parts them
+                    picture.blocks[kind].add(left, right - left, row.top + device * stripe, stripe * (1 - GROUP_STRIPE_GAP))
+                self._name_devices(row, window, picture)
+            else:
+                picture.blocks[kind].add(left, right - left, row.top, row.height)
         if not val and not row.endless:
             self._lay_dropped(row, x0, x1, picture)
         if not val and self.accumulation:

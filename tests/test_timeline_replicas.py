@@ -6,6 +6,7 @@ The drawing stays bounded by the screen however many steps the plan has."""
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import numpy as np
@@ -144,9 +145,23 @@ def test_thin_rows_draw_batches_whole_and_the_picture_stays_bounded_for_a_huge_p
     # 600 pixels a row: a stripe of ~5 pixels for each of the 64 devices of every batch on screen.
     batches, blocks = drawn_batches(model.picture(0.0, 64 * 40, -0.01, 0.99, 1200.0, 600.0))
     assert batches >= 40 and blocks == 64 * batches
+    # 100,000 batches on 1,200 pixels: grouped as ever, each group a stripe a device, a gap under each.
+    four = TimelineLayout(plan(scenario_from_dict({**huge, "replicas": 4})), "samples")
+    picture = four.picture(0.0, 64 * 100_000, -0.01, 0.99, 1200.0, 600.0)
+    lefts, _width, _tops, heights = picture.blocks["grouped"].arrays()
+    assert len(lefts) == 4 * groups_of(picture) and heights.max() < four.rows_of(0)[0].height / 4
+    # With 64 devices as many stripes would pass their budget: the groups are drawn whole.
+    picture = model.picture(0.0, 64 * 100_000, -0.01, 0.99, 1200.0, 600.0)
+    assert len(picture.blocks["grouped"]) == groups_of(picture) > 1
     # 60 pixels a row: stripes under a pixel, so every batch is one block.
     batches, blocks = drawn_batches(model.picture(0.0, 64 * 40, -0.1, 9.9, 1200.0, 600.0))
     assert batches >= 40 and blocks == batches
+
+
+def groups_of(picture) -> int:
+    """Groups of batches drawn, each counted once however many stripes it has."""
+    lefts, _width, tops, _height = picture.blocks["grouped"].arrays()
+    return len({(left, math.floor(top)) for left, top in zip(lefts.tolist(), tops.tolist(), strict=True)})
 
 
 def drawn_batches(picture) -> tuple[int, int]:
@@ -222,3 +237,15 @@ def test_a_narrow_first_batch_keeps_its_stripes_visible_under_short_names():
     narrow = model.picture(-1.0, 103.0, -0.1, 1.0, 750.0, 600.0)  # about 7 pixels a sample, 58 a batch
     assert [note.words for note in wide.notes if note.kind == "device"] == [f"device {n}" for n in range(1, 5)]
     assert [note.words for note in narrow.notes if note.kind == "device"] == ["1", "2", "3", "4"]
+
+
+def test_the_devices_preset_says_what_the_planner_plans():
+    # MNIST over 4 devices: its one-line description is the plan's per-device numbers.
+    from gui.resources import presets
+
+    name, description, scenario = presets()[-1]
+    assert name == "MNIST on 4 devices (MirroredStrategy)" and scenario.replicas == 4
+    planned = plan(scenario)
+    epoch = planned.to_json()["epochs"][0]
+    assert epoch["train"] == [[256, 234], [96, 1]] and epoch["train_replicas"] == [[[64] * 4, 234], [[24] * 4, 1]]
+    assert "64 samples a device, 235 steps a pass, the last of 96 (24 a device)" in description
