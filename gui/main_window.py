@@ -706,7 +706,7 @@ class MainWindow(QMainWindow):
 
     def show_compare(self) -> None:
         """View > Compare: the scenario under two flavours (or against N // B, ceil, a preset, a file); made when first asked."""
-        if self.plan is None:
+        if self.plan is None:  # only before the form's first scenario
             return
         if self.compare_view is None:
             from gui.compare_view import COMPARE_SIZE, CompareView

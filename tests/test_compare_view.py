@@ -167,3 +167,18 @@ def test_an_edit_in_the_form_is_compared_at_once(compared, qtbot):
     qtbot.keyClicks(edit, "4")
     assert view.scenario.steps_per_epoch == 4
     assert view.sentences() == [NO_DIFFERENCE]
+
+
+def test_the_readme_picture_is_made_at_1280x720(tmp_path):
+    # python -m tests.compare_screenshot renders the view as View > Compare opens it, at the shared screen's size.
+    from PySide6.QtGui import QImage
+
+    from tests.compare_screenshot import main
+
+    scenario = tmp_path / "arrays.json"
+    scenario.write_text(json.dumps({**FLOOR_TRAP, "keras": "2", "train": {**FLOOR_TRAP["train"], "source": "arrays"}}))
+    picture = tmp_path / "compare-view.png"
+    assert main([str(scenario), str(picture)]) == 0
+    image = QImage(str(picture))
+    assert (image.width(), image.height()) == (1280, 720)
+    assert main([str(tmp_path / "missing.json"), str(picture)]) == 2
