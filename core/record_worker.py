@@ -33,6 +33,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import traceback
 import warnings
 from types import SimpleNamespace
@@ -120,10 +121,11 @@ class FlavourLog(BatchLog):
             for recorded, epoch in zip(out["epochs"], self.epochs, strict=True):
                 recorded["train_replicas"] = _replica_runs(epoch["train_replicas"])
                 recorded["val_replicas"] = None if recorded["val"] is None else _replica_runs(epoch["val_replicas"])
-        if self.flavour.keras == "2" and out["outcome"] == "ok":
+        if self.flavour.keras == "2" and out["outcome"] != "stopped":  # (that "stopped" is the recorder's own cut)
             # tf.keras 2 ends the whole fit in the epoch whose training ran out of data.
             last = out["epochs"][-1] if out["epochs"] else None
-            out["stopped"] = {"epoch": last["epoch"]} if last is not None and last["ran_out"] else None
+            ran_out = out["outcome"] == "ok" and last is not None and last["ran_out"]
+            out["stopped"] = {"epoch": last["epoch"]} if ran_out else None
         return out
 
 
@@ -332,8 +334,10 @@ def main() -> int:
         answer.write(json.dumps({"fatal": error_text(exc)}) + "\n")
         return 1
     for job in request["jobs"]:
+        started = time.monotonic()
         try:
             recording = recorder.record(job)
+            recording["recorded_seconds"] = round(time.monotonic() - started, 3)
         except Exception:  # one job's failure is that job's result, not the end of the others
             recording = {"outcome": "crashed", "error": traceback.format_exc(), "epochs": []}
         answer.write(json.dumps({"name": job["name"], "recording": recording}) + "\n")
