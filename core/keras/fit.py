@@ -1,4 +1,4 @@
-"""Scenario -> Plan: what Keras 3 does with the data, batch by batch, in closed form.
+"""Scenario -> Plan: what Keras does with the data, batch by batch, in closed form.
 
 The planner mirrors Keras 3.15.1's ``EpochIterator`` (``keras/src/trainers/
 epoch_iterator.py``) and the TensorFlow trainer's loop state for state: the
@@ -7,6 +7,12 @@ advancing by ``steps_per_execution`` per call, the length learned when an
 iterator of unknown length runs out, ``evaluate`` resetting its iterator, and
 the generator adapter replaying the two batches it peeked. One epoch costs O(1);
 epochs that repeat a state already seen are shared, not recomputed.
+
+The scenario's flavour changes rules, not the model: tf.keras 2 swaps the iterator for its
+``DataHandler`` (``core.keras.data_handler``: the fit ends when data runs out), and
+``core.keras.flavour.FitRules`` says what differs by backend and replicas (PyTorch's
+``steps_per_execution``, a generator's prefetch between validation runs, the split of each
+batch across devices and the even first batch Keras 3 needs).
 """
 
 from __future__ import annotations
