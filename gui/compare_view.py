@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from core.contrast import MAX_SENTENCES, Contrast, contrast, floor_and_ceil, plan_words
 from core.files import BadScenarioFile, load_scenario
-from core.flavours import Flavour
+from core.flavours import Flavour, flavour_of
 from core.keras.fit import plan
 from core.plan import Plan
 from core.scenario import MAX_REPLICAS, Scenario
@@ -248,7 +248,10 @@ class CompareView(QDialog):
     # ------------------------------------------------------------ what is compared
 
     def set_scenario(self, scenario: Scenario) -> None:
-        """The form's scenario changed: compare it again (the choices stay)."""
+        """The form's scenario changed: compare it again. The choices stay, unless the form chose another flavour:
+        then the top follows it (and the bottom offers the usual other one)."""
+        if flavour_of(scenario) != flavour_of(self.scenario):
+            self._set_flavours_for(scenario)
         self.scenario = scenario
         self.refresh()
 

@@ -182,3 +182,16 @@ def test_the_readme_picture_is_made_at_1280x720(tmp_path):
     image = QImage(str(picture))
     assert (image.width(), image.height()) == (1280, 720)
     assert main([str(tmp_path / "missing.json"), str(picture)]) == 2
+
+
+def test_choosing_another_flavour_in_the_form_moves_the_top_timeline_with_it(compared, qtbot):
+    # The form's chooser set to tf.keras 2: the compare view's top follows, and the bottom offers Keras 3 (TensorFlow).
+    window, view = compared
+    window.form.flavour.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(window.form.flavour, Qt.Key.Key_Down)
+    assert (view.top_flavour.currentText(), view.bottom_flavour.currentText()) == ("tf.keras 2", "Keras 3 (TensorFlow)")
+    assert view.sentences() == [
+        "1. Epoch 3: tf.keras 2 stopped training in epoch 2, when its data ran out; "
+        "Keras 3 (TensorFlow) starts epoch 3 from the first batch."
+    ]
