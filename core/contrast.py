@@ -26,6 +26,7 @@ from core.scenario import Scenario, scenario_from_dict
 __all__ = ["MAX_SENTENCES", "Contrast", "contrast", "epochs_words", "floor_and_ceil", "plan_words"]
 
 MAX_SENTENCES = 12  # ways of differing said one by one; the rest are counted in a last sentence
+_RUNS_LOOKED_AT = 4  # runs of an epoch's batch sizes read to find its short batch
 _JUDGED_KEPT = 4096  # pairs of epochs whose sentence is remembered while walking
 _EPOCH = "\x00"  # stands for the epochs' words in a sentence until its epochs are all known
 
@@ -183,10 +184,23 @@ def _devices(left: Plan, right: Plan, left_name: str, right_name: str) -> list[C
             clauses.append(f"{name} trains each batch on one device")
         elif batch:
             shares = replica_split(batch, replicas)
-            clauses.append(f"{name} splits each batch of {batch:,} across {replicas} devices as {_shares_words(shares)}")
+            words = f"{name} splits each batch of {batch:,} across {replicas} devices as {_shares_words(shares)}"
+            others = [
+                f"the short batch of {size:,} as {_shares_words(replica_split(size, replicas))}" for size in _other_sizes(plan)
+            ]
+            clauses.append(" and ".join([words, *others]))
         else:
             clauses.append(f"{name} splits each batch across {replicas} devices")
     return [Contrast((), "; ".join(clauses) + ".")]
+
+
+def _other_sizes(plan: Plan) -> list[int]:
+    """The first epoch's training batch sizes besides the global batch (a short last batch), largest first;
+    a few runs looked at, never every batch."""
+    if not len(plan.epochs):
+        return []
+    sizes = {size for size, _count in plan.epochs[0].train.runs(limit=_RUNS_LOOKED_AT)}
+    return sorted(sizes - {plan.train_batch_size}, reverse=True)
 
 
 def _shares_words(shares: list[int]) -> str:

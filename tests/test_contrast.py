@@ -127,14 +127,15 @@ def test_four_devices_refuse_a_global_batch_of_41():
 
 
 def test_four_devices_split_each_batch_said_once_for_the_whole_fit():
-    # Batch 32 over 4 devices splits evenly: the batches are the same, and one sentence says how each is shared.
-    data = {**BATCH_41, "train": {**BATCH_41["train"], "batch_size": 32}}
+    # 98 samples in batches of 32 over 4 devices: the first batch splits evenly, so the batches are the same; one
+    # sentence says how each is shared, the short batch of 2 leaving devices 3 and 4 empty (ceil(2/4) = 1 each, in order).
+    data = {**BATCH_41, "train": {**BATCH_41["train"], "samples": 98, "batch_size": 32}}
     found = contrast(planned(data), planned(data, replicas=4), named(), named(replicas=4))
     assert found == [
         Contrast(
             (),
-            "Keras 3 (TensorFlow) trains each batch on one device; "
-            "Keras 3 (TensorFlow), 4 devices splits each batch of 32 across 4 devices as 4 shares of 8.",
+            "Keras 3 (TensorFlow) trains each batch on one device; Keras 3 (TensorFlow), 4 devices splits each batch "
+            "of 32 across 4 devices as 4 shares of 8 and the short batch of 2 as 1 + 1 + 0 + 0.",
         )
     ]
 
