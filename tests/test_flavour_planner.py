@@ -251,6 +251,10 @@ def test_replicas_are_said_in_plain_words():
         plan(scenario_from_dict({"replicas": 4, "train": {**train, "samples": 169, "batch_size": 64}, "epochs": 1}))
     )
     assert "a short batch of 41 is split 11, 11, 11 and 8." in uneven
+    empty = plan(scenario_from_dict({"replicas": 4, "train": {**train, "samples": 101, "batch_size": 4}, "epochs": 1}))
+    warning = next(warning for warning in empty.warnings if warning.code == "uneven_replica_split")
+    assert warning.text.startswith("MirroredStrategy splits the batch of 1 across the 4 devices as 1, 0, 0, 0: 3 devices")
+    assert "ceil(1 / 4) = 1 sample each" in warning.text
 
 
 # ---------------------------------------------------------------- size and speed

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from core.data.sources import Source
-from core.data.streams import PassStream, ResumedStream
+from core.data.streams import PassStream, ResumedStream, expand_runs
 from core.keras.epochs import EpochSequence, TrainEpoch
 from core.keras.flavour import rules_of
+from core.keras.replicas import replica_split
 from core.plan import PlanWarning
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 from core.words import capital, count_words, epochs_words, ordinal
@@ -280,7 +281,39 @@ def explain_plan(
                 )
             )
     found.extend(_input_pipeline_warnings(scenario, train_source, val_source, epochs, outcome))
+    uneven = _uneven_split(epochs)
+    if uneven is not None:
+        found.append(uneven)
     return found
+
+
+def _uneven_split(epochs: EpochSequence) -> PlanWarning | None:
+    """MirroredStrategy: a global batch that leaves devices with fewer samples than others, or none."""
+    replicas = epochs.replicas
+    if replicas <= 1 or not len(epochs):
+        return None
+    first = epochs[0]
+    runs = first.train.largest_first() if first.train_order == "random" else expand_runs(first.train.compact_runs(), 8)
+    sizes = [size for size in dict.fromkeys(size for size, _count in runs) if size % replicas]
+    if not sizes:
+        return None
+    size = sizes[0]
+    split = replica_split(size, replicas)
+    idle = split.count(0)
+    shares = ", ".join(str(part) for part in split)
+    what = (
+        f"{count_words(idle, 'device')} get{'s' if idle == 1 else ''} no sample at all in that step"
+        if idle
+        else "the devices do unequal work in that step"
+    )
+    return PlanWarning(
+        "uneven_replica_split",
+        f"MirroredStrategy splits the batch of {size:,} across the {replicas} devices as {shares}: {what}, "
+        f"since the devices take ceil({size:,} / {replicas}) = {count_words(split[0], 'sample')} each, in turn, until "
+        "the batch is used up.",
+        f"Use a batch size, and a number of samples, that are multiples of {replicas} (or drop the short batch).",
+        first.number,
+    )
 
 
 def _fit_stopped(
