@@ -22,7 +22,7 @@ from core.compare import first_difference
 from core.explain import key_numbers, summarize
 from core.plan import write_json
 from tests.brute_force import simulate
-from tests.strategies import pipeline_scenarios, scenarios
+from tests.strategies import huge_scenarios, pipeline_scenarios, scenarios
 from tests.test_properties import with_groups_expanded
 
 ARRAYS_32 = {"samples": 32, "source": "arrays", "batch_size": 16, "shuffle": False}
@@ -345,3 +345,21 @@ def test_pipelines_sequences_and_splits_match_the_simulation_in_every_flavour(da
     # tf.data pipelines, PyDatasets, ImageDataGenerator flows, loader splits, initial_epoch and accumulation:
     # the planner and the literal loop of each flavour agree (refusals included).
     _assert_matches_flavour_simulation(data, flavour)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(huge_scenarios(), FLAVOURS)
+def test_huge_scenarios_of_every_flavour_print_bounded_and_fast(data, flavour):
+    # Up to 10^12 samples and steps, in any flavour: `plan --json` prints at most a short line an epoch
+    # (per-replica lists included) plus a bounded rest, and the text summary stays short, both fast.
+    path = io.StringIO()
+    scenario = scenario_from_dict({**data, **flavour})
+    started = time.perf_counter()
+    write_json([plan(scenario)], path)
+    text = summarize(plan(scenario))
+    elapsed = time.perf_counter() - started
+    document = json.loads(path.getvalue())
+    assert all(len(json.dumps(epoch)) <= 900 for epoch in document["epochs"])
+    assert len(path.getvalue()) <= 900 * len(document["epochs"]) + 20_000
+    assert len(text) <= 20_000
+    assert elapsed < 5
