@@ -1,6 +1,7 @@
 """Render the compare view at 1280x720 to a PNG, for looking at it and for the README.
 
     QT_QPA_PLATFORM=offscreen python -m tests.compare_screenshot SCENARIO.json OUT.png [flavours|floor_ceil|other]
+    QT_QPA_PLATFORM=offscreen python -m tests.compare_screenshot --readme    (remakes docs/images/compare-view.png)
 
 The view opens as View > Compare opens it (its QAction), on the scenario's own flavour above tf.keras 2
 (or Keras 3 on TensorFlow for a tf.keras 2 scenario), and is grabbed once both timelines are laid out.
@@ -8,14 +9,31 @@ The view opens as View > Compare opens it (its QAction), on the scenario's own f
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
+from pathlib import Path
 
 from gui.compare_view import COMPARE_SIZE
 
+# The README's picture: NumPy arrays with steps_per_epoch, which tf.keras 2 streams across epochs and Keras 3 does not.
+README_SCENARIO = {
+    "keras": "2",
+    "train": {"samples": 100, "source": "arrays", "batch_size": 32, "shuffle": False},
+    "epochs": 4,
+    "steps_per_epoch": 3,
+}
+README_PICTURE = Path(__file__).resolve().parent.parent / "docs" / "images" / "compare-view.png"
+
 
 def main(args: list[str]) -> int:
+    if args == ["--readme"]:
+        with tempfile.TemporaryDirectory() as folder:
+            scenario = Path(folder) / "readme.json"
+            scenario.write_text(json.dumps(README_SCENARIO))
+            return main([str(scenario), str(README_PICTURE)])
     if len(args) not in (2, 3):
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        print("\n".join(line.strip() for line in __doc__.strip().splitlines()[2:4]), file=sys.stderr)
         return 2
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
