@@ -281,13 +281,13 @@ def explain_plan(
                 )
             )
     found.extend(_input_pipeline_warnings(scenario, train_source, val_source, epochs, outcome))
-    uneven = _uneven_split(epochs)
+    uneven = _uneven_split(epochs, keras3=not legacy)
     if uneven is not None:
         found.append(uneven)
     return found
 
 
-def _uneven_split(epochs: EpochSequence) -> PlanWarning | None:
+def _uneven_split(epochs: EpochSequence, keras3: bool) -> PlanWarning | None:
     """MirroredStrategy: a global batch that leaves devices with fewer samples than others, or none."""
     replicas = epochs.replicas
     if replicas <= 1 or not len(epochs):
@@ -306,11 +306,17 @@ def _uneven_split(epochs: EpochSequence) -> PlanWarning | None:
         if idle
         else "the devices do unequal work in that step"
     )
+    chance = ""
+    if first.train_order == "random" and keras3:
+        chance = (
+            " The batches come in a new random order every pass, so this one can come first; Keras 3 then fails "
+            "(InvalidArgumentError from AddN), as it does whenever the first batch does not split evenly."
+        )
     return PlanWarning(
         "uneven_replica_split",
         f"MirroredStrategy splits the batch of {size:,} across the {replicas} devices as {shares}: {what}, "
         f"since the devices take ceil({size:,} / {replicas}) = {count_words(split[0], 'sample')} each, in turn, until "
-        "the batch is used up.",
+        "the batch is used up." + chance,
         f"Use a batch size, and a number of samples, that are multiples of {replicas} (or drop the short batch).",
         first.number,
     )
