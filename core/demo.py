@@ -382,7 +382,7 @@ class FlavourDemo:
                         recorded = message["recording"]
                     elif "fatal" in message:
                         fatal = message["fatal"]
-            except (OSError, ValueError):  # the pipe closed under us: stopped, or the process died
+            except BrokenPipeError:  # the process died before it read the request: said below, from its stderr
                 pass
             finally:
                 if process.poll() is None and recorded is None:  # an error here, or a stop: nothing may outlive run
@@ -405,7 +405,10 @@ class FlavourDemo:
             if process is None or process.poll() is not None:
                 return
             with contextlib.suppress(ProcessLookupError):  # it has just ended by itself
-                os.killpg(process.pid, signal.SIGKILL)
+                if hasattr(os, "killpg"):
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:  # Windows has no process groups to kill; the process itself then
+                    process.kill()
 
 
 def demo_result(
