@@ -714,6 +714,8 @@ class TimelineLayout:
             counts = size_counts(segment)
             lines.append(_sizes_words(counts) + (f" (this epoch: {_counts_words(counts)})" if len(counts) > 1 else ""))
             lines.append(RANDOM_ORDER_LINE)
+            if self.replicas > 1:  # which size this slot holds is not known: each size's split, a line each
+                lines += [f"a batch of {size:,}: {device_words(size, self.replicas)}" for size, _count in counts]
         else:
             lines.append(plural(segment.size(step), "sample"))
             ranges = segment.sample_ranges(step) if segment.stream.positions_known else []

@@ -249,3 +249,13 @@ def test_the_devices_preset_says_what_the_planner_plans():
     epoch = planned.to_json()["epochs"][0]
     assert epoch["train"] == [[256, 234], [96, 1]] and epoch["train_replicas"] == [[[64] * 4, 234], [[24] * 4, 1]]
     assert "64 samples a device, 235 steps a pass, the last of 96 (24 a device)" in description
+
+
+def test_a_batch_in_random_order_names_each_sizes_split():
+    # A shuffled PyDataset over 4 devices: a slot may hold the full batch or the short one, so both splits are said.
+    scenario = {"replicas": 4, "train": {"samples": 100, "source": "pydataset", "batch_size": 32}, "epochs": 1}
+    model = TimelineLayout(plan(scenario_from_dict(scenario)))
+    x, width, top, height = model.batch_box(0, "train", 0)
+    lines = model.hover_lines(x + width / 2, top + height / 2)
+    splits = [line for line in lines if line.startswith("a batch of")]
+    assert splits == ["a batch of 32: each of the 4 devices gets 8 samples", "a batch of 4: each of the 4 devices gets 1 sample"]
