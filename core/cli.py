@@ -79,8 +79,8 @@ def _verify_command(path: str, out: TextIO, err: TextIO) -> int:
     from core.compare import compare, count_words
     from core.flavours import flavour_of
     from core.pipelines import inputs_words
-    from core.record_flavour import FlavourMissing, RecordingFailed, check_flavour
-    from core.recorder import RecorderUnavailable, check_recordable, record, recordable_steps
+    from core.record_flavour import FlavourMissing, RecordingFailed, check_flavour, record
+    from core.recorder import RecorderUnavailable, check_recordable, recordable_steps
 
     try:
         scenario = load_scenario(path)

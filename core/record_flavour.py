@@ -25,6 +25,7 @@ from typing import Any
 from core.flavours import Flavour, flavour_of
 from core.plan import Plan
 from core.recorder import ENDLESS_CUT_STEPS, RecorderUnavailable, check_recordable
+from core.recorder import record as record_in_this_process
 from core.scenario import Scenario, ValidationSet, ValidationSplit
 from core.tensorflow_loader import settings_folder
 
@@ -57,7 +58,8 @@ def missing_words(flavour: Flavour) -> str:
 def check_flavour(scenario: Scenario) -> Flavour:
     """The scenario's flavour, if it can be recorded here; else FlavourMissing or RecorderUnavailable, one line."""
     flavour = flavour_of(scenario)
-    if flavour.missing():
+    # Keras 3 on TensorFlow missing is said by core.recorder, with the self-contained build's own words.
+    if flavour.missing() and not default_flavour(flavour):
         raise FlavourMissing(missing_words(flavour))
     if flavour.keras == "2":
         validation = scenario.validation
@@ -184,3 +186,17 @@ def record_flavour(
     check_recordable(scenario)
     job = {"name": "scenario", "scenario": scenario.to_dict(), "planned": limits_json(planned), "endless_steps": endless_steps}
     return record_jobs(flavour, [job], timeout=timeout, cancel=cancel)["scenario"]
+
+
+def record(
+    scenario: Scenario, planned: Plan | dict[str, Any] | None = None, *, endless_steps: int = ENDLESS_CUT_STEPS
+) -> dict[str, Any]:
+    """Record the scenario with the flavour it names: Keras 3 on TensorFlow on one device in this
+    process (``core.recorder.record``, as the live demo does), any other in a worker process."""
+    if default_flavour(flavour_of(scenario)):
+        return record_in_this_process(scenario, planned, endless_steps=endless_steps)
+    if planned is None:
+        from core.keras.fit import plan
+
+        planned = plan(scenario)
+    return record_flavour(scenario, planned, endless_steps=endless_steps)

@@ -205,19 +205,15 @@ def record(
 
     The fit is stopped where the plan (``planned``: a Plan or plan JSON, else planned here) says
     a part never ends, after ``endless_steps``; the recording then says where (``outcome`` "stopped").
-    Another flavour than Keras 3 on TensorFlow on one device (tf.keras 2, JAX, PyTorch, replicas)
-    is recorded in a process of its own (``core.record_flavour``).
+    This process records Keras 3 on TensorFlow on one device only; every flavour, this one
+    included, is recorded by ``core.record_flavour.record`` (the others in a process of their own).
     """
     from core.flavours import Flavour, flavour_of
 
     if flavour_of(scenario) != Flavour():
-        from core.record_flavour import record_flavour
-
-        if planned is None:
-            from core.keras.fit import plan
-
-            planned = plan(scenario)
-        return record_flavour(scenario, planned, endless_steps=endless_steps)
+        raise RecorderUnavailable(
+            f"{flavour_of(scenario).label} needs a process of its own: record it with core.record_flavour.record"
+        )
     if not tensorflow_available():
         raise RecorderUnavailable(install_hint())
     if planned is None:

@@ -107,6 +107,25 @@ def test_verify_without_tensorflow_explains_the_install(monkeypatch, scenario_fi
     assert 'pip install "tensorflow-cpu==2.21.0" "keras==3.15.1"' in err
 
 
+@pytest.mark.parametrize(
+    ("flavour", "module", "extra"),
+    [({"keras": "2"}, "tf_keras", "legacy"), ({"backend": "jax"}, "jax", "jax"), ({"backend": "torch"}, "torch", "torch")],
+)
+def test_verify_of_a_flavour_not_installed_says_how_to_install_it(monkeypatch, scenario_file, flavour, module, extra):
+    # One line naming the flavour, what is missing and the pip command; exit 4; nothing started.
+    import importlib.util
+
+    import core.record_flavour
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == module else find_spec(name, *args))
+    monkeypatch.setattr(core.record_flavour.subprocess, "Popen", None)  # a recording would fail loudly
+    code, out, err = run("verify", scenario_file({**flavour, "train": {"samples": 5}}))
+    assert (code, out) == (cli.EXIT_FLAVOUR_MISSING, "")
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert f"(missing {module})" in err and err.rstrip().endswith(f'install it with: pip install -e ".[{extra}]"')
+
+
 def test_verify_refuses_scenarios_too_big_to_run(scenario_file):
     # An ImageNet-sized plan is not run for real; the message says why and what to do.
     code, _, err = run("verify", scenario_file({"train": {"samples": 1281167, "batch_size": 1}, "epochs": 10}))
