@@ -148,3 +148,19 @@ def test_the_windows_demo_action_runs_the_chosen_flavour_and_follows_it_on_the_t
     assert result is not None and result.matches, shown.demo.verdict.text()
     assert shown.timeline.layout_model.replicas == 2
     assert any(place is not None and place[1] == "train" for place in places) and places[-1] is None
+
+
+def test_keras_3_on_tensorflow_on_one_device_keeps_running_in_this_process(qtbot, panel):
+    # The default flavour fits in the panel's own thread (TensorFlow and the compiled model stay loaded, so a second
+    # run starts at once; a process of its own took about 4.6 s every run); only the others get a process.
+    from gui.demo_panel import DemoWorker
+
+    run(qtbot, panel, SMALL)
+    assert panel.result is not None and panel.result.matches
+    assert "Run with" not in panel.result.verdict
+    from core.demo import prepare_demo
+
+    for flavour, own_process in (({}, False), ({"keras": "2"}, True), ({"backend": "jax"}, True), ({"replicas": 2}, True)):
+        worker = DemoWorker(prepare_demo(scenario_from_dict({**SMALL, **flavour})))
+        assert (worker.flavour_demo is not None) == own_process
+        worker.deleteLater()
