@@ -164,3 +164,14 @@ def test_keras_3_on_tensorflow_on_one_device_keeps_running_in_this_process(qtbot
         worker = DemoWorker(prepare_demo(scenario_from_dict({**SMALL, **flavour})))
         assert (worker.flavour_demo is not None) == own_process
         worker.deleteLater()
+
+
+def test_closing_the_window_mid_fit_leaves_no_process_and_no_thread(window, qtbot):
+    # The window closed while tf.keras 2 trains in its own process: the process is killed, the thread joined.
+    shown = window({**LONG, "keras": "2"})
+    shown.run_demo()
+    qtbot.waitUntil(lambda: shown.demo._train_steps > 3, timeout=120_000)
+    thread, process = shown.demo.thread, shown.demo.worker.flavour_demo._process
+    shown.close()
+    assert not shown.demo.running and shown.demo.thread is None and thread.isFinished()
+    assert process.poll() is not None
