@@ -184,6 +184,11 @@ class ZoomAlongViewBox(pg.ViewBox):
     def wheelEvent(self, event, axis=None):
         super().wheelEvent(event, axis=0)
 
+    def keyPressEvent(self, event):
+        # pyqtgraph's view box takes +, - and = for its own zoom history (empty here) and accepts them,
+        # so after a click on the plot they never reached TimelineView's keys: pass every key on.
+        event.ignore()
+
 
 class ElidedLabel(QLabel):
     """One line that never asks for more width than it gets: the text is cut with '...' (the whole of it

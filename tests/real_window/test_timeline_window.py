@@ -92,6 +92,22 @@ def test_the_real_wheel_zooms_along_x_only(real_window, move_pointer, qtbot):
     assert abs(b0 - y0) < 1e-6 and abs(b1 - y1) < 1e-6
 
 
+def test_real_plus_minus_and_zero_keys_zoom_after_a_click_on_the_plot(real_window, click, press_keys, qtbot):
+    # A click on the plot gives its view box the keys; pyqtgraph's own +/- (a zoom history, empty here)
+    # must not swallow them: = zooms in along x, - zooms back out, 0 fits the whole plan again.
+    window = real_window()
+    window.form.set_scenario(IMAGENET)
+    timeline = window.timeline
+    click(timeline.plot.viewport(), timeline.plot.viewport().rect().center())
+    whole = width_of(timeline)
+    press_keys("equal")
+    qtbot.waitUntil(lambda: width_of(timeline) < 0.6 * whole, timeout=3000)
+    press_keys("minus")
+    qtbot.waitUntil(lambda: abs(width_of(timeline) - whole) < 0.01 * whole, timeout=3000)
+    press_keys("equal", "equal", "0")
+    qtbot.waitUntil(lambda: abs(width_of(timeline) - whole) < 0.01 * whole, timeout=3000)
+
+
 def width_of(timeline) -> float:
     (x0, x1), _ = timeline.view_box.viewRange()
     return x1 - x0
