@@ -181,7 +181,7 @@ def test_menus_hold_what_the_issue_names(window):
     paths = menu_paths(shown)
     submenus = {path[:2] for path in paths if len(path) > 2}
     assert {("File", "Export"), ("View", "Theme")} <= submenus
-    assert sum(path[0] == "Traps" for path in paths) == len(traps()) == 21
+    assert sum(path[0] == "Traps" for path in paths) == len(traps()) == 26
     assert ("Edit", "undo") in paths and ("Edit", "redo") in paths
     assert ("Help", "Glossary: sample, batch, step, epoch, pass...") in paths
 
