@@ -261,12 +261,10 @@ class TimelineView(QWidget):
         self.update_ticks = pg.ScatterPlotItem(symbol="t1", pen=None)  # a triangle pointing up at the batch's end
         for item in (self.ran_out_marks, self.continue_marks, self.unknown_marks, self.update_ticks):
             self.plot.addItem(item)
-        # Words on rows (the sizes of an epoch in random order; that Keras does not know a length): made once.
-        self.row_notes = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(MAX_ROW_NOTES)]
-        for label in self.row_notes:
-            label.setZValue(9)
-            self.plot.addItem(label, ignoreBounds=True)
-            label.hide()
+        # Words on rows (the sizes of an epoch in random order; that Keras does not know a length): made the
+        # first time a picture needs that many (most plans need none, and 24 labels made up front cost the
+        # start-up several milliseconds), then kept and reused.
+        self.row_notes: list[pg.TextItem] = []
         # At most two rows never end (an epoch, or its validation): a label each, made once.
         self.endless_labels = [pg.TextItem(NEVER_ENDS, anchor=(1, 0.5)) for _ in range(2)]
         for label in self.endless_labels:
@@ -486,11 +484,30 @@ class TimelineView(QWidget):
         self.note.setText("; ".join(notes))
         self.note.setVisible(bool(notes))
 
+    def _new_row_note(self) -> pg.TextItem:
+        label = pg.TextItem("", anchor=(0, 0.5))
+        label.setZValue(9)
+        self.plot.addItem(label, ignoreBounds=True)
+        self._style_label(label, self.look)
+        label.setOpacity(DIMMED if self.stale_reason else 1.0)
+        return label
+
+    @staticmethod
+    def _style_label(label: pg.TextItem, look: Look) -> None:
+        """A word label on the plot: the alarm colour, on a veil of the plot's background, in the app's font."""
+        label_fill = QColor(look.plot_background)
+        label_fill.setAlpha(220)
+        label.setColor(look.alarm)
+        label.fill = pg.mkBrush(label_fill)
+        label.setFont(QApplication.font())
+
     def _set_row_notes(self, picture: Picture, x0: float, x1: float, pixels_wide: float) -> None:
         """Words beside what they name: a random epoch's sizes from its left end, "Keras does not know this
         length" after the row's "?" or, where the view ends too soon for it, before the row's end."""
         pixel = (x1 - x0) / max(1.0, pixels_wide)
         mark_room = (self.look.ran_out_size + NOTE_PIXELS) * pixel  # the cross and the "?" at a row's end
+        while len(self.row_notes) < min(len(picture.notes), MAX_ROW_NOTES):
+            self.row_notes.append(self._new_row_note())
         for label, note in itertools.zip_longest(self.row_notes, picture.notes):
             if label is None:
                 break
@@ -594,9 +611,7 @@ class TimelineView(QWidget):
         label_fill = QColor(look.plot_background)
         label_fill.setAlpha(220)
         for label in [*self.endless_labels, *self.row_notes]:
-            label.setColor(look.alarm)
-            label.fill = pg.mkBrush(label_fill)
-            label.setFont(font)
+            self._style_label(label, look)
         self.message.setColor(look.text)
         self.message.fill = pg.mkBrush(label_fill)
         self.message.setFont(font)
