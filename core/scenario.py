@@ -630,14 +630,16 @@ def _read_int(
     nullable: bool = False,
 ) -> Any:
     field = f"{where}.{key}" if where else key
+    value = raw.get(key, default)
+    if value is None and nullable:
+        return None
+    if value is not None and not isinstance(value, bool) and isinstance(value, int) and minimum <= value <= maximum:
+        return value  # the usual case, without building the words of a message (every preset is read at start-up)
     name = field_name(field)
     wanted = f"a whole number of at least {minimum}"
     if nullable:
         wanted += f", or {_EMPTY_MEANS.get(field, 'empty')}"
-    value = raw.get(key, default)
     if value is None:
-        if nullable:
-            return None
         raise ScenarioError(field, f"{name} must be {wanted}; it cannot be empty.")
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
