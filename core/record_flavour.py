@@ -61,6 +61,11 @@ def check_flavour(scenario: Scenario) -> Flavour:
     # Keras 3 on TensorFlow missing is said by core.recorder, with the self-contained build's own words.
     if flavour.missing() and not default_flavour(flavour):
         raise FlavourMissing(missing_words(flavour))
+    if scenario.gradient_accumulation_steps is not None and not default_flavour(flavour):
+        raise RecorderUnavailable(
+            "Weight updates under gradient_accumulation_steps are recorded with Keras 3 on TensorFlow on one "
+            f"device only, not with {flavour.label}; remove gradient_accumulation_steps to record its batches."
+        )
     if flavour.keras == "2":
         validation = scenario.validation
         specs = [scenario.train] + ([validation] if isinstance(validation, ValidationSet) else [])
@@ -89,7 +94,8 @@ def limits_json(planned: Plan | dict[str, Any]) -> dict[str, Any]:
 
 
 def worker_environment(flavour: Flavour) -> dict[str, str]:
-    environment = {**os.environ, **flavour.environment(), "PYTHONPATH": str(PROJECT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    search_path = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, **flavour.environment(), "PYTHONPATH": search_path, "TF_CPP_MIN_LOG_LEVEL": "3"}
     # Keras writes keras.json where KERAS_HOME says (else in ~/.keras): the app's folder, unless the user chose one.
     environment.setdefault("KERAS_HOME", str(settings_folder() / "keras"))
     return environment

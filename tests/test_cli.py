@@ -126,6 +126,17 @@ def test_verify_of_a_flavour_not_installed_says_how_to_install_it(monkeypatch, s
     assert f"(missing {module})" in err and err.rstrip().endswith(f'install it with: pip install -e ".[{extra}]"')
 
 
+def test_verify_says_weight_updates_are_recorded_on_tensorflow_only(monkeypatch, scenario_file):
+    # The flavours' recorder notes batches, not the optimizer's updates: said in one line, nothing run.
+    import core.record_flavour
+
+    monkeypatch.setattr(core.record_flavour.Flavour, "missing", lambda self: ())
+    monkeypatch.setattr(core.record_flavour.subprocess, "Popen", None)
+    code, out, err = run("verify", scenario_file({"backend": "jax", "gradient_accumulation_steps": 2, "train": {"samples": 5}}))
+    assert (code, out, err.count("\n")) == (cli.EXIT_UNAVAILABLE, "", 1)
+    assert "with Keras 3 on TensorFlow on one device only, not with Keras 3 (JAX)" in err
+
+
 def test_verify_refuses_scenarios_too_big_to_run(scenario_file):
     # An ImageNet-sized plan is not run for real; the message says why and what to do.
     code, _, err = run("verify", scenario_file({"train": {"samples": 1281167, "batch_size": 1}, "epochs": 10}))
