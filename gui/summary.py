@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.codegen import fit_code
 from core.explain import key_numbers, summarize
 from core.plan import Plan
+from core.scenario import Scenario
 from gui.resources import Trap
 from gui.theme import Look, look_for
 
@@ -167,7 +167,12 @@ class SummaryPanel(QTabWidget):
         code_column.setContentsMargins(0, 0, 0, 0)
         code_column.addWidget(self.code, 1)
         code_column.addLayout(buttons)
+        self.code_page = code_page
         self.addTab(code_page, "model.fit code")
+        # The code is written when its tab is looked at (or copied), not for every plan: it costs the start-up
+        # core.codegen's import and every edit a rewrite nobody reads.
+        self._code_written_for: Scenario | None = None
+        self.currentChanged.connect(self._write_code_if_shown)
         self.apply_look(look_for(dark=False, presenting=False))
 
     def apply_look(self, look: Look) -> None:
@@ -185,7 +190,19 @@ class SummaryPanel(QTabWidget):
     def set_plan(self, plan: Plan) -> None:
         self.plan = plan
         self._render()
-        self.code.setPlainText(fit_code(plan.scenario))
+        self._write_code_if_shown()
+
+    def _write_code_if_shown(self) -> None:
+        if self.currentWidget() is self.code_page:
+            self._write_code()
+
+    def _write_code(self) -> None:
+        if self.plan is None or self._code_written_for == self.plan.scenario:
+            return
+        from core.codegen import fit_code
+
+        self._code_written_for = self.plan.scenario
+        self.code.setPlainText(fit_code(self.plan.scenario))
 
     def _render(self) -> None:
         if self.plan is None:
@@ -238,6 +255,7 @@ class SummaryPanel(QTabWidget):
         self.hintDismissed.emit()
 
     def copy_code(self) -> None:
+        self._write_code()
         QGuiApplication.clipboard().setText(self.code.toPlainText())
 
 

@@ -268,9 +268,11 @@ def test_the_code_tab_follows_the_keras_chooser(window, qtbot):
     # MirroredStrategy, the model built in its scope. The tab shows the code of the plan on screen, nothing else.
     from PySide6.QtCore import Qt
 
+    from tests.test_gui import show_code_tab
     from tests.test_undo import type_into
 
     shown = window({"train": {"samples": 100, "source": "dataset", "batch_size": 32}, "epochs": 2})
+    show_code_tab(qtbot, shown.summary)
     shown.form.flavour.setFocus()
     for _ in range(3):
         qtbot.keyClick(shown.form.flavour, Qt.Key.Key_Down)

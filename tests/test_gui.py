@@ -263,17 +263,36 @@ def test_keys_zoom_pan_and_fit(window, qtbot):
     assert (h0, h1) == pytest.approx((x0, x1), rel=0.01)
 
 
-def test_fit_code_is_copyable_and_runs_as_python(window):
+def test_fit_code_is_copyable_and_runs_as_python(window, qtbot):
     # The code tab holds the model.fit call for the settings, and Copy puts it on the clipboard.
     from PySide6.QtGui import QGuiApplication
 
     shown = window(FLOOR_TRAP)
+    show_code_tab(qtbot, shown.summary)
     code = shown.summary.code.toPlainText()
     assert "tf.data.Dataset.from_tensor_slices((x, y)).batch(32)" in code
     assert "model.fit(train_data, shuffle=False, epochs=3, steps_per_epoch=3)" in code  # the trap turns shuffle off
     compile(code, "fit_code", "exec")
     shown.summary.copy_code()
     assert QGuiApplication.clipboard().text() == code
+
+
+def show_code_tab(qtbot, summary) -> None:
+    """Click the summary's code tab, as a person does: the code is written when its tab is shown."""
+    bar = summary.tabBar()
+    index = summary.indexOf(summary.code_page)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert summary.currentWidget() is summary.code_page
+
+
+def test_the_code_is_written_when_its_tab_is_shown_and_follows_every_edit_there(window, qtbot):
+    # Not written for plans nobody reads it for; once its tab is shown it follows the form edit by edit.
+    shown = window(FLOOR_TRAP)
+    assert shown.summary.code.toPlainText() == ""
+    show_code_tab(qtbot, shown.summary)
+    assert "steps_per_epoch=3" in shown.summary.code.toPlainText()
+    shown.form.set_scenario(scenario_from_dict({"train": {"samples": 100, "batch_size": 10}, "epochs": 2}))
+    assert "batch_size=10" in shown.summary.code.toPlainText() and "epochs=2" in shown.summary.code.toPlainText()
 
 
 def test_summary_explains_the_arithmetic(window):
