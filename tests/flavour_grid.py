@@ -62,6 +62,11 @@ def keras2() -> list[dict[str, Any]]:
         # initial_epoch: epochs keep Keras' numbers; a run-out stop names its epoch.
         _scenario(flavour, _data("dataset", 64, 16), epochs=4, initial_epoch=1, steps_per_epoch=3),
         _scenario(flavour, _data("arrays", 64, 16), epochs=4, initial_epoch=2, steps_per_epoch=6),
+        # tf.keras 2 under MirroredStrategy: the same split of each global batch, the same refusal.
+        _scenario({**flavour, "replicas": 2}, _data("arrays", 100, 32), epochs=2),
+        _scenario({**flavour, "replicas": 4}, _data("dataset", 41, 8), epochs=2, validation=_data("dataset", 10, 8)),
+        _scenario({**flavour, "replicas": 3}, _data("arrays", 100, 32), epochs=1),
+        _scenario({**flavour, "replicas": 2}, _data("dataset", 50, 12), epochs=3, steps_per_epoch=3),
     ]
     return cases
 
@@ -115,3 +120,40 @@ def grid() -> dict[str, list[dict[str, Any]]]:
         "keras3-torch": keras3_backend("torch"),
         "replicas": replicas(),
     }
+
+
+# Scenarios where real Keras does what the planner does not say yet: each found by recording it,
+# checked against plain Keras (a built Sequential model), with what Keras did.
+PLANNER_FINDINGS = {
+    "keras3-jax": [
+        (
+            _scenario({"backend": "jax"}, _data("dataset", 5, 8, drop_remainder=True), epochs=2),
+            "training data without a single batch: Keras 3 on JAX raises a bare StopIteration "
+            "(the planner says the epochs run empty and ran out)",
+        ),
+    ],
+    "keras3-torch": [
+        (
+            _scenario({"backend": "torch"}, _data("dataset", 5, 8, drop_remainder=True), epochs=2),
+            "training data without a single batch: Keras 3 on PyTorch raises ValueError: Exception encountered "
+            "when calling the model's call() (the planner says the epochs run empty and ran out)",
+        ),
+    ],
+    "replicas": [
+        (
+            _scenario({"replicas": 2}, _data("dataset", 5, 8, drop_remainder=True), epochs=2),
+            "training data without a single batch under MirroredStrategy: a bare StopIteration "
+            "(the planner says the epochs run empty and ran out)",
+        ),
+        (
+            _scenario({"replicas": 2}, _data("arrays", 40, 8), epochs=1, validation=_data("dataset", 5, 8, drop_remainder=True)),
+            "validation data without a single batch under MirroredStrategy: a bare StopIteration when the "
+            "validation runs (the planner says val [] and val_ran_out, as on one device)",
+        ),
+        (
+            _scenario({"replicas": 2}, _data("arrays", 40, 7), epochs=2, initial_epoch=2),
+            "initial_epoch >= epochs: no epoch runs, yet a first batch of 7 over 2 devices still fails "
+            "(InvalidArgumentError from AddN; the planner says ok with no epochs)",
+        ),
+    ],
+}
