@@ -167,6 +167,7 @@ class FlavourRecorder:
 
         point_keras_home()
         self.flavour = flavour
+        self.devices = devices
         self.np = np
         import tensorflow as tf
 
@@ -214,6 +215,10 @@ class FlavourRecorder:
     def record(self, job: dict[str, Any]) -> dict[str, Any]:
         scenario = scenario_from_dict(job["scenario"])
         flavour = Flavour(scenario.keras, scenario.backend, scenario.replicas)
+        if Flavour(flavour.keras, flavour.backend) != Flavour(self.flavour.keras, self.flavour.backend):
+            raise ValueError(f"a {flavour.label} scenario sent to the {self.flavour.label} recorder")
+        if flavour.replicas > self.devices:
+            raise ValueError(f"{flavour.replicas} replicas asked of a recorder with {self.devices} devices")
         notes = ReplicaNotes()
         log = FlavourLog(StepLimits(job["planned"], job["endless_steps"]), notes, flavour, self.versions)
         error: str | None = None

@@ -57,7 +57,10 @@ def keras2() -> list[dict[str, Any]]:
         _scenario(flavour, _data("arrays", 100, 32), epochs=2, validation={"split": 0.25}),
         _scenario(flavour, _data("arrays", 64, 16), epochs=3, validation={**_data("dataset", 20, 8), "freq": 2}),
         _scenario(flavour, _data("dataset", 64, 16), epochs=3, validation={**_data("dataset", 20, 8), "steps": 5}),
-        _scenario(flavour, _data("arrays", 64, 16), epochs=3, validation={**_data("generator", 20, 8), "steps": 2}),
+        # (A generator with validation_steps short of it is left out: each validation run of tf.keras 2
+        # reads it through a new tf.data iterator, and whether the old one's read-ahead swallowed the
+        # next batch is a race between threads.)
+        _scenario(flavour, _data("arrays", 64, 16), epochs=3, validation=_data("generator", 20, 8)),
         _scenario(flavour, _data("pydataset", 64, 16), epochs=2, validation={**_data("arrays", 10, None)}),
         # initial_epoch: epochs keep Keras' numbers; a run-out stop names its epoch.
         _scenario(flavour, _data("dataset", 64, 16), epochs=4, initial_epoch=1, steps_per_epoch=3),
@@ -108,6 +111,10 @@ def replicas() -> list[dict[str, Any]]:
         _scenario({"replicas": 4}, _data("arrays", 60, 16), epochs=2, validation={"split": 0.2, "batch_size": 8}),
         _scenario({"replicas": 2}, _data("dataset", 30, 8, repeat="after_batch"), epochs=2, steps_per_epoch=5),
         _scenario({"replicas": 4}, _data("arrays", 50, 8), epochs=3, initial_epoch=1, steps_per_epoch=8),
+        # Epochs of many passes over a repeated dataset (the plan writes them as repeated groups of runs).
+        _scenario(
+            {"replicas": 2}, _data("dataset", 31, 8, repeat="after_batch"), epochs=4, steps_per_epoch=22, steps_per_execution=2
+        ),
     ]
     return cases
 
