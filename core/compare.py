@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,28 +208,7 @@ def _first_split_mismatch(want: SplitRuns | None, got: SplitRuns) -> tuple[int, 
     """The first global batch whose split across replicas differs (step from 1), lazily; None when none does."""
     if want is None:
         return 1, "no split across replicas", "a split across replicas"
-    step = 1
-    want_run, got_run = next(want, None), next(got, None)
-    want_left = want_run[1] if want_run else 0
-    got_left = got_run[1] if got_run else 0
-    while want_run is not None and got_run is not None:
-        if want_run[0] != got_run[0]:
-            return step, _split_words(want_run[0]), _split_words(got_run[0])
-        take = min(want_left, got_left)
-        step += take
-        want_left -= take
-        got_left -= take
-        if want_left == 0:
-            want_run = next(want, None)
-            want_left = want_run[1] if want_run else 0
-        if got_left == 0:
-            got_run = next(got, None)
-            got_left = got_run[1] if got_run else 0
-    if want_run is not None:
-        return step, _split_words(want_run[0]), "no more batches"
-    if got_run is not None:
-        return step, "no more batches", _split_words(got_run[0])
-    return None
+    return _first_run_mismatch(want, got, words=_split_words)
 
 
 def _split_words(split: tuple[int, ...]) -> str:
@@ -282,8 +261,15 @@ def _multiset_words(sizes: Counter[int]) -> str:
     return ", ".join(parts) + " in a random order"
 
 
-def _first_run_mismatch(want: Runs, got: Runs, *, seen_was_cut: bool = False) -> tuple[int, Any, Any] | None:
-    """Walk two run-length encodings together; the first step whose batch size differs.
+def _first_run_mismatch(
+    want: Iterator[tuple[Any, int]],
+    got: Iterator[tuple[Any, int]],
+    *,
+    seen_was_cut: bool = False,
+    words: Callable[[Any], str] = lambda size: f"a batch of {size:,}",
+) -> tuple[int, str, str] | None:
+    """Walk two run-length encodings together (of batch sizes, or of splits across replicas); the first step
+    (from 1) whose value differs, with each side in ``words``.
 
     With ``seen_was_cut`` the seen side stopped part-way: a plan that goes on is no difference.
     """
@@ -293,7 +279,7 @@ def _first_run_mismatch(want: Runs, got: Runs, *, seen_was_cut: bool = False) ->
     step = 1
     while want_run is not None and got_run is not None:
         if want_run[0] != got_run[0]:
-            return step, f"a batch of {want_run[0]:,}", f"a batch of {got_run[0]:,}"
+            return step, words(want_run[0]), words(got_run[0])
         take = min(want_left, got_left)
         step += take
         want_left -= take
@@ -305,9 +291,9 @@ def _first_run_mismatch(want: Runs, got: Runs, *, seen_was_cut: bool = False) ->
             got_run = next(got, None)
             got_left = got_run[1] if got_run else 0
     if want_run is not None and not seen_was_cut:
-        return step, f"a batch of {want_run[0]:,}", "no more batches"
+        return step, words(want_run[0]), "no more batches"
     if got_run is not None:
-        return step, "no more batches", f"a batch of {got_run[0]:,}"
+        return step, "no more batches", words(got_run[0])
     return None
 
 
