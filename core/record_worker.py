@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 import threading
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -129,6 +131,14 @@ class FlavourLog(BatchLog):
         return out
 
 
+def _as_rows(x: Any, reshape: Callable[[Any, Any], Any]) -> Any:
+    """Images (a flow, the directory loader) as rows of pixels, rows as they are: one Dense meets both
+    (images in training, rows in validation). The width is static, as Dense needs to build."""
+    if len(x.shape) == 2:
+        return x
+    return reshape(x, (-1, math.prod(int(size) for size in x.shape[1:])))
+
+
 def _replica_runs(steps: list[tuple[int, ...]]) -> list[list[Any]]:
     """Per-replica sizes of each global batch, run-length encoded: [[[16, 16], 3], [[2, 2], 1]]."""
     runs: list[list[Any]] = []
@@ -209,7 +219,11 @@ class FlavourRecorder:
             def __len__(self) -> int:
                 return self.num_batches
 
-        utils = SimpleNamespace(PyDataset=Sequence, image_dataset_from_directory=keras.utils.image_dataset_from_directory)
+        def image_dataset_from_directory(*args: Any, verbose: bool = True, **kwargs: Any) -> Any:
+            """tf.keras 2's loader has no ``verbose`` (it always prints what it found: to stderr, here)."""
+            return keras.utils.image_dataset_from_directory(*args, **kwargs)
+
+        utils = SimpleNamespace(PyDataset=Sequence, image_dataset_from_directory=image_dataset_from_directory)
         return SimpleNamespace(utils=utils)
 
     def record(self, job: dict[str, Any]) -> dict[str, Any]:
@@ -272,14 +286,16 @@ class FlavourRecorder:
                 self.dense = keras.layers.Dense(1)
 
             def call(self, x: Any) -> Any:
-                return self.dense(x)
+                return self.dense(_as_rows(x, tf.reshape))
 
             def _step(self, data: Any) -> dict[str, Any]:
                 x = data[0]
                 context = tf.distribute.get_replica_context()
                 replica = context.replica_id_in_sync_group if context is not None else 0
-                # A replica's share can be empty (later replicas of a short batch): its first is -1.
-                first = tf.concat([tf.cast(x[:, 0], "float64"), tf.constant([-1.0], "float64")], 0)[0]
+                # Images (a flow, the directory loader) as rows of pixels: pixel 0 is column 0. A
+                # replica's share can be empty (later replicas of a short batch): its first is -1.
+                column = tf.reshape(x, (tf.shape(x)[0], -1))[:, 0]
+                first = tf.concat([tf.cast(column, "float64"), tf.constant([-1.0], "float64")], 0)[0]
                 noted = tf.py_function(notes.add, [replica, tf.shape(x)[0], first], Tout="int64")
                 with tf.control_dependencies([noted]):
                     return {"loss": tf.reduce_mean(self(x))}
@@ -302,7 +318,7 @@ class FlavourRecorder:
                 self.dense = keras.layers.Dense(1)
 
             def call(self, x: Any) -> Any:
-                return self.dense(x)
+                return self.dense(_as_rows(x, keras.ops.reshape))
 
             def _step(self, *args: Any) -> Any:
                 # JAX: (state, data) -> (logs, state); PyTorch: (data) -> logs. The state passes unchanged.
@@ -310,7 +326,7 @@ class FlavourRecorder:
                 # torch tensor warns, and Keras' own steps make none).
                 x = args[-1][0]
                 size = int(x.shape[0])
-                notes.add(0, size, float(x[0, 0]) if size else -1)
+                notes.add(0, size, float(x[0].reshape(-1)[0]) if size else -1)  # images: pixel 0
                 return ({"loss": zero}, args[0]) if len(args) == 2 else {"loss": zero}
 
             train_step = _step

@@ -162,5 +162,29 @@ PLANNER_FINDINGS = {
             "initial_epoch >= epochs: no epoch runs, yet a first batch of 7 over 2 devices still fails "
             "(InvalidArgumentError from AddN; the planner says ok with no epochs)",
         ),
+        (
+            _scenario({"replicas": 2}, _data("dataset", 40, 10), epochs=3, validation={**_data("dataset", 15, 10), "steps": 1}),
+            "validation_steps 1 of a set of batches 10, 5: the first validation reads the 10, the second fails "
+            "on the 5 that it never validates (AddN: [3,2] != [2,2]; the planner says every run reads the 10)",
+        ),
+        (
+            _scenario(
+                {"replicas": 2},
+                _data("dataset", 64, 16),
+                epochs=2,
+                validation={
+                    "samples": 5,
+                    "source": "dataset",
+                    "pipeline": [
+                        {"op": "filter", "keep_every": 3},
+                        {"op": "assert_cardinality", "count": 3},
+                        {"op": "batch", "size": 8, "drop_remainder": False},
+                    ],
+                },
+            ),
+            "a validation pipeline whose assert_cardinality does not hold (3 said, 2 there): on one device the "
+            "first validation fails (FailedPreconditionError), under MirroredStrategy it runs (val [[2, 1]]) "
+            "and fit returns; the planner says the error",
+        ),
     ],
 }
