@@ -34,6 +34,9 @@ from core.pipelines import IMAGE_FOLDER_PREFIX, PositionsOnly, SampleMaker, fit_
 from core.plan import Plan
 from core.scenario import DataSpec, Scenario, ValidationSet, ValidationSplit
 
+# Kept importable from here too: whether real Keras can run, and how to get it, are asked of the recorder.
+from core.tensorflow_loader import install_hint, tensorflow_available
+
 # A part of an epoch that the plan says never ends is stopped after this many steps (as in
 # shared/conformance); a part that ends is let run to its planned end, and one step past it
 # if Keras goes on, so that an overrun shows as a difference, never as "endless".
@@ -63,33 +66,6 @@ COLLECT_SECONDS = 1 / 30
 
 class RecorderUnavailable(RuntimeError):
     """TensorFlow/Keras is not installed, or the scenario is too large to run for real."""
-
-
-INSTALL_HINT = (
-    "Verifying against real Keras needs TensorFlow, which is not installed. Install it with:\n"
-    '    python -m pip install "tensorflow-cpu==2.21.0" "keras==3.15.1"\n'
-    '(or pip install -e ".[demo]" in a checkout of EpochScope).'
-)
-BUILD_HINT = (
-    "Real Keras (the live demo and verify) needs TensorFlow, which this self-contained build of "
-    "EpochScope leaves out (it would add about 1.3 GB); everything else works without it. To use real "
-    "Keras, install Python 3.10 or newer, then in a copy of the EpochScope folder run:\n"
-    '    python -m pip install ".[demo]"\n'
-    "and start EpochScope with the command: epochscope"
-)
-
-
-def install_hint() -> str:
-    """How to get real Keras: pip for a Python install, the full install for a self-contained build."""
-    import sys
-
-    return BUILD_HINT if getattr(sys, "frozen", False) else INSTALL_HINT
-
-
-def tensorflow_available() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("tensorflow") is not None and find_spec("keras") is not None
 
 
 def check_recordable(scenario: Scenario, planned_steps: int | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Import TensorFlow and Keras on demand, quietly. Never called on the start path."""
+"""Import TensorFlow and Keras on demand, quietly (never on the start path); say whether they are
+installed without importing them, and how to install them when they are not."""
 
 from __future__ import annotations
 
@@ -9,6 +10,30 @@ from pathlib import Path
 from types import ModuleType
 
 APP_FOLDER = "EpochScope"  # as QSettings names the app's folder (organisation and application name)
+
+INSTALL_HINT = (
+    "Verifying against real Keras needs TensorFlow, which is not installed. Install it with:\n"
+    '    python -m pip install "tensorflow-cpu==2.21.0" "keras==3.15.1"\n'
+    '(or pip install -e ".[demo]" in a checkout of EpochScope).'
+)
+BUILD_HINT = (
+    "Real Keras (the live demo and verify) needs TensorFlow, which this self-contained build of "
+    "EpochScope leaves out (it would add about 1.3 GB); everything else works without it. To use real "
+    "Keras, install Python 3.10 or newer, then in a copy of the EpochScope folder run:\n"
+    '    python -m pip install ".[demo]"\n'
+    "and start EpochScope with the command: epochscope"
+)
+
+
+def install_hint() -> str:
+    """How to get real Keras: pip for a Python install, the full install for a self-contained build."""
+    return BUILD_HINT if getattr(sys, "frozen", False) else INSTALL_HINT
+
+
+def tensorflow_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("tensorflow") is not None and find_spec("keras") is not None
 
 
 def settings_folder() -> Path:

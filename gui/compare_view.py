@@ -15,7 +15,6 @@ Three things can be compared:
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,6 +47,7 @@ from core.keras.fit import plan
 from core.plan import Plan
 from core.scenario import MAX_REPLICAS, Scenario
 from gui.flavour_chooser import FLAVOUR_CHOICES, flavour_value, keras_and_backend, runs_on_tensorflow
+from gui.markup import escape
 from gui.theme import Look, look_for
 from gui.timeline import LIMIT_MARGIN, TimelineView
 
@@ -519,4 +519,4 @@ def _side(name: str, scenario: Scenario) -> Side:
 
 def _title_html(side: Side) -> str:
     words = plan_words(side.plan) if side.plan is not None else side.problem
-    return f"<b>{html.escape(side.name)}</b>: {html.escape(words)}"
+    return f"<b>{escape(side.name)}</b>: {escape(words)}"

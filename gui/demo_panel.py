@@ -10,7 +10,6 @@ panel appends them to its arrays and calls setData on curves made once.
 
 from __future__ import annotations
 
-import html
 import math
 import threading
 import time
@@ -33,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.flavours import Flavour, flavour_of
-from core.recorder import install_hint, tensorflow_available
 from core.scenario import Scenario
+from core.tensorflow_loader import install_hint, tensorflow_available
+from gui.markup import escape
 from gui.theme import Look, look_for, style_plot
 
 if TYPE_CHECKING:  # core.demo (and core.compare with it) loads when the demo is first run, not at start
@@ -283,7 +283,7 @@ class DemoPanel(QWidget):
             return
         good, words = self._verdict
         colour = self.look.good if good else self.look.alarm
-        self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">{html.escape(words, quote=False)}</span>')
+        self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">{escape(words, quote=False)}</span>')
 
     # ------------------------------------------------------------ running
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from gui.markup import escape
 
 # (word, what it means, a small example): one running example, 100 samples in batches of 32.
 GLOSSARY = (
@@ -120,8 +120,8 @@ GLOSSARY = (
 
 def glossary_html() -> str:
     rows = "".join(
-        f"<h3 style='margin-bottom:2px'>{html.escape(word)}</h3><p style='margin-top:0'>{html.escape(meaning)}"
-        f"<br><i>Example:</i> {html.escape(example)}</p>"
+        f"<h3 style='margin-bottom:2px'>{escape(word)}</h3><p style='margin-top:0'>{escape(meaning)}"
+        f"<br><i>Example:</i> {escape(example)}</p>"
         for word, meaning, example in GLOSSARY
     )
     return f"<p>The words EpochScope uses, with one small example each.</p>{rows}"

@@ -8,8 +8,6 @@ says what it counts.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 from core.explain import key_numbers, summarize
 from core.plan import Plan
 from core.scenario import Scenario
+from gui.markup import escape
 from gui.resources import Trap
 from gui.theme import Look, look_for
 
@@ -227,7 +226,7 @@ class SummaryPanel(QTabWidget):
                 label.hide()
                 continue
             name, value = number
-            label.setText(f"<span style='color:{self.look.muted}'>{html.escape(name)}</span>&nbsp; <b>{html.escape(value)}</b>")
+            label.setText(f"<span style='color:{self.look.muted}'>{escape(name)}</span>&nbsp; <b>{escape(value)}</b>")
             label.setToolTip(f"{name}: {value}\n\n{key_number_help(name)}")
             label.setObjectName(f"key_number:{name}")
             label.show()
@@ -267,7 +266,7 @@ def _plain(rich: str) -> str:
 
 def trap_html(trap: Trap, look: Look) -> str:
     """The trap's story once, and its fix; the planner's own warning follows in the warnings below."""
-    story = f"<b>Trap: {html.escape(trap.name)}</b><br>{html.escape(trap.explanation)}<br><b>Fix:</b> {html.escape(trap.fix)}"
+    story = f"<b>Trap: {escape(trap.name)}</b><br>{escape(trap.explanation)}<br><b>Fix:</b> {escape(trap.fix)}"
     border = max(1, round(look.axis_width))
     return (
         f"<table width='100%' cellpadding='6' cellspacing='0' border='{border}' style='border-color:{look.trap_border};"
@@ -284,8 +283,8 @@ def summary_html(plan: Plan, look: Look) -> str:
             continue  # the same words for several epochs: once is enough
         said.append(warning.text)
         items.append(
-            f"<li style='margin-bottom:3px'>{html.escape(warning.text)}"
-            + (f"<br><i>Fix: {html.escape(warning.fix)}</i>" if warning.fix else "")
+            f"<li style='margin-bottom:3px'>{escape(warning.text)}"
+            + (f"<br><i>Fix: {escape(warning.fix)}</i>" if warning.fix else "")
             + "</li>"
         )
     warnings_html = (
@@ -294,5 +293,5 @@ def summary_html(plan: Plan, look: Look) -> str:
         else ""
     )
     lines = [line for line in summarize(plan, max_lines=12).splitlines() if not line.startswith(("!", "  Fix:"))]
-    explanation = "<br>".join(html.escape(line) for line in lines)
+    explanation = "<br>".join(escape(line) for line in lines)
     return f"{warnings_html}<p>{explanation}</p>"

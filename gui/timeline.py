@@ -7,7 +7,6 @@ goes in them comes from ``TimelineLayout.picture`` for the visible window only.
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.plan import Plan
+from gui.markup import escape
 from gui.theme import Look, look_for, style_plot
 from gui.timeline_layout import (
     AXES,
@@ -666,8 +666,8 @@ class TimelineView(QWidget):
             elif mark in glyphs:
                 glyph = f'<span style="color:{colour}; font-weight: bold;">{glyphs[mark]}</span>'
             else:
-                glyph = f'<span style="color:{colour}; font-weight: bold;">{html.escape(mark)}</span>'
-            items.append(f"{glyph}&nbsp;{html.escape(words)}")
+                glyph = f'<span style="color:{colour}; font-weight: bold;">{escape(mark)}</span>'
+            items.append(f"{glyph}&nbsp;{escape(words)}")
         return "&nbsp;&nbsp; ".join(items)
 
     # ------------------------------------------------------------ hover and keys

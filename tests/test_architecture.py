@@ -175,6 +175,13 @@ NOT_BEFORE_THE_FIRST_PAINT = {
     "tensorflow",
     "keras",
     "core.demo",
+    "core.demo_worker",
+    "core.record_flavour",
+    "core.record_worker",
+    "core.recorder",  # with the data builders below: the demo's first run loads them
+    "core.pipelines",
+    "core.codegen",  # the code is written when its tab is first shown
+    "html",  # its entity table: gui.markup escapes the five characters itself
     "core.compare",
     "core.data.steps",  # tf.data's algebra: the first pipeline planned loads it
     "core.data.sequences",

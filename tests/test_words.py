@@ -7,6 +7,7 @@ import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import plan, scenario_from_dict
 from core.explain import key_numbers, number_words, summarize
@@ -362,3 +363,13 @@ def test_every_pipeline_record_reads_plainly(record):
         assert result.error and "\n" not in result.error and not E_NOTATION.search(result.error)
         return
     assert_plain_words(result)
+
+
+@given(st.text(alphabet=st.characters(), max_size=60), st.booleans())
+def test_the_start_paths_escape_writes_what_html_escape_writes(text, quote):
+    # gui.markup.escape stands in for html.escape (whose import loads the entity table at start-up): same output.
+    import html
+
+    from gui.markup import escape
+
+    assert escape(text, quote=quote) == html.escape(text, quote=quote)
