@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import sys
 import time
 import warnings
@@ -34,7 +33,15 @@ from typing import Any
 from core.demo import DEMO_CUT_STEPS, LEARNING_RATE, MAX_DEMO_STEPS, NoisySine, demo_layers
 from core.flavours import Flavour, flavour_of
 from core.pipelines import fit_inputs
-from core.record_worker import FlavourLog, FlavourRecorder, KerasLogWarnings, ReplicaNotes, StopRecording
+from core.record_worker import (
+    FlavourLog,
+    FlavourRecorder,
+    KerasLogWarnings,
+    ReplicaNotes,
+    StopRecording,
+    answer_channel,
+    stop_evaluation,
+)
 from core.recorder import StepLimits, boundary_callback, error_text
 from core.scenario import Scenario, scenario_from_dict
 
@@ -138,7 +145,7 @@ class DemoRecorder(FlavourRecorder):
                         model.fit(
                             epochs=scenario.epochs,
                             steps_per_epoch=scenario.steps_per_epoch,
-                            callbacks=[loss_watcher(self.keras, log), boundary_callback(self.keras, log, _stop_evaluation)],
+                            callbacks=[loss_watcher(self.keras, log), boundary_callback(self.keras, log, stop_evaluation)],
                             verbose=0,
                             **fit_kwargs,
                         )
@@ -241,19 +248,9 @@ def as_rows(x: Any, reshape: Callable[[Any, tuple[int, ...]], Any]) -> Any:
     return reshape(x, (-1, math.prod(int(size) for size in x.shape[1:])))
 
 
-def _stop_evaluation(model: Any) -> None:
-    """End a validation run at once: Keras 3 is told (stop_evaluating); tf.keras 2 has no such flag."""
-    if hasattr(model, "stop_evaluating"):
-        model.stop_evaluating = True
-    else:
-        raise StopRecording
-
-
 def main() -> int:
     request = json.loads(sys.stdin.readline())
-    # The answer goes to the real stdout; whatever the libraries print goes to stderr.
-    answer = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)
+    answer = answer_channel()
 
     def say(message: dict[str, Any]) -> None:
         answer.write(json.dumps(message) + "\n")

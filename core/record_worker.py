@@ -39,7 +39,7 @@ import traceback
 import warnings
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TextIO
 
 from core.flavours import Flavour
 from core.pipelines import fit_inputs
@@ -251,7 +251,7 @@ class FlavourRecorder:
                         model.fit(
                             epochs=scenario.epochs,
                             steps_per_epoch=scenario.steps_per_epoch,
-                            callbacks=[boundary_callback(self.keras, log, stop_evaluation=_raise_stop)],
+                            callbacks=[boundary_callback(self.keras, log, stop_evaluation=stop_evaluation)],
                             verbose=0,
                             **fit_kwargs,
                         )
@@ -335,7 +335,7 @@ class FlavourRecorder:
         return PythonRecordingModel()
 
 
-def _raise_stop(model: Any) -> None:
+def stop_evaluation(model: Any) -> None:
     """End an evaluation at once: Keras 3 is told (stop_evaluating); tf.keras 2 has no such flag."""
     if hasattr(model, "stop_evaluating"):
         model.stop_evaluating = True
@@ -343,11 +343,17 @@ def _raise_stop(model: Any) -> None:
         raise StopRecording
 
 
-def main() -> int:
-    request = json.loads(sys.stdin.read())
-    # The answer goes to the real stdout; whatever the libraries print goes to stderr.
+def answer_channel() -> TextIO:
+    """The real stdout, for the worker's JSON lines; stdout itself then goes to stderr, so whatever the
+    libraries print cannot break a line of the answer."""
     answer = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
+    return answer
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.read())
+    answer = answer_channel()
     flavour = Flavour(**request["flavour"])
     try:
         recorder = FlavourRecorder(flavour, int(request.get("devices", flavour.replicas)))
