@@ -314,8 +314,11 @@ class TimelineView(QWidget):
         toggles.addSpacing(8)
         toggles.addWidget(QLabel("speed:"))
         toggles.addWidget(self.speed_box)
-        toggles.addWidget(self.counter, 3)
-        toggles.addWidget(self.note, 1)
+        toggles.addWidget(self.counter, 30)
+        toggles.addWidget(self.note, 10)
+        # Takes the room the counter and the note leave when both are hidden, which would otherwise spread
+        # the axis buttons across the bar; beside them it takes almost nothing.
+        toggles.addStretch(1)
         self.axis_buttons.idClicked.connect(self._axis_clicked)
 
         self.stale_banner = QLabel()
