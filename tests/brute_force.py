@@ -10,8 +10,8 @@ carry-over happen by themselves.
 A ``tf.data`` pipeline is run literally: every step is a Python generator over the list of
 sample positions (``filter`` enumerates its input afresh each time it is read, ``shuffle``
 fills its buffer before handing anything on, ``assert_cardinality`` raises when read past
-what holds), a PyDataset is a list of batches read in order, and gradient accumulation
-counts the batches one by one.
+what holds, except through MirroredStrategy's distributed dataset), a PyDataset is a list of
+batches read in order, and gradient accumulation counts the batches one by one.
 """
 
 from __future__ import annotations
@@ -59,10 +59,10 @@ def _pass(samples: int, batch: int, drop: bool, offset: int = 0) -> list[Batch]:
     return batches
 
 
-def _adapter(spec: DataSpec, batch: int, offset: int = 0, positions: bool = True) -> _Adapter:
+def _adapter(spec: DataSpec, batch: int, offset: int = 0, positions: bool = True, asserts_checked: bool = True) -> _Adapter:
     samples = spec.samples
     if spec.pipeline is not None:
-        return _pipeline_adapter(spec)
+        return _pipeline_adapter(spec, asserts_checked)
     if spec.source in ("pydataset", "image_data_generator"):
         return _pydataset_adapter(spec, batch, offset, positions)
     if samples is None:
@@ -119,7 +119,7 @@ def _pydataset_adapter(spec: DataSpec, batch: int, offset: int, positions: bool)
 _INFINITE, _UNKNOWN = -1, -2
 
 
-def _pipeline_adapter(spec: DataSpec) -> _Adapter:
+def _pipeline_adapter(spec: DataSpec, asserts_checked: bool) -> _Adapter:
     """A tf.data pipeline: a factory of fresh iterators (elements are sample positions, batches lists of them)."""
     samples = spec.samples
     if samples is None:
@@ -130,7 +130,7 @@ def _pipeline_adapter(spec: DataSpec) -> _Adapter:
     batched = order_random = False
     assert spec.pipeline is not None
     for step in spec.pipeline:
-        make, cardinality, batched = _step(step, make, cardinality, batched)
+        make, cardinality, batched = _step(step, make, cardinality, batched, asserts_checked)
         if step.op in ("batch", "unbatch", "rebatch"):
             order_random = False
         elif step.op == "shuffle" and batched:
@@ -143,8 +143,13 @@ def _pipeline_adapter(spec: DataSpec) -> _Adapter:
     return _Adapter(batches, cardinality if cardinality >= 0 else None, order_random)
 
 
-def _step(step: Any, make: Callable[[], Iterator[Any]], cardinality: int, batched: bool) -> tuple[Any, int, bool]:
-    """One tf.data step: (a factory of iterators over its output, its cardinality, whether items are batches)."""
+def _step(
+    step: Any, make: Callable[[], Iterator[Any]], cardinality: int, batched: bool, asserts_checked: bool = True
+) -> tuple[Any, int, bool]:
+    """One tf.data step: (a factory of iterators over its output, its cardinality, whether items are batches).
+
+    ``asserts_checked`` False: MirroredStrategy's distributed dataset, where assert_cardinality only sets the length.
+    """
     op = step.op
     known = cardinality >= 0
     if op == "batch" or op == "rebatch":
@@ -211,6 +216,8 @@ def _step(step: Any, make: Callable[[], Iterator[Any]], cardinality: int, batche
         return (lambda: (item for number, item in enumerate(make()) if number % step.keep_every == 0)), _UNKNOWN, batched
     if op == "shuffle":
         return _shuffled(make, step.buffer_size, batched), cardinality, batched
+    if op == "assert_cardinality" and not asserts_checked:
+        return make, step.count, batched
     if op == "assert_cardinality":
 
         def asserted() -> Iterator[Any]:
@@ -379,18 +386,11 @@ def _deal(size: int, replicas: int) -> list[int]:
 
 
 def _with_replicas(scenario: Scenario, result: dict[str, Any]) -> dict[str, Any]:
-    """Each epoch's per-replica lists, and Keras 3's refusal of an uneven first batch of training or validation."""
+    """Each epoch's per-replica lists (Keras 3's refusal of an uneven batch is ``_read_to_build``'s)."""
     replicas = getattr(scenario, "replicas", 1)
-    cut_train, cut_val = result.pop("cut", ([], []))  # the batches of the epoch cut as endless
     if replicas == 1 or result["outcome"] == "error":
         return result
     epochs = result["epochs"]
-    if getattr(scenario, "keras", "3") == "3":
-        sizes = [run[0] for epoch in epochs for run in epoch["train"]] + [size for size, _first in cut_train]
-        val_sizes = [epoch["val"][0][0] for epoch in epochs if epoch["val"]] + [size for size, _first in cut_val]
-        first_val = val_sizes[0] if val_sizes else None
-        if (sizes and sizes[0] % replicas) or (first_val is not None and first_val % replicas):
-            return {"outcome": "error", "epochs": [], "error": "AddN: the first batch does not split evenly"}
     for epoch in epochs:
         epoch["train_replicas"] = [[_deal(size, replicas), count] for size, count in epoch["train"]]
         epoch["val_replicas"] = None if epoch["val"] is None else [[_deal(size, replicas), count] for size, count in epoch["val"]]
@@ -411,7 +411,19 @@ def _largest_first(batches: list[Batch]) -> list[list[int]]:
     return _runs(sorted(batches, key=lambda batch: -batch[0]))
 
 
+def _read_to_build(epoch_iterator: _EpochIterator, replicas: int) -> None:
+    """``for _, _, it in iterator: next(it); break`` outside catch_stop_iteration; the batch is reduced over replicas."""
+    for iterator in epoch_iterator.enumerate_epoch():
+        batch = next(iterator, None)
+        if batch is None:
+            raise KerasError("StopIteration: no batch to build the model from")
+        if batch[0] % replicas:
+            raise KerasError("AddN: the batch read to build does not split evenly")
+        return
+
+
 def _simulate(scenario: Scenario) -> dict[str, Any]:
+    replicas = getattr(scenario, "replicas", 1)
     train = scenario.train
     validation = scenario.validation
     val_adapter = None
@@ -482,6 +494,7 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
                 pipeline=train.pipeline,
             ),
             batch,
+            asserts_checked=replicas == 1,
         )
 
     def make_evaluator() -> _EpochIterator:
@@ -494,7 +507,7 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
                     raise KerasError("division by zero")
             else:
                 val_batch = passed or 32
-            adapter = _adapter(replace(validation, shuffle=False), val_batch)
+            adapter = _adapter(replace(validation, shuffle=False), val_batch, asserts_checked=replicas == 1)
         assert adapter is not None
         return _EpochIterator(adapter, val_steps, scenario.steps_per_execution)
 
@@ -503,6 +516,10 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
     has_validation = validation is not None
     evaluator: _EpochIterator | None = None
     trainer = _EpochIterator(train_adapter, scenario.steps_per_epoch, scenario.steps_per_execution)
+    # fit's _symbolic_build (JAX, PyTorch) or _maybe_symbolic_build (TensorFlow under a strategy), then reset().
+    if getattr(scenario, "backend", "tensorflow") != "tensorflow" or replicas > 1:
+        _read_to_build(trainer, replicas)
+        trainer.reset()
     positions = train.samples is not None and not (train.source == "arrays" and train.shuffle)
     val_positions = not (isinstance(validation, ValidationSet) and validation.samples is None)
     accumulation = scenario.gradient_accumulation_steps
@@ -513,7 +530,7 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
         trainer.warned = False
         if not _loop(trainer, fed):
             return _result(
-                {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "train"}, "cut": (fed, [])},
+                {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "train"}},
                 epochs,
                 batches_so_far,
                 accumulation,
@@ -536,11 +553,13 @@ def _simulate(scenario: Scenario) -> dict[str, Any]:
         batches_so_far += len(fed)
         if has_validation and _validates(val_freq, epoch + 1):
             evaluator = evaluator or make_evaluator()
+            if replicas > 1:  # evaluate's _maybe_symbolic_build, from where the last run left the iterator
+                _read_to_build(evaluator, replicas)
             evaluator.reset()
             evaluator.warned = False
             val_fed: list[Batch] = []
             if not _loop(evaluator, val_fed):
-                ended = {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "val"}, "cut": (fed, val_fed)}
+                ended = {"outcome": "endless", "endless": {"epoch": epoch + 1, "part": "val"}}
                 return _result(ended, epochs, batches_so_far - len(fed), accumulation)
             if (
                 evaluator._current_iterator is not None
@@ -648,7 +667,7 @@ class _Endless(Exception):
 
 
 def _legacy_data(
-    spec: DataSpec, batch: int, epochs: int, steps: int | None, offset: int = 0, hidden: bool = False
+    spec: DataSpec, batch: int, epochs: int, steps: int | None, offset: int = 0, hidden: bool = False, checked: bool = True
 ) -> tuple[Any, ...]:
     """(make, size, recreate, shows positions) for data handed to tf.keras 2 (refusing what its adapters refuse).
 
@@ -663,7 +682,7 @@ def _legacy_data(
         adapter = _adapter(spec, batch, offset)  # peeks like Keras 3: keep only its generator, replayed once
         first = adapter.iterator()
         return (lambda: first), None, False, spec.samples is not None
-    adapter = _adapter(spec, batch, offset, positions=not hidden)
+    adapter = _adapter(spec, batch, offset, positions=not hidden, asserts_checked=checked)
     if spec.source in ("pydataset", "image_data_generator"):  # a keras.utils.Sequence, made anew every epoch
         if spec.samples is None:
             raise KerasError("a Sequence needs a length")
@@ -751,7 +770,9 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
     else:
         batch = train_spec.batch_size or 32
     train_offset = validating if isinstance(validation, ValidationSplit) and validation.split_by == "image_data_generator" else 0
-    make, size, recreate, positions = _legacy_data(train_spec, batch, fit_epochs, steps, train_offset, hidden)
+    make, size, recreate, positions = _legacy_data(
+        train_spec, batch, fit_epochs, steps, train_offset, hidden, scenario.replicas == 1
+    )
     handler = _LegacyHandler(make, size, recreate, steps, spx)
     random_order = train_spec.source in ("pydataset", "image_data_generator") and train_spec.shuffle
     evaluator: _LegacyHandler | None = None
@@ -769,7 +790,7 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
         except _Stopped:
             handler.stopped()
         except _Endless:
-            return {"outcome": "endless", "endless": {"epoch": number, "part": "train"}, "epochs": epochs, "cut": (fed, [])}
+            return {"outcome": "endless", "endless": {"epoch": number, "part": "train"}, "epochs": epochs}
         if not logs:
             raise KerasError("Unexpected result of `train_function` (Empty logs).")
         record: dict[str, Any] = {
@@ -792,7 +813,9 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
                         raise KerasError("division by zero")
                 else:
                     val_batch = passed or 32
-                val_make, val_size, val_recreate, val_shown = _legacy_data(val_spec, val_batch, 1, val_steps, val_offset, hidden)
+                val_make, val_size, val_recreate, val_shown = _legacy_data(
+                    val_spec, val_batch, 1, val_steps, val_offset, hidden, scenario.replicas == 1
+                )
                 evaluator = _LegacyHandler(val_make, val_size, val_recreate, val_steps, spx)
             evaluator.warned = False
             val_fed: list[Batch] = []
@@ -804,7 +827,7 @@ def _simulate_legacy(scenario: Scenario) -> dict[str, Any]:
                     evaluator.stopped()
                 except _Endless:
                     ended = {"epoch": number, "part": "val"}
-                    return {"outcome": "endless", "endless": ended, "epochs": epochs, "cut": (fed, val_fed)}
+                    return {"outcome": "endless", "endless": ended, "epochs": epochs}
                 if val_spec.source == "generator" and not evaluator.warned:
                     for _ in range(LEGACY_GENERATOR_BATCHES_LOST):  # what tf.data prefetched is lost
                         next(val_iterator, None)

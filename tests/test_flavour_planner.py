@@ -185,6 +185,42 @@ def test_torch_refuses_steps_per_execution():
     assert "TensorFlow or JAX backend" in planned["error"]
 
 
+NO_BATCH = {"samples": 5, "source": "dataset", "batch_size": 8, "drop_remainder": True, "shuffle": False}
+
+
+@pytest.mark.parametrize(
+    ("flavour", "raised"),
+    [
+        ({"backend": "jax"}, "StopIteration (bare, with no message)."),
+        ({"backend": "torch"}, "ValueError: Exception encountered when calling Sequential.call()"),
+        ({"replicas": 2}, "StopIteration (bare, with no message)."),
+    ],
+)
+def test_keras3_reads_a_training_batch_to_build_the_model_before_epoch_1(flavour, raised):
+    # Recorded: 5 samples in batches of 8 with drop_remainder hold no batch. Keras 3 on JAX raised a bare
+    # StopIteration, on PyTorch "ValueError: Exception encountered when calling Sequential.call()", under
+    # MirroredStrategy a bare StopIteration; on TensorFlow on one device the epochs run empty and ran out.
+    planned = _planned({**flavour, "train": NO_BATCH, "epochs": 2})
+    assert planned["outcome"] == "error" and planned["error"].startswith(raised)
+    assert "drop_remainder=False" in planned["error"]
+    # Even with no epoch to run (recorded on JAX with 7 samples and initial_epoch 2 of 2: StopIteration).
+    none_run = _planned({**flavour, "train": {**NO_BATCH, "samples": 7}, "epochs": 2, "initial_epoch": 2})
+    assert none_run["outcome"] == "error" and none_run["error"].startswith(raised)
+    # 9 samples hold one batch of 8: recorded [[8, 1]] an epoch.
+    assert _epochs(_planned({**flavour, "train": {**NO_BATCH, "samples": 9}, "epochs": 2}), "train") == [([[8, 1]],)] * 2
+    one_device = _planned({"train": NO_BATCH, "epochs": 2})
+    assert one_device["outcome"] == "ok" and _epochs(one_device, "train", "ran_out") == [([], True)] * 2
+
+
+def test_jax_validates_an_empty_set_as_one_device_does():
+    # The model is built by training, so JAX's evaluate reads nothing to build: recorded val [] with val_ran_out.
+    validation = {**NO_BATCH}
+    planned = _planned(
+        {"backend": "jax", "train": {**ARRAYS_32, "samples": 40, "batch_size": 8}, "epochs": 1, "validation": validation}
+    )
+    assert _epochs(planned, "val", "val_ran_out") == [([], True)]
+
+
 # ---------------------------------------------------------------- MirroredStrategy
 
 
@@ -229,6 +265,59 @@ def test_keras3_refuses_an_uneven_first_batch_and_says_the_fix():
     assert "raised when validation first runs" in late["error"]
     fewer = _planned({"replicas": 4, "train": {**train, "samples": 5, "batch_size": 16}, "epochs": 1})
     assert "holds only 5 samples, less than one batch of 16" in fewer["error"]
+
+
+def test_replicas_read_a_validation_batch_before_every_validation_run():
+    # Recorded under MirroredStrategy over 2 devices: an empty validation set (5 in 8s, drop_remainder) raised a
+    # bare StopIteration when validation first ran (one device validates nothing and warns).
+    train = {"samples": 40, "source": "arrays", "batch_size": 8, "shuffle": False}
+    empty = _planned({"replicas": 2, "train": train, "epochs": 1, "validation": NO_BATCH})
+    assert empty["outcome"] == "error" and empty["error"].startswith("StopIteration")
+    assert "raised when validation first runs, after epoch 1" in empty["error"]
+    # validation_steps=1 of a set batched 10, 5: run 1 validated the 10, then the read before run 2 took the 5
+    # (the batch after the one run 1 used) and failed: AddN, [3,2] != [2,2].
+    dataset = {"samples": 40, "source": "dataset", "batch_size": 10, "shuffle": False}
+    short = {"samples": 15, "source": "dataset", "batch_size": 10, "steps": 1}
+    failed = _planned({"replicas": 2, "train": dataset, "epochs": 3, "validation": short})
+    assert failed["outcome"] == "error" and failed["error"].startswith("InvalidArgumentError")
+    assert (
+        "a batch of 5 samples, split 3, 2" in failed["error"]
+        and "before the second validation run, after epoch 2" in failed["error"]
+    )
+    # Neighbours, recorded: 14 samples (10, 4) split evenly, val [[10, 1]] every epoch; one epoch has no second
+    # run, val [[10, 1]]; validation_steps=2 reads the whole set, so the read before run 2 starts afresh on the 10.
+    even = _planned({"replicas": 2, "train": dataset, "epochs": 3, "validation": {**short, "samples": 14}})
+    assert _epochs(even, "val") == [([[10, 1]],)] * 3
+    once = _planned({"replicas": 2, "train": dataset, "epochs": 1, "validation": short})
+    assert _epochs(once, "val") == [([[10, 1]],)]
+    whole = _planned({"replicas": 2, "train": dataset, "epochs": 2, "validation": {**short, "steps": 2}})
+    assert _epochs(whole, "val") == [([[10, 1], [5, 1]],)] * 2
+
+
+def test_replicas_read_the_first_training_batch_even_when_no_epoch_runs():
+    # Recorded: arrays of 40 in 7s over 2 devices with initial_epoch 2 of 2 still failed with AddN (the batch of 7
+    # read to build the model); batches of 8 ran no epoch and returned.
+    train = {"samples": 40, "source": "arrays", "batch_size": 7, "shuffle": False}
+    planned = _planned({"replicas": 2, "train": train, "epochs": 2, "initial_epoch": 2})
+    assert planned["outcome"] == "error" and "AddN" in planned["error"] and "4, 3" in planned["error"]
+    even = _planned({"replicas": 2, "train": {**train, "batch_size": 8}, "epochs": 2, "initial_epoch": 2})
+    assert even["outcome"] == "ok" and even["epochs"] == []
+
+
+def test_replicas_take_a_false_assert_cardinality_as_the_length_without_failing():
+    # Recorded: filter(keep_every=3) -> assert_cardinality(3) -> batch(8) over 5 samples (2 kept) validated
+    # [[2, 1]] every epoch over 2 devices and fit returned; one device fails with FailedPreconditionError.
+    pipeline = [
+        {"op": "filter", "keep_every": 3},
+        {"op": "assert_cardinality", "count": 3},
+        {"op": "batch", "size": 8, "drop_remainder": False},
+    ]
+    validation = {"samples": 5, "source": "dataset", "pipeline": pipeline}
+    train = {"samples": 64, "source": "dataset", "batch_size": 16, "shuffle": False}
+    planned = _planned({"replicas": 2, "train": train, "epochs": 2, "validation": validation})
+    assert planned["outcome"] == "ok" and _epochs(planned, "val") == [([[2, 1]],)] * 2
+    one_device = _planned({"train": train, "epochs": 2, "validation": validation})
+    assert one_device["outcome"] == "error" and one_device["error"].startswith("FailedPreconditionError")
 
 
 def test_replicas_refuse_a_generator():

@@ -50,14 +50,17 @@ class Source:
         return isinstance(self.first, PipelineStream)
 
 
-def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_known: bool = True) -> Source:
+def make_source(
+    spec: DataSpec, batch_size: int, *, offset: int = 0, positions_known: bool = True, asserts_checked: bool = True
+) -> Source:
     """Build the adapter model for data fed to fit with the given batch size.
 
     ``positions_known`` False: the loader shuffled the samples itself (a directory split).
+    ``asserts_checked`` False: a pipeline's assert_cardinality sets the length only (MirroredStrategy).
     """
     samples = spec.samples
     if spec.pipeline is not None:
-        return _pipeline_source(spec)
+        return _pipeline_source(spec, asserts_checked)
     if spec.source in ("pydataset", "image_data_generator"):
         return _pydataset_source(spec, batch_size, offset, positions_known)
     if samples is None:
@@ -94,14 +97,14 @@ def make_source(spec: DataSpec, batch_size: int, *, offset: int = 0, positions_k
     return Source(finite, replay, None, batch_size, shared_generator=True)
 
 
-def _pipeline_source(spec: DataSpec) -> Source:
+def _pipeline_source(spec: DataSpec, asserts_checked: bool) -> Source:
     """A tf.data pipeline: its batches, and the length cardinality() tells Keras (None: unknown or infinite)."""
     # tf.data's algebra is loaded with the first pipeline, off the window's start path.
     from core.data.steps import INFINITE, Batches, PipelineRefused, run_pipeline
 
     assert spec.pipeline is not None
     try:
-        stream = run_pipeline(spec.samples, spec.pipeline)
+        stream = run_pipeline(spec.samples, spec.pipeline, asserts_checked)
     except PipelineRefused as refusal:
         raise KerasRefuses(f"tf.data refuses this pipeline: {refusal}. Change the pipeline.") from None
     assert isinstance(stream, Batches), "the scenario reader refuses a pipeline that ends unbatched"

@@ -50,6 +50,24 @@ class EpochIterator:
         self.iterators_made += 1
         return (stream, 0)
 
+    def batch_read_to_build(self) -> Segment | None:
+        """The batch ``_symbolic_build`` / ``_maybe_symbolic_build`` reads before a loop, from where the iterator stands.
+
+        It takes the first step of ``_enumerate_iterator`` (a kept iterator goes on; otherwise a new one) and
+        calls ``next()`` once, outside ``catch_stop_iteration``; the loop after it resets. A segment of 1: that
+        batch; of 0: there is none (the read raises); None: nothing is read (the kept iterator reached the
+        known length, so the step breaks first).
+        """
+        planned = self.steps_per_epoch or self.num_batches or -1
+        if planned > 0 and self.current is not None and self.steps_per_epoch is not None:
+            if self.num_batches and self.steps_seen >= self.num_batches:
+                return None
+            stream, position = self.current
+        else:
+            stream, position = self.source.stream(self.iterators_made), 0
+        there = stream.length is None or position < stream.length
+        return Segment(stream, position, int(there))
+
     def run_validation(self) -> ValidationRun:
         """One ``evaluate`` call: reset, then one loop."""
         self.reset()

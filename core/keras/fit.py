@@ -87,7 +87,7 @@ def _plan(scenario: Scenario) -> Plan:
 
     if train_source is None:
         train_batch = _train_batch_size(train_spec, scenario.steps_per_epoch)
-        train_source = make_source(train_spec, train_batch)
+        train_source = make_source(train_spec, train_batch, asserts_checked=rules.asserts_cardinality)
     assert train_batch is not None
 
     # Keras builds the validation adapter when validation first runs, so a refusal
@@ -103,7 +103,7 @@ def _plan(scenario: Scenario) -> Plan:
             else:
                 val_batch = passed or ARRAYS_DEFAULT_BATCH_SIZE
             # Evaluation never shuffles (a validation set's shuffle changes nothing), so its order is known.
-            val_source = make_source(replace(validation, shuffle=False), val_batch)
+            val_source = make_source(replace(validation, shuffle=False), val_batch, asserts_checked=rules.asserts_cardinality)
         except KerasRefuses as refusal:
             val_refusal = refusal
     val_kind = _validation_kind(scenario)
@@ -127,6 +127,8 @@ def _plan(scenario: Scenario) -> Plan:
         trainer = DataHandler(train_source, recreates, scenario.steps_per_epoch, scenario.steps_per_execution)
     else:
         trainer = EpochIterator(train_source, scenario.steps_per_epoch, scenario.steps_per_execution)
+        if rules.reads_a_batch_to_build:
+            _check_batch_read_to_build(rules, trainer.batch_read_to_build())
     prefix, cycle, train_stop_at, train_endless_from, train_failure, stopped = _train_pieces(trainer, fit_epochs)
     # Training stops in epoch index train_stop_at (endless, or tf.data's error; with tf.keras 2's stop,
     # after it); validation after the epochs before it comes first, so what validation does there decides first.
@@ -175,12 +177,9 @@ def _plan(scenario: Scenario) -> Plan:
         endless_train = EpochSequence(prefix, cycle, length + 1, None).train_epoch(length).segment
         endless_from = rule.run(schedule.runs_before(endless_index)).segment
 
-    if rules.first_batch_must_split:
-        # The epoch that never ends still trains (when only its validation never ends, it trains all its batches).
-        last_train = endless_from if endless_part == "train" else endless_train
-        if endless_part == "val" and endless_train is not None and not endless_train.count:
-            last_train = None
-        _check_replica_split(rules, epochs, rule if validates else None, last_train)
+    if rules.reads_a_batch_before_validation and val_source is not None:
+        runs = schedule.runs_before(length) + (endless_part == "val")
+        _check_batches_read_before_validation(rules, val_source, val_steps, scenario.steps_per_execution, schedule, runs)
     stopped_epoch = scenario.initial_epoch + length if stopped and outcome == "ok" else None
     warnings.extend(
         explain_plan(scenario, train_spec, train_source, val_source, epochs, outcome, endless_epoch, endless_part, stopped_epoch)
@@ -246,31 +245,40 @@ def _endless_sequence(which: str) -> str:
     )
 
 
-def _check_replica_split(rules: FitRules, epochs: EpochSequence, rule: ValidationRule | None, endless: Segment | None) -> None:
-    """Keras 3 under MirroredStrategy: the first global batch of training, and of validation, must split evenly."""
-    batch_size = None
-    first: Segment | None = None
-    found, _ = epochs.find(lambda epoch: epoch.segment.count > 0, 1)
-    if found:
-        first = epochs.train_epoch(found[0]).segment
-    elif endless is not None:
-        first = endless
-    if first is not None:
-        size = first.stream.size(first.start)
-        batch_size = first.stream.batch_size or None
-        if size % rules.replicas:
-            raise KerasRefuses(rules.uneven_first_batch(size, "first training batch", batch_size))
-    if rule is None:
+def _check_batch_read_to_build(rules: FitRules, read: Segment | None) -> None:
+    """Keras 3 reads the first training batch before epoch 1: it must be there, and split evenly across replicas."""
+    if read is None:
         return
-    run = rule.run(0)
-    segment = run.segment
-    if run.endless or segment.count:
-        size = segment.stream.size(segment.start)
-        if size % rules.replicas:
-            which = "first validation batch"
-            raise KerasRefuses(
-                rules.uneven_first_batch(size, which, segment.stream.batch_size or None) + " (raised when validation first runs)"
-            )
+    if not read.count:
+        raise KerasRefuses(rules.no_batch_to_build("training"))
+    size = read.stream.size(read.start)
+    if size % rules.replicas:
+        raise KerasRefuses(rules.uneven_first_batch(size, "first training batch", read.stream.batch_size or None))
+
+
+def _check_batches_read_before_validation(
+    rules: FitRules, source: Source, steps: int | None, per_call: int, schedule: ValidationSchedule, runs: int
+) -> None:
+    """Under MirroredStrategy every validation run is preceded by one batch read to build: there, and even.
+
+    Runs after the first read alike (each starts afresh), so the reads before the first two runs are all.
+    """
+    evaluator = EpochIterator(source, steps, per_call)
+    for number in range(min(runs, 2)):
+        read = evaluator.batch_read_to_build()
+        epoch = schedule.initial_epoch + (schedule.index_of_run(number) or 0) + 1
+        when = "when validation first runs" if number == 0 else "before the second validation run"
+        after = f" (raised {when}, after epoch {epoch})"
+        if read is not None and not read.count:
+            raise KerasRefuses(rules.no_batch_to_build("validation") + after)
+        if read is not None and read.stream.size(read.start) % rules.replicas:
+            size = read.stream.size(read.start)
+            if number == 0:
+                message = rules.uneven_first_batch(size, "first validation batch", read.stream.batch_size or None)
+            else:
+                message = rules.uneven_later_validation_batch(size, steps)
+            raise KerasRefuses(message + after)
+        evaluator.run_validation()
 
 
 def _train_kind(scenario: Scenario) -> str:
