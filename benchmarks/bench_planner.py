@@ -150,7 +150,47 @@ NAMED = {
         "epochs": MAX_EPOCHS,
         "validation": {"samples": 50000, "source": "generator", "batch_size": 2, "repeat": "after_batch", "steps": 3},
     },
+    "tf.keras 2: arrays streamed across 100k epochs, steps 7": {
+        "keras": "2",
+        "train": {"samples": 1281167, "batch_size": 3},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 7,
+        "validation": {"samples": 50000, "source": "dataset", "batch_size": 1, "steps": 10**6},
+    },
+    "tf.keras 2: Sequence restarted every epoch, 100k epochs": {
+        "keras": "2",
+        "train": {"samples": 10**12, "source": "pydataset", "batch_size": 3, "shuffle": False},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**9,
+    },
+    "tf.keras 2: dataset runs out (the fit ends), 1e12 samples": {
+        "keras": "2",
+        "train": {"samples": 10**12, "source": "dataset", "batch_size": 7},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**10,
+        "steps_per_execution": 1000,
+    },
+    "JAX: looping generator, 1e12 steps, validation": {
+        "backend": "jax",
+        "train": {"samples": 60, "source": "generator", "batch_size": 32, "repeat": "after_batch"},
+        "epochs": 1000,
+        "steps_per_epoch": 10**12,
+        "validation": {"samples": 1000, "source": "generator", "batch_size": 3, "repeat": "after_batch", "steps": 7},
+    },
+    "8 devices: ImageNet 1024, 100k epochs, validation": {
+        "replicas": 8,
+        "train": {"samples": 1281167, "source": "dataset", "batch_size": 1024},
+        "epochs": MAX_EPOCHS,
+        "validation": {"samples": 50000, "source": "dataset", "batch_size": 1024},
+    },
+    "64 devices, batch 10^9 - 1 over 1e12 samples, carried": {
+        "replicas": 64,
+        "train": {"samples": 10**12, "source": "dataset", "batch_size": 10**9 - 1, "repeat": "after_batch"},
+        "epochs": MAX_EPOCHS,
+        "steps_per_epoch": 10**6 + 3,
+    },
 }
+FLAVOURS = ({}, {"keras": "2"}, {"backend": "jax"}, {"backend": "torch"}, {"replicas": 4}, {"keras": "2", "replicas": 3})
 
 
 def measure(data: dict, repeats: int = 7) -> tuple[float, float, int]:
@@ -282,6 +322,13 @@ def main() -> None:
     print(
         f"{'random sweep, 2000 huge scenarios: worst case':55} {statistics.median(r[0] for r in results):10.3f} "
         f"{worst_time:8.3f} {worst_peak / 1024:9.1f}"
+    )
+    flavoured = [{**random_huge(rng), **rng.choice(FLAVOURS[1:])} for _ in range(2000)]
+    flavour_results = [measure(data, repeats=3) for data in flavoured]
+    results += flavour_results
+    print(
+        f"{'random sweep, 2000 huge in other flavours: worst case':55} {statistics.median(r[0] for r in flavour_results):10.3f} "
+        f"{max(r[1] for r in flavour_results):8.3f} {max(r[2] for r in flavour_results) / 1024:9.1f}"
     )
     pipelines = [random_pipeline_scenario(rng) for _ in range(2000)]
     pipeline_results = [measure(data, repeats=3) for data in pipelines]
