@@ -108,6 +108,8 @@ def keras3_backend(backend: str) -> list[dict[str, Any]]:
         _scenario(flavour, _data("dataset", 7, 8, drop_remainder=True), epochs=2, initial_epoch=2),
         _scenario(flavour, _data("dataset", 9, 8, drop_remainder=True), epochs=2),
         _scenario(flavour, _data("arrays", 40, 8), epochs=1, validation=_data("dataset", 5, 8, drop_remainder=True)),
+        # That read fails on a false assert_cardinality too, with no epoch to run.
+        _scenario(flavour, _pipeline_data(5, 3, 3, 8), epochs=2, initial_epoch=2),
     ]
     # steps_per_execution: JAX runs it (and overshoots like Keras 3 on TensorFlow); PyTorch refuses it.
     cases += [

@@ -212,6 +212,22 @@ def test_keras3_reads_a_training_batch_to_build_the_model_before_epoch_1(flavour
     assert one_device["outcome"] == "ok" and _epochs(one_device, "train", "ran_out") == [([], True)] * 2
 
 
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_read_to_build_fails_on_a_false_assert_cardinality_with_no_epoch_to_run(backend):
+    # Plain Keras 3 on JAX and on PyTorch: filter(keep_every=3) -> assert_cardinality(3) -> batch(8) over 5 samples
+    # with initial_epoch 2 of 2 raised FailedPreconditionError (TensorFlow on one device runs no epoch and returns).
+    pipeline = [
+        {"op": "filter", "keep_every": 3},
+        {"op": "assert_cardinality", "count": 3},
+        {"op": "batch", "size": 8, "drop_remainder": False},
+    ]
+    scenario = {"train": {"samples": 5, "source": "dataset", "pipeline": pipeline}, "epochs": 2, "initial_epoch": 2}
+    planned = _planned({**scenario, "backend": backend})
+    assert planned["outcome"] == "error" and planned["error"].startswith("FailedPreconditionError")
+    assert "reads to build the model before epoch 1" in planned["error"]
+    assert _planned(scenario)["outcome"] == "ok"
+
+
 def test_jax_validates_an_empty_set_as_one_device_does():
     # The model is built by training, so JAX's evaluate reads nothing to build: recorded val [] with val_ran_out.
     validation = {**NO_BATCH}
@@ -318,6 +334,8 @@ def test_replicas_take_a_false_assert_cardinality_as_the_length_without_failing(
     assert planned["outcome"] == "ok" and _epochs(planned, "val") == [([[2, 1]],)] * 2
     one_device = _planned({"train": train, "epochs": 2, "validation": validation})
     assert one_device["outcome"] == "error" and one_device["error"].startswith("FailedPreconditionError")
+    warning = next(warning for warning in planned["warnings"] if warning["code"] == "assert_cardinality_unchecked")
+    assert "contained only 2 elements" in warning["text"] and "does not check it" in warning["text"]
 
 
 def test_replicas_refuse_a_generator():

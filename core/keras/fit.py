@@ -249,6 +249,8 @@ def _check_batch_read_to_build(rules: FitRules, read: Segment | None) -> None:
     """Keras 3 reads the first training batch before epoch 1: it must be there, and split evenly across replicas."""
     if read is None:
         return
+    if not read.count and read.stream.fails is not None:
+        raise KerasRefuses(_failed_precondition(read.stream.fails, "the batch Keras 3 reads to build the model before epoch 1"))
     if not read.count:
         raise KerasRefuses(rules.no_batch_to_build("training"))
     size = read.stream.size(read.start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.data.sources import Source
+from core.data.sources import Source, make_source
 from core.data.streams import PassStream, ResumedStream, expand_runs
 from core.keras.epochs import EpochSequence, TrainEpoch
 from core.keras.flavour import rules_of
@@ -557,6 +557,18 @@ def _input_pipeline_warnings(
                     "Make assert_cardinality's count what the data really yields.",
                 )
             )
+        unchecked = _assert_not_checked(scenario, spec)
+        if unchecked is not None and outcome != "error":
+            found.append(
+                PlanWarning(
+                    "assert_cardinality_unchecked",
+                    f"The {which} pipeline's assert_cardinality does not hold ({unchecked}), and MirroredStrategy's "
+                    f"distributed dataset does not check it: Keras takes the asserted count as the length and reads "
+                    "the real batches under it, with no error (on one device, reading past it raises "
+                    "FailedPreconditionError).",
+                    "Make assert_cardinality's count what the data really yields.",
+                )
+            )
         if spec is not None and spec.pipeline is not None and _shuffles_before_split(spec):
             found.append(
                 PlanWarning(
@@ -609,6 +621,15 @@ def _input_pipeline_warnings(
                 )
             )
     return found
+
+
+def _assert_not_checked(scenario: Scenario, spec: DataSpec | None) -> str | None:
+    """What a false assert_cardinality would raise, where the flavour does not check it (else None)."""
+    if spec is None or spec.pipeline is None or rules_of(scenario).asserts_cardinality:
+        return None
+    if not any(step.op == "assert_cardinality" for step in spec.pipeline):
+        return None
+    return make_source(spec, spec.batch_size or 0).fails
 
 
 def _shuffles_before_split(spec: DataSpec) -> bool:
