@@ -57,9 +57,10 @@ def choice_tooltip(value: str, installed: bool | None) -> str:
 
 
 def installed_words(flavour: Flavour, installed: bool | None) -> str:
-    """The quiet line under the chooser: "" until it is known."""
+    """The quiet line under the chooser. Until the check after the first paint it says it is checking: the line
+    holds its place from the start, so the form below does not jump down when the answer comes."""
     if installed is None:
-        return ""
+        return "Checking whether it is installed here..."
     if installed:
         return "Installed here: Verify and the live demo run it for real."
     missing = ", ".join(flavour.missing())

@@ -140,3 +140,17 @@ def test_the_chooser_says_what_it_is_in_plain_words():
 
     assert "tf.keras 2, the Keras of older courses" in FIELD_HELP["keras"]
     assert "split across them" in FIELD_HELP["replicas"] and "TensorFlow only" in FIELD_HELP["replicas"]
+
+
+def test_the_line_under_the_chooser_holds_its_place_before_the_installed_check(window, qtbot):
+    # The form must not jump down when the check after the first paint answers (a real pointer dragging a pipeline
+    # step missed it when it did): the line is there from the start, saying it is checking, and the answer
+    # (installed here) takes its place without moving what is below it.
+    shown = window()
+    form = shown.form
+    assert not form.installed_note.isHidden() and form.installed_note.text().startswith("Checking")
+    below = form.samples.mapTo(form, form.samples.rect().topLeft()).y()
+    shown.check_keras_version()
+    qtbot.wait(20)
+    assert form.installed_note.text() == "Installed here: Verify and the live demo run it for real."
+    assert form.samples.mapTo(form, form.samples.rect().topLeft()).y() == below
