@@ -178,8 +178,3 @@ def grid() -> dict[str, list[dict[str, Any]]]:
         "keras3-torch": keras3_backend("torch"),
         "replicas": replicas(),
     }
-
-
-# Scenarios where real Keras does what the planner does not say yet: each found by recording it,
-# checked against plain Keras (a built Sequential model), with what Keras did. (None open.)
-PLANNER_FINDINGS: dict[str, list[tuple[dict[str, Any], str]]] = {}

@@ -36,7 +36,7 @@ from core.keras.replicas import replica_split
 from core.record_flavour import RecordingFailed, limits_json, record_jobs
 from core.scenario import scenario_from_dict
 from tests.conftest import CONFORMANCE_FOLDER
-from tests.flavour_grid import PLANNER_FINDINGS, grid
+from tests.flavour_grid import grid
 from tests.recorder_truth import RECORD_CUT_STEPS, comparable
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -70,10 +70,6 @@ def grid_name(group: str, index: int) -> str:
     return f"grid-{group}-{index:02d}"
 
 
-def finding_name(group: str, index: int) -> str:
-    return f"finding-{group}-{index}"
-
-
 def _jobs(group: str) -> list[dict[str, Any]]:
     jobs = [
         {
@@ -86,7 +82,6 @@ def _jobs(group: str) -> list[dict[str, Any]]:
         if group_of(case["scenario"]) == group
     ]
     named = [(grid_name(group, index), scenario) for index, scenario in enumerate(GRID[group])]
-    named += [(finding_name(group, index), scenario) for index, (scenario, _why) in enumerate(PLANNER_FINDINGS.get(group, []))]
     for name, scenario in named:
         planned = limits_json(plan(scenario_from_dict(scenario)))
         jobs.append({"name": name, "scenario": scenario, "planned": planned, "endless_steps": GRID_CUT_STEPS})
@@ -192,20 +187,6 @@ def test_the_grid_spans_every_flavour():
 @pytest.mark.parametrize(("group", "index"), GRID_CASES, ids=[grid_name(group, index) for group, index in GRID_CASES])
 def test_the_planner_says_what_the_flavour_did(group, index, recordings):
     planner_matches(GRID[group][index], recorded(recordings, group, grid_name(group, index)))
-
-
-FINDINGS = [
-    pytest.param(group, index, marks=pytest.mark.xfail(strict=True, reason=why), id=finding_name(group, index))
-    for group, findings in PLANNER_FINDINGS.items()
-    for index, (_scenario, why) in enumerate(findings)
-]
-
-
-@pytest.mark.keras
-@pytest.mark.parametrize(("group", "index"), FINDINGS)
-def test_what_the_planner_does_not_say_yet(group, index, recordings):
-    # Strict: once the planner says what Keras does, these pass, and join the grid.
-    planner_matches(PLANNER_FINDINGS[group][index][0], recorded(recordings, group, finding_name(group, index)))
 
 
 def planner_matches(scenario: dict[str, Any], seen: dict[str, Any]) -> None:
