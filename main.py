@@ -9,6 +9,7 @@ python main.py --install-launcher   put EpochScope in the applications menu (--u
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -38,9 +39,16 @@ def main(argv: list[str] | None = None, script: Path | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         return code
-    from gui.app import run_app
+    # Loading the window's libraries (PySide6, pyqtgraph, numpy) and building the window make a great many
+    # objects and no garbage cycles: the cyclic collector, run again and again over them, costs about a tenth
+    # of the start. It is paused until the window is built (run_app resumes it before the event loop).
+    gc.disable()
+    try:
+        from gui.app import run_app
 
-    return run_app(args)
+        return run_app(args)
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":

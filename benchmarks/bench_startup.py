@@ -30,7 +30,9 @@ LIMIT = 1.3
 # first paint of a plot, then start the window the way its kind starts. After that paint pass
 # (and the flush to the screen) it prints the clock and leaves at once.
 CHILD = r"""
-import os, sys, time
+import gc, os, sys, time
+if sys.argv[1] == "bare-paused":
+    gc.disable()
 if sys.argv[1] == "app":
     sys.path.insert(0, os.getcwd())
     import main, gui.app
@@ -58,6 +60,7 @@ else:
     plot = pg.PlotWidget()
     plot.plot([0, 1, 2, 3], [1, 3, 2, 4])
     plot.resize(1280, 720)
+    gc.enable()
     plot.show()
     app.exec()
 """
@@ -80,8 +83,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     options = parser.parse_args()
-    times: dict[str, list[float]] = {"bare": [], "app": []}
-    processor: dict[str, list[float]] = {"bare": [], "app": []}
+    # "bare-paused" is the bare window with the cyclic garbage collector paused while it loads, as EpochScope
+    # pauses it (main.main): the limit is judged against the bare window as written; the paused one shows how
+    # much of the margin that pause gives.
+    kinds = ("bare", "app", "bare-paused")
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    processor: dict[str, list[float]] = {kind: [] for kind in kinds}
     # Both start from bytecode, as an installed app does (pip compiles it; Python writes it on a first
     # run). A shell with PYTHONDONTWRITEBYTECODE=1 would otherwise make every start recompile whatever
     # the project changed since its last .pyc, while the libraries the bare window uses are compiled.
@@ -91,15 +98,16 @@ def main() -> int:
     compileall.compile_file(ROOT / "main.py", quiet=1)
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "QT_QPA_PLATFORM": options.platform, "HOME": home, "XDG_CONFIG_HOME": home}
-        for kind in ("bare", "app"):  # one start each to warm the file cache, not counted
+        for kind in kinds:  # one start each to warm the file cache, not counted
             start_once(kind, env)
         for _ in range(options.rounds):
-            for kind in ("bare", "app"):
+            for kind in kinds:
                 wall, used = start_once(kind, env)
                 times[kind].append(wall)
                 processor[kind].append(used)
     print(f"start to first paint, {options.rounds} starts each, Qt platform {options.platform}")
-    for kind, label in (("bare", "bare PySide6 + pyqtgraph window"), ("app", "EpochScope")):
+    labels = {"bare": "bare PySide6 + pyqtgraph window", "app": "EpochScope", "bare-paused": "bare window, collector paused"}
+    for kind, label in labels.items():
         values = [seconds * 1000 for seconds in sorted(times[kind])]
         print(
             f"  {label:32s} median {statistics.median(values):6.0f} ms   (min {values[0]:.0f}, max {values[-1]:.0f})"
@@ -109,6 +117,8 @@ def main() -> int:
     processor_ratio = statistics.median(processor["app"]) / statistics.median(processor["bare"])
     verdict = "pass" if ratio <= LIMIT else "FAIL"
     print(f"  ratio {ratio:.2f}x (limit {LIMIT}x): {verdict}   processor time {processor_ratio:.2f}x")
+    paused_ratio = statistics.median(times["app"]) / statistics.median(times["bare-paused"])
+    print(f"  against the bare window with the collector paused too: {paused_ratio:.2f}x")
     return 0 if ratio <= LIMIT else 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from core.launcher import APP_ID, APP_NAME
@@ -60,6 +61,7 @@ def run_app(args: list[str]) -> int:
     window.show()
     if options.presentation:
         window.set_presenting(True)
+    gc.enable()  # paused by main.main while the libraries loaded and the window was built
     if options.screenshot:
         status = {"code": 0}
 

@@ -441,3 +441,17 @@ def test_a_running_demo_gets_a_third_of_the_window(window, qtbot):
     qtbot.wait(1)
     assert shown.demo.height() >= shown.height() / 3
     assert shown.demo.plot.height() >= 120  # the loss plot is readable, not a 25-pixel strip
+
+
+def test_the_collector_paused_for_the_start_runs_again_once_the_window_is_up(qtbot, tmp_path, monkeypatch):
+    # main.main pauses the cyclic garbage collector while the libraries load and the window is built: by the time
+    # the window is painted (here: grabbed for --screenshot) it runs again, and it is on when main returns.
+    import gc
+
+    import main
+    from tests.conftest import PROJECT
+
+    on_when_grabbed = []
+    monkeypatch.setattr("gui.app.save_screenshot", lambda _window, _path: on_when_grabbed.append(gc.isenabled()) or 0)
+    assert main.main([str(PROJECT / "examples" / "floor_trap.json"), "--screenshot", str(tmp_path / "shot.png")]) == 0
+    assert on_when_grabbed == [True] and gc.isenabled()
