@@ -4,6 +4,7 @@ named and loses nothing, files round-trip, and the drawn blocks match the plan."
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import numpy as np
@@ -443,15 +444,24 @@ def test_a_running_demo_gets_a_third_of_the_window(window, qtbot):
     assert shown.demo.plot.height() >= 120  # the loss plot is readable, not a 25-pixel strip
 
 
-def test_the_collector_paused_for_the_start_runs_again_once_the_window_is_up(qtbot, tmp_path, monkeypatch):
+def test_the_collector_paused_for_the_start_runs_again_once_the_window_is_up(tmp_path):
     # main.main pauses the cyclic garbage collector while the libraries load and the window is built: by the time
-    # the window is painted (here: grabbed for --screenshot) it runs again, and it is on when main returns.
-    import gc
+    # the window is painted (here: grabbed for --screenshot) it runs again, and it is on when main returns. In a
+    # process of its own, as a start is: run_app sets the application's name, icon and event loop for good.
+    import subprocess
 
-    import main
     from tests.conftest import PROJECT
 
-    on_when_grabbed = []
-    monkeypatch.setattr("gui.app.save_screenshot", lambda _window, _path: on_when_grabbed.append(gc.isenabled()) or 0)
-    assert main.main([str(PROJECT / "examples" / "floor_trap.json"), "--screenshot", str(tmp_path / "shot.png")]) == 0
-    assert on_when_grabbed == [True] and gc.isenabled()
+    code = f"""
+import gc, sys
+import gui.app, main
+seen = []
+grab = gui.app.save_screenshot
+gui.app.save_screenshot = lambda window, path: seen.append(gc.isenabled()) or grab(window, path)
+code = main.main(["examples/floor_trap.json", "--screenshot", {str(tmp_path / "shot.png")!r}])
+print(code, seen, gc.isenabled())
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[-2] == "0 [True] True", (done.stdout, done.stderr)
+    assert (tmp_path / "shot.png").stat().st_size > 0
