@@ -22,23 +22,18 @@ size, so each execution's own loss is what it adds to that mean: no second forwa
 from __future__ import annotations
 
 import json
-import logging
 import math
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from core.demo import DEMO_CUT_STEPS, LEARNING_RATE, MAX_DEMO_STEPS, NoisySine, demo_layers
 from core.flavours import Flavour, flavour_of
-from core.pipelines import fit_inputs
 from core.record_worker import (
     FlavourLog,
     FlavourRecorder,
-    KerasLogWarnings,
     ReplicaNotes,
-    StopRecording,
     answer_channel,
     stop_evaluation,
 )
@@ -131,32 +126,15 @@ class DemoRecorder(FlavourRecorder):
         flavour = flavour_of(scenario)
         notes = ReplicaNotes()
         log = StreamingLog(StepLimits(planned, DEMO_CUT_STEPS, MAX_DEMO_STEPS), notes, flavour, self.versions, say)
-        error: str | None = None
-        handler = KerasLogWarnings([])
-        logging.getLogger("tensorflow").addHandler(handler)
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                handler.caught = log.warnings = caught
-                try:
-                    model = self.demo_model(flavour, notes, scenario.steps_per_execution)
-                    with fit_inputs(scenario, NoisySine(), self.np, self.tf, self.fit_keras()) as fit_kwargs:
-                        say({"fitting": True})
-                        model.fit(
-                            epochs=scenario.epochs,
-                            steps_per_epoch=scenario.steps_per_epoch,
-                            callbacks=[loss_watcher(self.keras, log), boundary_callback(self.keras, log, stop_evaluation)],
-                            verbose=0,
-                            **fit_kwargs,
-                        )
-                except StopRecording:
-                    pass
-                except Exception as exc:  # Keras refusing the call is a result, not a crash
-                    error = error_text(exc)
-                log.collect(None)
-                log.flush()
-        finally:
-            logging.getLogger("tensorflow").removeHandler(handler)
+        error = self.fit_noting(
+            scenario,
+            log,
+            lambda: self.demo_model(flavour, notes, scenario.steps_per_execution),
+            NoisySine(),
+            [loss_watcher(self.keras, log), boundary_callback(self.keras, log, stop_evaluation)],
+            fitting=lambda: say({"fitting": True}),
+        )
+        log.flush()
         return log.flavour_result(scenario, error)
 
     def demo_model(self, flavour: Flavour, notes: ReplicaNotes, steps_per_execution: int) -> Any:

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 from core.flavours import Flavour
 from core.pipelines import fit_inputs
 from core.recorder import BatchLog, StepLimits, boundary_callback, error_text
-from core.scenario import scenario_from_dict
+from core.scenario import Scenario, scenario_from_dict
 
 
 class TwoColumns:
@@ -235,23 +235,48 @@ class FlavourRecorder:
             raise ValueError(f"{flavour.replicas} replicas asked of a recorder with {self.devices} devices")
         notes = ReplicaNotes()
         log = FlavourLog(StepLimits(job["planned"], job["endless_steps"]), notes, flavour, self.versions)
+        # What a student's script shows: Python hides DeprecationWarnings outside __main__
+        # (Keras on PyTorch raises NumPy's about torch's __array__ after every step).
+        error = self.fit_noting(
+            scenario,
+            log,
+            lambda: self.model(flavour, notes, scenario.steps_per_execution),
+            TwoColumns(),
+            [boundary_callback(self.keras, log, stop_evaluation=stop_evaluation)],
+            hide_deprecations=True,
+        )
+        return log.flavour_result(scenario, error)
+
+    def fit_noting(
+        self,
+        scenario: Scenario,
+        log: FlavourLog,
+        make_model: Callable[[], Any],
+        samples: Any,
+        callbacks: list[Any],
+        *,
+        hide_deprecations: bool = False,
+        fitting: Callable[[], None] = lambda: None,
+    ) -> str | None:
+        """Fit the model ``make_model`` builds on the scenario's inputs, Keras' warnings (Python's and its logger's)
+        going to ``log``; the error text when Keras refuses (a result, not a crash), else None."""
         error: str | None = None
         handler = KerasLogWarnings([])
         logging.getLogger("tensorflow").addHandler(handler)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                # What a student's script shows: Python hides DeprecationWarnings outside __main__
-                # (Keras on PyTorch raises NumPy's about torch's __array__ after every step).
-                warnings.simplefilter("ignore", DeprecationWarning)
+                if hide_deprecations:
+                    warnings.simplefilter("ignore", DeprecationWarning)
                 handler.caught = log.warnings = caught
                 try:
-                    model = self.model(flavour, notes, scenario.steps_per_execution)
-                    with fit_inputs(scenario, TwoColumns(), self.np, self.tf, self.fit_keras()) as fit_kwargs:
+                    model = make_model()
+                    with fit_inputs(scenario, samples, self.np, self.tf, self.fit_keras()) as fit_kwargs:
+                        fitting()
                         model.fit(
                             epochs=scenario.epochs,
                             steps_per_epoch=scenario.steps_per_epoch,
-                            callbacks=[boundary_callback(self.keras, log, stop_evaluation=stop_evaluation)],
+                            callbacks=callbacks,
                             verbose=0,
                             **fit_kwargs,
                         )
@@ -262,7 +287,7 @@ class FlavourRecorder:
                 log.collect(None)
         finally:
             logging.getLogger("tensorflow").removeHandler(handler)
-        return log.flavour_result(scenario, error)
+        return error
 
     def model(self, flavour: Flavour, notes: ReplicaNotes, steps_per_execution: int) -> Any:
         if flavour.replicas > 1:
