@@ -567,3 +567,7 @@ class DemoPanel(QWidget):
             self._epoch_steps.append(setup.part_steps(len(self._epoch_steps), "train") if setup else 1)
         sizes = np.asarray(self._epoch_steps[: last + 1])
         return epochs + self._steps_in_epoch[index] / np.maximum(sizes, 1)[epochs]
+
+
+def install(window) -> None:
+    """Adds the loss plot's actions to the window (window.menus, window.add_action)."""

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -44,6 +45,7 @@ from core.plan import Plan
 from core.scenario import Scenario
 from core.versions import PLANNED_KERAS_VERSION, keras_version_note, planned_version
 from gui.demo_panel import DemoPanel
+from gui.features import install_features
 from gui.form import ScenarioForm
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
@@ -207,6 +209,7 @@ class MainWindow(QMainWindow):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
 
         self._build_menus()
+        install_features(self)
         self.form.scenarioChanged.connect(self._scenario_changed)
         self.form.problemChanged.connect(self._problem_changed)
         self.form.fieldsEdited.connect(self._fields_edited)
@@ -225,22 +228,24 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open...", QKeySequence.StandardKey.Open, self.open_dialog)
+        # Features kept in modules of their own add their actions to these (gui.features.install).
+        self.menus: dict[str, QMenu] = {"file": file_menu}
+        self.add_action(file_menu, "&Open...", QKeySequence.StandardKey.Open, self.open_dialog)
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        self._action(file_menu, "&Save", QKeySequence.StandardKey.Save, self.save)
-        self._action(file_menu, "Save &As...", QKeySequence("Ctrl+Shift+S"), self.save_as)
-        export_menu = file_menu.addMenu("&Export")
+        self.add_action(file_menu, "&Save", QKeySequence.StandardKey.Save, self.save)
+        self.add_action(file_menu, "Save &As...", QKeySequence("Ctrl+Shift+S"), self.save_as)
+        export_menu = self.menus["export"] = file_menu.addMenu("&Export")
         for what, view in (("timeline", lambda: self.timeline.plot), ("loss plot", lambda: self.demo.plot)):
             for kind in ("PNG", "SVG"):
-                self._action(
+                self.add_action(
                     export_menu,
                     f"{what.capitalize()} as {kind}...",
                     None,
                     lambda w=what, v=view, k=kind: self.export_dialog(w, v(), k),
                 )
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # StandardKey.Quit is empty on some desktops
-        edit_menu = self.menuBar().addMenu("&Edit")
+        self.add_action(file_menu, "&Quit", QKeySequence("Ctrl+Q"), self.close)  # StandardKey.Quit is empty on some desktops
+        edit_menu = self.menus["edit"] = self.menuBar().addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
@@ -250,58 +255,58 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
-        self._action(
+        self.add_action(
             edit_menu,
             "&Copy the timeline as a picture",
             QKeySequence.StandardKey.Copy,
             lambda: self.copy_picture(self.timeline.plot),
         )
-        self._action(
+        self.add_action(
             edit_menu, "Copy the &loss plot as a picture", QKeySequence("Ctrl+Shift+C"), lambda: self.copy_picture(self.demo.plot)
         )
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self.menus["view"] = self.menuBar().addMenu("&View")
         for axis, shortcut in (("steps", "Ctrl+1"), ("samples", "Ctrl+2"), ("passes", "Ctrl+3")):
-            self._action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
-        self._action(view_menu, "&Fit the plan in view (0 on the timeline)", QKeySequence("Ctrl+0"), self.timeline.frame)
+            self.add_action(view_menu, f"x axis: {axis}", QKeySequence(shortcut), lambda a=axis: self.timeline.set_axis(a))
+        self.add_action(view_menu, "&Fit the plan in view (0 on the timeline)", QKeySequence("Ctrl+0"), self.timeline.frame)
         view_menu.addSeparator()
-        self.presenting_action = self._action(
+        self.presenting_action = self.add_action(
             view_menu, "&Presentation mode", QKeySequence("F5"), self.set_presenting, checkable=True
         )
-        self.form_action = self._action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown, checkable=True)
-        self.compare_action = self._action(
+        self.form_action = self.add_action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown, checkable=True)
+        self.compare_action = self.add_action(
             view_menu, "&Compare two plans (Keras flavours, N // B and ceil)...", QKeySequence("Ctrl+K"), self.show_compare
         )
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_actions = QActionGroup(self)
         for choice, words in THEME_NAMES.items():
-            action = self._action(theme_menu, words, None, lambda c=choice: self.set_theme(c))
+            action = self.add_action(theme_menu, words, None, lambda c=choice: self.set_theme(c))
             action.setCheckable(True)
             action.setData(choice)
             self.theme_actions.addAction(action)
-        play_menu = self.menuBar().addMenu("&Play")
+        play_menu = self.menus["play"] = self.menuBar().addMenu("&Play")
         timeline = self.timeline
-        self._action(play_menu, "&Play or pause (Space on the timeline)", QKeySequence("Ctrl+Space"), timeline.toggle_playing)
-        self._action(play_menu, "&Next batch (Right)", QKeySequence("Ctrl+Right"), lambda: timeline.step(1))
-        self._action(play_menu, "P&revious batch (Left)", QKeySequence("Ctrl+Left"), lambda: timeline.step(-1))
-        self._action(play_menu, "Next &epoch (Down)", QKeySequence("Ctrl+Down"), lambda: timeline.step_epoch(1))
-        self._action(play_menu, "Previous e&poch (Up)", QKeySequence("Ctrl+Up"), lambda: timeline.step_epoch(-1))
-        self._action(play_menu, "&First batch (Home)", QKeySequence("Ctrl+Home"), timeline.go_to_start)
-        self._action(play_menu, "&Last batch (End)", QKeySequence("Ctrl+End"), timeline.go_to_end)
-        demo_menu = self.menuBar().addMenu("&Demo")
-        self._action(demo_menu, "&Run or cancel the demo fit", QKeySequence("Ctrl+R"), self.run_demo)
-        traps_menu = self.menuBar().addMenu("&Traps")
+        self.add_action(play_menu, "&Play or pause (Space on the timeline)", QKeySequence("Ctrl+Space"), timeline.toggle_playing)
+        self.add_action(play_menu, "&Next batch (Right)", QKeySequence("Ctrl+Right"), lambda: timeline.step(1))
+        self.add_action(play_menu, "P&revious batch (Left)", QKeySequence("Ctrl+Left"), lambda: timeline.step(-1))
+        self.add_action(play_menu, "Next &epoch (Down)", QKeySequence("Ctrl+Down"), lambda: timeline.step_epoch(1))
+        self.add_action(play_menu, "Previous e&poch (Up)", QKeySequence("Ctrl+Up"), lambda: timeline.step_epoch(-1))
+        self.add_action(play_menu, "&First batch (Home)", QKeySequence("Ctrl+Home"), timeline.go_to_start)
+        self.add_action(play_menu, "&Last batch (End)", QKeySequence("Ctrl+End"), timeline.go_to_end)
+        demo_menu = self.menus["demo"] = self.menuBar().addMenu("&Demo")
+        self.add_action(demo_menu, "&Run or cancel the demo fit", QKeySequence("Ctrl+R"), self.run_demo)
+        traps_menu = self.menus["traps"] = self.menuBar().addMenu("&Traps")
         traps_menu.setToolTipsVisible(True)
         for trap in self._traps:
-            action = self._action(traps_menu, trap.name, None, lambda t=trap: self.open_trap(t))
+            action = self.add_action(traps_menu, trap.name, None, lambda t=trap: self.open_trap(t))
             action.setToolTip(trap.explanation)
-        self._action(view_menu, "F&ull screen", QKeySequence("F11"), self.toggle_full_screen)
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Glossary: sample, batch, step, epoch, pass...", None, self.show_glossary)
-        self._action(help_menu, "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
-        self._action(help_menu, "&About EpochScope", None, self._about)
+        self.add_action(view_menu, "F&ull screen", QKeySequence("F11"), self.toggle_full_screen)
+        help_menu = self.menus["help"] = self.menuBar().addMenu("&Help")
+        self.add_action(help_menu, "&Glossary: sample, batch, step, epoch, pass...", None, self.show_glossary)
+        self.add_action(help_menu, "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
+        self.add_action(help_menu, "&About EpochScope", None, self._about)
         self._refresh_recent_menu()
 
-    def _action(self, menu, text, shortcut, slot: Callable, checkable: bool = False) -> QAction:
+    def add_action(self, menu, text, shortcut, slot: Callable, checkable: bool = False) -> QAction:
         """A menu action. QAction.triggered passes `checked`: only a checkable action's slot receives it,
         every other slot is called with no argument (a lambda's default would otherwise take it)."""
         action = QAction(text, self)
