@@ -272,7 +272,9 @@ class MainWindow(QMainWindow):
         self.presenting_action = self.add_action(
             view_menu, "&Presentation mode", QKeySequence("F5"), self.set_presenting, checkable=True
         )
-        self.form_action = self.add_action(view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown, checkable=True)
+        self.form_action = self.add_action(
+            view_menu, "Show the f&orm", QKeySequence("Ctrl+B"), self.set_form_shown, checkable=True
+        )
         self.compare_action = self.add_action(
             view_menu, "&Compare two plans (Keras flavours, N // B and ceil)...", QKeySequence("Ctrl+K"), self.show_compare
         )
