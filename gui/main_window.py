@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
         self._set_trap(trap)  # first: the restored scenario then matches it and keeps it
         self.form.restore(fields)
 
-    def _replace_form(self, words: str, scenario: Scenario, trap: Trap | None) -> None:
+    def replace_form(self, words: str, scenario: Scenario, trap: Trap | None) -> None:
         """A trap or a preset takes the whole form: one step of the history, and the file is modified."""
         before = (self.form.snapshot(), self.trap)
         self._set_trap(trap)
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         """One click: the trap's scenario in the form, its story and fix above the summary."""
         if not self.keep_unsaved_work_safe():
             return False
-        self._replace_form(f"trap {trap.name}", trap.scenario, trap)
+        self.replace_form(f"trap {trap.name}", trap.scenario, trap)
         self.statusBar().showMessage(f"Trap: {trap.name}", 10000)
         return True
 
@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
         if index <= 0 or not self.keep_unsaved_work_safe():
             return
         name, description, scenario = self._presets[index - 1]
-        self._replace_form(f"preset {name}", scenario, None)
+        self.replace_form(f"preset {name}", scenario, None)
         self.statusBar().showMessage(f"{name}: {description}", 10000)
 
     @property
