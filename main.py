@@ -4,6 +4,7 @@ python main.py                      open the window
 python main.py SCENARIO.json        open the window with a scenario
 python main.py plan SCENARIO.json   print the plan (--json for the plan JSON)
 python main.py verify SCENARIO.json run real Keras and compare it with the plan
+python main.py import CODE.py       read a training script or notebook into a scenario (--json)
 python main.py --install-launcher   put EpochScope in the applications menu (--uninstall-launcher)
 """
 
@@ -14,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-COMMANDS = ("plan", "verify", "-h", "--help")
+COMMANDS = ("plan", "verify", "import", "-h", "--help")
 
 
 def main(argv: list[str] | None = None, script: Path | None = None) -> int:
