@@ -19,6 +19,7 @@ so adding, moving, removing a step or typing in one is undone like any other fie
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,6 +270,8 @@ class ScenarioForm(QWidget):
         self._validation_shuffle = False
         self._shown: dict[str, object] = {}  # the snapshot of the fields as last reported
         self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}  # each field's row, to show or hide it
+        self._rows_wanted: dict[str, bool] = {}  # whether the form's own logic shows each row
+        self._withheld: frozenset[str] = frozenset()  # rows a lesson hides, whatever the form's logic says
         self._undo_keys = _LeaveUndoToTheWindow(self)
 
         outer = QVBoxLayout(self)
@@ -430,12 +433,37 @@ class ScenarioForm(QWidget):
             form.addRow(title, holder)
         self._errors[key] = error
         self._rows[key] = (form, holder)
+        self._rows_wanted[key] = True
 
     def _show_row(self, key: str, shown: bool) -> None:
         """Fields that belong to one choice only (the pipeline's steps, a flow's shuffle) are shown with it."""
+        self._rows_wanted[key] = shown
         form, holder = self._rows[key]
-        if form.isRowVisible(holder) != shown:
-            form.setRowVisible(holder, shown)
+        visible = shown and key not in self._withheld
+        if form.isRowVisible(holder) != visible:
+            form.setRowVisible(holder, visible)
+
+    def set_withheld_fields(self, keys: Iterable[str]) -> None:
+        """Hide these fields' rows, labels too, whatever the form's own logic says (a lesson shows a few fields
+        at a time); an empty set shows them as the logic says again. A box whose rows are all withheld hides too.
+        The endless-stream boxes share the samples' row: withheld alone, only the box hides."""
+        withheld = frozenset(keys)
+        unknown = sorted(withheld - self._fields.keys())
+        if unknown:
+            raise ValueError(f"The form has no field {', '.join(unknown)}")
+        self._withheld = withheld
+        for key, shown in self._rows_wanted.items():
+            self._show_row(key, shown)
+        for key, box in (("train.endless", self.endless), ("validation.endless", self.val_endless)):
+            box.setVisible(key not in withheld)
+        boxes: dict[QWidget, list[str]] = {}
+        for key, (form, _holder) in self._rows.items():
+            boxes.setdefault(form.parentWidget(), []).append(key)
+        for box, keys_in_box in boxes.items():
+            box.setVisible(not all(key in withheld for key in keys_in_box))
+
+    def withheld_fields(self) -> frozenset[str]:
+        return self._withheld
 
     def _sides(self) -> tuple[_DataFields, _DataFields]:
         return (
