@@ -19,12 +19,12 @@ so adding, moving, removing a step or typing in one is undone like any other fie
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,6 +53,7 @@ from gui.flavour_chooser import (
     keras_and_backend,
     runs_on_tensorflow,
 )
+from gui.markup import escape
 from gui.pipeline_editor import (
     FAULT_COLOUR,
     PipelineEditor,
@@ -132,8 +133,12 @@ WHY_NO_VALIDATION = "Choose validation_split or validation_data first."
 WHY_SPLIT_OWN = "validation_split takes its samples from the training arrays."
 
 ERROR_STYLE = f"QLineEdit, QComboBox, QCheckBox {{ border: 2px solid {FAULT_COLOUR}; border-radius: 3px; }}"
+# The snapshot's entry for the marks of imported code (not a field): undo and redo put them back with the values.
+MARKS_KEY = "(code marks)"
 
 _INTEGER = re.compile(r"[+-]?\d+")
+# A field in a formula of imported code: dotted ("train.samples") or one of the top-level numbers.
+_FORMULA_FIELD = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+|\b(?:epochs|steps_per_epoch|steps_per_execution|initial_epoch)\b")
 
 # Each field in words: in the Undo menu ("Undo edit of batch size") and before a problem.
 FIELD_NAMES = {
@@ -252,12 +257,33 @@ def parse_fraction(text: str) -> Any:
         return cleaned or None
 
 
+@dataclass(frozen=True)
+class FieldMark:
+    """What imported code says about one field: the line that set it, or that it leaves the field open.
+
+    line: the 1-based line of the code the value came from; None when the code does not fix it.
+    assumed: for an open field, the value the plan assumes until the student types one ("1,000").
+    formula: the field follows others, e.g. "ceil(train.samples / train.batch_size)": typing one of
+    those fields recomputes it (core.code_import.evaluate_relation), until the student types this one.
+    """
+
+    line: int | None
+    assumed: str = ""
+    formula: str = ""
+
+    @property
+    def to_fill(self) -> bool:
+        return self.line is None and not self.formula
+
+
 class ScenarioForm(QWidget):
     """Edits one scenario; emits it whenever the fields make a valid one."""
 
     scenarioChanged = Signal(object)  # Scenario
     problemChanged = Signal(str)  # "" when the fields are fine
     fieldsEdited = Signal(str, object, object)  # the field a person changed, the snapshots before and after
+    marksChanged = Signal()  # the marks of imported code came, went, or one was typed over
+    markLineActivated = Signal(int)  # the line link of a mark was clicked: show that line of the code
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -272,6 +298,9 @@ class ScenarioForm(QWidget):
         self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}  # each field's row, to show or hide it
         self._rows_wanted: dict[str, bool] = {}  # whether the form's own logic shows each row
         self._withheld: frozenset[str] = frozenset()  # rows a lesson hides, whatever the form's logic says
+        self._marks: dict[str, FieldMark] = {}  # what imported code says of each field it set or left open
+        self._next_marks: dict[str, FieldMark] | None = None  # the marks the next set_scenario shows
+        self._mark_labels: dict[str, QLabel] = {}  # under each field: its mark, in words
         self._undo_keys = _LeaveUndoToTheWindow(self)
 
         outer = QVBoxLayout(self)
@@ -365,6 +394,7 @@ class ScenarioForm(QWidget):
 
     def apply_look(self, look: Look) -> None:
         self.look = look
+        self._show_marks()
         for error in self._errors.values():
             error.setStyleSheet(f"color: {look.alarm};")
         self.installed_note.setStyleSheet(f"color: {look.muted};")
@@ -423,7 +453,14 @@ class ScenarioForm(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(1)
         column.addWidget(widget)
+        mark = QLabel()
+        mark.setObjectName(f"mark:{key}")
+        mark.setWordWrap(True)
+        mark.linkActivated.connect(self._mark_link)
+        mark.hide()
+        column.addWidget(mark)
         column.addWidget(error)
+        self._mark_labels[key] = mark
         if span:
             form.addRow(holder)
         else:
@@ -465,6 +502,118 @@ class ScenarioForm(QWidget):
     def withheld_fields(self) -> frozenset[str]:
         return self._withheld
 
+    # ------------------------------------------------------------ marks of imported code
+
+    def expect_marks(self, marks: Mapping[str, FieldMark]) -> None:
+        """The marks the next set_scenario shows (imported code): they are then part of the same step of the
+        history as the values, so undo and redo put both back. Keys are the form's fields (form_key)."""
+        self._next_marks = {key: mark for key, mark in marks.items() if key in self._fields}
+
+    def marks(self) -> dict[str, FieldMark]:
+        return dict(self._marks)
+
+    def mark_words(self, key: str) -> str:
+        """A field's mark as its line under the field says it, in plain words ("" when it has none)."""
+        label = self._mark_labels.get(key)
+        return _plain_text(label.text()) if label is not None and key in self._marks else ""
+
+    def _set_marks(self, marks: dict[str, FieldMark]) -> None:
+        if marks != self._marks:
+            self._marks = marks
+            self._show_marks()
+            self.marksChanged.emit()
+
+    def _follow_code(self, key: str) -> None:
+        """A person typed in `key`: their own value replaces what the code said there; fields whose code
+        follows others (steps = ceil(samples / batch)) are computed again from the values now typed."""
+        if not self._marks:
+            return
+        owner = key.split("[", 1)[0]
+        marks = {field: mark for field, mark in self._marks.items() if field != owner}
+        following = {field: mark for field, mark in marks.items() if mark.formula}
+        if following:
+            from core.code_import import evaluate_relation
+
+            values = self._integer_values()
+            for field, mark in following.items():
+                value = evaluate_relation(mark.formula, values)
+                widget = self._fields[field]
+                if value is not None and isinstance(widget, QLineEdit) and widget.text() != str(value):
+                    widget.setText(str(value))
+        self._set_marks(marks)
+
+    def _integer_values(self) -> dict[str, int]:
+        """The whole numbers the fields hold, by their dotted keys ("train.samples": 1000), for the code's formulas."""
+        data = self.scenario_data()
+        values: dict[str, int] = {}
+        for where, part in (("", data), ("train.", data["train"]), ("validation.", data["validation"] or {})):
+            for name, value in part.items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    values[where + name] = value
+        return values
+
+    def _show_marks(self) -> None:
+        """Each marked field tinted, with its mark in words below it: the line it came from (a link that
+        shows the line), or what to fill in and what the plan assumes until then."""
+        look = self.look
+        for key, label in self._mark_labels.items():
+            mark = self._marks.get(key)
+            if mark is None:
+                if not label.isHidden():
+                    label.hide()
+                    self._style_field(key)
+                continue
+            label.setText(self._mark_html(key, mark))
+            label.setToolTip(_plain_text(label.text()))
+            colour = look.alarm if mark.to_fill else look.muted
+            label.setStyleSheet(f"color: {colour};")
+            label.show()
+            self._style_field(key)
+
+    def _mark_html(self, key: str, mark: FieldMark) -> str:
+        link = f"<a href='line:{mark.line}' style='color:{self.look.link}'>line {mark.line}</a>" if mark.line else ""
+        if mark.formula:
+            words = escape(self.formula_words(mark.formula))
+            said = f"from your code, {link}: " if link else "your code computes it: "
+            return f"{said}{words}, kept as you type"
+        if mark.line:
+            return f"from your code, {link}"
+        assumed = f" (the plan assumes {escape(mark.assumed)} until then)" if mark.assumed else ""
+        return f"<b>Fill in:</b> your code does not say{assumed}"
+
+    def formula_words(self, formula: str) -> str:
+        """A formula over dotted fields in the form's words: "ceil(training samples / batch size)"."""
+        return _FORMULA_FIELD.sub(lambda found: self.field_words(found[0]), formula)
+
+    def _style_field(self, key: str, at_fault: bool = False) -> None:
+        """A field's outline: red when at fault, else tinted when imported code set it or left it to fill in."""
+        widget = self._fields.get(key)
+        if widget is None or isinstance(widget, PipelineEditor):
+            return
+        mark = self._marks.get(key)
+        if at_fault:
+            style = ERROR_STYLE
+        elif mark is None:
+            style = ""
+        elif mark.to_fill:
+            style = f"QLineEdit, QComboBox, QCheckBox {{ border: 2px dashed {self.look.trap_border}; border-radius: 3px; }}"
+        else:
+            tint = QColor(self.look.highlight)
+            tint.setAlphaF(0.16)
+            rgba = f"rgba({tint.red()}, {tint.green()}, {tint.blue()}, {tint.alphaF():.2f})"
+            style = (
+                f"QLineEdit, QComboBox, QCheckBox {{ border: 1px solid {self.look.highlight}; border-radius: 3px; }}"
+                f" QLineEdit {{ background: {rgba}; }}"
+            )
+        if widget.styleSheet() != style:
+            widget.setStyleSheet(style)
+
+    @Slot(str)
+    def _mark_link(self, target: str) -> None:
+        kind, _, line = target.partition(":")
+        if kind == "line" and line.isdigit():
+            self.markLineActivated.emit(int(line))
+
     def _sides(self) -> tuple[_DataFields, _DataFields]:
         return (
             _DataFields(
@@ -480,7 +629,10 @@ class ScenarioForm(QWidget):
     # ------------------------------------------------------------ scenario <-> widgets
 
     def set_scenario(self, scenario: Scenario) -> None:
-        """Show a scenario (opened, or a preset) and emit it."""
+        """Show a scenario (opened, or a preset) and emit it. The marks of imported code go, unless
+        expect_marks named the ones this scenario comes with."""
+        marks, self._next_marks = self._next_marks or {}, None
+        self._set_marks(marks)
         self._filling = True
         try:
             train_side, validation_side = self._sides()
@@ -532,14 +684,19 @@ class ScenarioForm(QWidget):
                 values[key] = widget.steps()
             elif isinstance(widget, QCheckBox):
                 values[key] = widget.isChecked()
+        if self._marks:
+            values[MARKS_KEY] = tuple(sorted(self._marks.items(), key=lambda item: item[0]))
         return values
 
     def restore(self, snapshot: dict[str, object]) -> None:
         """Put back what snapshot() saw (undo and redo), and judge it as if it had been typed."""
+        self._set_marks(dict(snapshot.get(MARKS_KEY, ())))  # type: ignore[call-overload]
         self._filling = True
         try:
             # Checkboxes and choices first: they decide which boxes are enabled.
             for key, value in sorted(snapshot.items(), key=lambda item: isinstance(item[1], str)):
+                if key == MARKS_KEY:
+                    continue
                 widget = self._fields[key]
                 if isinstance(widget, QLineEdit):
                     if widget.text() != value:
@@ -646,6 +803,7 @@ class ScenarioForm(QWidget):
         """Report the edit of `key` (everything it changed is one step of the history) and judge the fields."""
         self._filling = True  # what _update_enabled changes belongs to this same edit
         try:
+            self._follow_code(key)
             self._update_enabled()
         finally:
             self._filling = False
@@ -788,7 +946,7 @@ class ScenarioForm(QWidget):
             if isinstance(widget, PipelineEditor):
                 widget.show_fault(field[len(key) :] if at_fault else None, ERROR_STYLE)
             elif widget is not None:
-                widget.setStyleSheet(ERROR_STYLE if at_fault else "")
+                self._style_field(key, at_fault)
         if field and owner not in self._errors:
             # A field the form has no box for (should not happen): say it under the samples.
             self._errors["train.samples"].setText(f"{field}: {message}")
@@ -1090,3 +1248,10 @@ class _LeaveUndoToTheWindow(QObject):
                 event.ignore()
                 return True
         return False
+
+
+def _plain_text(rich: str) -> str:
+    """A mark's words without their markup (its tooltip, and what tests read)."""
+    from PySide6.QtGui import QTextDocumentFragment
+
+    return QTextDocumentFragment.fromHtml(rich).toPlainText()
