@@ -1,0 +1,16 @@
+"""The classic datasets' sizes, for ``keras.datasets.<name>.load_data()``: (training samples, test samples).
+
+Only datasets that ship with Keras' own loader are here, at the split Keras uses by default
+(reuters and boston_housing/california_housing split 80/20 inside load_data).
+"""
+
+KNOWN_DATASETS: dict[str, tuple[int, int]] = {
+    "mnist": (60_000, 10_000),
+    "fashion_mnist": (60_000, 10_000),
+    "cifar10": (50_000, 10_000),
+    "cifar100": (50_000, 10_000),
+    "imdb": (25_000, 25_000),
+    "reuters": (8_982, 2_246),
+    "boston_housing": (404, 102),
+    "california_housing": (16_512, 4_128),
+}
