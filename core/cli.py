@@ -1,4 +1,4 @@
-"""The command line: ``plan`` and ``verify`` on scenario files. No Qt, no TensorFlow at import."""
+"""The command line: ``plan`` and ``verify`` on scenario files, ``import`` of training code. No Qt, no TensorFlow at import."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan_parser.add_argument("--json", action="store_true", help="print the plan JSON (an array for several files)")
     verify_parser = commands.add_parser("verify", help="run real Keras on a scenario and compare it with the plan")
     verify_parser.add_argument("scenario", metavar="SCENARIO.json")
+    import_parser = commands.add_parser("import", help="read a training script or notebook's fit call into a scenario")
+    import_parser.add_argument("code", metavar="FILE.py|FILE.ipynb|-", help="the code to read; - reads it from standard input")
+    import_parser.add_argument("--json", action="store_true", help='print {"scenario", "unresolved", "lines", "notes"}')
+    import_parser.add_argument("--call", type=int, metavar="N", help="read the N-th fit call (1-based); the last by default")
     return parser
 
 
@@ -51,6 +55,8 @@ def run(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> 
         return _plan_command(args.scenarios, args.json, out, err)
     if args.command == "verify":
         return _verify_command(args.scenario, out, err)
+    if args.command == "import":
+        return _import_command(args.code, args.json, args.call, out, err)
     parser.print_help(out)
     return EXIT_BAD_INPUT
 
@@ -73,6 +79,54 @@ def _plan_command(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> 
     if note:
         print(f"note: {note}", file=err)
     return EXIT_OK
+
+
+def _import_command(path: str, as_json: bool, call: int | None, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from core.code_import import CodeImportError, read_code, read_code_file
+    from core.code_import.source import decode
+
+    try:
+        if path == "-":
+            reading = read_code(decode(sys.stdin.buffer.read()) if hasattr(sys.stdin, "buffer") else sys.stdin.read(), call=call)
+        else:
+            reading = read_code_file(path, call=call)
+    except CodeImportError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    if as_json:
+        out.write(json.dumps(reading.to_json(), indent=2) + "\n")
+        return EXIT_OK
+    out.write(_import_summary(reading) + "\n")
+    return EXIT_OK
+
+
+def _import_summary(reading: Any) -> str:
+    """The reading in words: each field with the line it came from, what is left to fill in, the notes."""
+    from core.code_import.reading import flat_fields
+
+    chosen_line = reading.calls[reading.chosen]
+    text = [f"Read the fit call at line {chosen_line:,}."]
+    for where, value in flat_fields(reading.scenario).items():
+        if where in reading.lines:
+            text.append(f"  {where} = {_json_value(value)}  (line {reading.lines[where]:,})")
+        elif where in reading.unresolved:
+            relation = reading.relations.get(where)
+            follows = f", follows {relation}" if relation else ""
+            text.append(f"  {where} = {_json_value(value)}  (not in the code: fill it in{follows})")
+        else:
+            text.append(f"  {where} = {_json_value(value)}  (Keras' default)")
+    if reading.unresolved:
+        text.append("To fill in: " + ", ".join(reading.unresolved) + ".")
+    text.extend(f"note: {note}" for note in reading.notes)
+    return "\n".join(text)
+
+
+def _json_value(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
 
 
 def _verify_command(path: str, out: TextIO, err: TextIO) -> int:

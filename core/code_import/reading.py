@@ -207,3 +207,15 @@ def _unresolved_notes(unresolved: tuple[str, ...], relations: dict[str, str]) ->
         else:
             notes.append(f"{where} is not fixed by the code: fill it in.")
     return notes
+
+
+def flat_fields(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's fields by dotted name, in the format's order (a pipeline as one field)."""
+    fields: dict[str, Any] = {}
+    for key, value in scenario.items():
+        if isinstance(value, dict):
+            for inner, inner_value in value.items():
+                fields[f"{key}.{inner}"] = inner_value
+        else:
+            fields[key] = value
+    return fields
