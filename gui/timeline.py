@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -77,6 +78,8 @@ NORMAL_SPEED = SPEEDS.index(1.0)
 LIMIT_MARGIN = 0.05  # how far past the plan's ends panning may go, as a share of the plan's width
 FOLLOW_MARGIN = 0.1  # where a followed playhead lands: this share of the view in from the edge
 DIMMED = 0.3  # the opacity of a stale plan's blocks
+EXTENT_ROWS = MAX_ROWS_AT_START  # rows looked at, at most, for how wide a revealed part is
+REVEAL_ROWS = 3.0  # question mode frames at least this many rows around what an answer reveals
 
 # The timeline's own keys, for Help > Keyboard shortcuts.
 TIMELINE_KEYS = [
@@ -88,6 +91,16 @@ TIMELINE_KEYS = [
     ("+ / - / 0", "Timeline: zoom in / zoom out / fit the plan"),
     ("Shift + arrows", "Timeline: pan"),
 ]
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """The part of the plan question mode shows: rows first_row..last_row, one lane or "both", and steps of the last."""
+
+    first_row: int
+    last_row: int
+    lane: str  # "train" | "validation" | "both"
+    steps: tuple[int, int] | None = None
 
 
 def updates_words(every: int) -> str:
@@ -227,10 +240,19 @@ class TimelineView(QWidget):
     """Renders one Plan; emits words for the batch under the mouse and shows them in a tooltip."""
 
     hovered = Signal(str)
+    rowClicked = Signal(int)  # the row (0-based: the index into the plan's epochs) a person clicked
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.layout_model: TimelineLayout | None = None
+        # Question mode (gui/questions.py): the batches hidden, empty rows to click, until an answer reveals a part.
+        self.veiled = False
+        self.revealed: Revealed | None = None
+        self.message_revealed = False  # Keras' refusal, shown once the question about it is answered
+        self._range_before_veil: tuple[TimelineLayout | None, list[list[float]]] | None = None
+        self._question_items: tuple[pg.BarGraphItem, pg.BarGraphItem] | None = (
+            None  # empty rows, highlight: made when first veiled
+        )
         self.axis = "samples"  # the axis asked for; the plan may not offer it (passes of an endless stream)
         self.picture: Picture | None = None
         self.row_labels: list[tuple[float, str]] = []  # (y, words) of the epoch labels on the left axis
@@ -344,6 +366,7 @@ class TimelineView(QWidget):
         self._relayout_timer.timeout.connect(self.relayout)
         self.view_box.sigRangeChanged.connect(self._range_changed)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._mouse_clicked)
 
     # ------------------------------------------------------------ plan and axis
 
@@ -354,6 +377,8 @@ class TimelineView(QWidget):
         self._playhead_at = None
         self._set_counter("")
         self._show_stale(None)
+        self.revealed = None  # a new plan's rows stay hidden (in question mode) until its own answers reveal them
+        self.message_revealed = False
         self.layout_model = TimelineLayout(plan, self.axis)
         self._sync_axis_buttons(plan)
         self._show_axis()
@@ -444,7 +469,8 @@ class TimelineView(QWidget):
         (x0, x1), (y0, y1) = self.view_box.viewRange()
         width = max(50.0, self.view_box.width())
         height = max(50.0, self.view_box.height())
-        picture = model.picture(x0, x1, y0, y1, width, height, self.look.min_batch_pixels, self.label_pixels())
+        shown = self._row_revealed if self.veiled else None
+        picture = model.picture(x0, x1, y0, y1, width, height, self.look.min_batch_pixels, self.label_pixels(), shown)
         self.picture = picture
         for kind, item in self.bars.items():
             x, w, y, h = picture.blocks[kind].arrays()
@@ -485,7 +511,9 @@ class TimelineView(QWidget):
         if unknown:
             notes.append(f"Keras does not know the {' and '.join(unknown)} data's length")
         self.note.setText("; ".join(notes))
-        self.note.setVisible(bool(notes))
+        self.note.setVisible(bool(notes) and not self.veiled)  # the notes name what the hidden batches show
+        if self._question_items is not None:
+            self._draw_question_items(x0, x1, y0, y1, picture.row_stride)
 
     def _new_row_note(self) -> pg.TextItem:
         label = pg.TextItem("", anchor=(0, 0.5))
@@ -535,6 +563,8 @@ class TimelineView(QWidget):
     def _show_message(self, x: float, y: float, pixels_wide: float) -> None:
         """Words on the plot when it draws nothing: why (Keras refuses this setup, no epochs, no batches)."""
         reason = empty_reason(self.layout_model.plan) if self.layout_model is not None else None
+        if self.veiled and not self.message_revealed:
+            reason = None  # Keras' refusal is the answer to the question being asked
         self.message.setVisible(bool(reason))
         if reason:
             self.message.textItem.setTextWidth(min(520.0, 0.85 * pixels_wide))
@@ -548,7 +578,7 @@ class TimelineView(QWidget):
 
     def _draw_playhead(self) -> None:
         model, where = self.layout_model, self._playhead_at
-        box = model.batch_box(*where) if (model is not None and where is not None) else None
+        box = model.batch_box(*where) if (model is not None and where is not None and not self.veiled) else None
         if box is None:
             self.playhead.setOpts(x0=[], y0=[], width=[], height=[])
         else:
@@ -622,6 +652,8 @@ class TimelineView(QWidget):
         self.note.setStyleSheet(f"color: {look.muted};")
         self.stale_banner.setStyleSheet(f"color: {look.alarm}; font-weight: bold;")
         self.legend.setText(self._legend_html(look))
+        if self._question_items is not None:
+            self._style_question_items(look, self._question_items)
         self.relayout()
 
     @staticmethod
@@ -680,6 +712,10 @@ class TimelineView(QWidget):
         if self.layout_model is None or not self.view_box.sceneBoundingRect().contains(position):
             return
         point = self.view_box.mapSceneToView(position)
+        under = self.layout_model.batch_under(point.x(), point.y()) if self.veiled else None
+        if self.veiled and (under is None or not self._row_revealed(under[1])):
+            QToolTip.hideText()  # a hidden batch says nothing about itself
+            return
         words = self.layout_model.describe(point.x(), point.y()) or ""
         self.hovered.emit(words)
         lines = self.layout_model.hover_lines(point.x(), point.y()) if words else None
@@ -688,6 +724,18 @@ class TimelineView(QWidget):
             QToolTip.showText(where, "\n".join(lines), self.plot.viewport())
         else:
             QToolTip.hideText()
+
+    @Slot(object)
+    def _mouse_clicked(self, event) -> None:
+        """A click on an epoch's row (its training row, its validation lane or the gap between) says which row."""
+        model = self.layout_model
+        if model is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if not self.view_box.sceneBoundingRect().contains(event.scenePos()):
+            return
+        row = math.floor(self.view_box.mapSceneToView(event.scenePos()).y())
+        if 0 <= row < model.rows_count:
+            self.rowClicked.emit(row)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Space plays, [ ] set the speed, arrows step (Up/Down by epoch), Home/End jump; Shift+arrows pan, +/- zoom, 0 fits."""
@@ -820,6 +868,8 @@ class TimelineView(QWidget):
         self._place((target[0], self._lanes(target[0])[0][0], 0))
 
     def toggle_playing(self) -> None:
+        if self.veiled:
+            return  # the playhead would tell the batches the questions ask about
         if self.play_timer.isActive():
             self.stop_playing()
         else:
@@ -874,6 +924,8 @@ class TimelineView(QWidget):
         self._pace_timer()  # the next epoch may have another length
 
     def _place(self, position: tuple[int, str, int] | None) -> None:
+        if self.veiled:
+            return  # the playhead stays put while the batches are hidden: its words would give answers away
         if position is None:
             self.steps_before = 0
         self.position = position
@@ -936,3 +988,133 @@ class TimelineView(QWidget):
             words += f", {model.update_words(epoch, step)[1]}"
         done = self.steps_before + (step + 1 if lane == "train" else planned.train.count)
         return words + f" | training step {done:,} of {model.plan.totals.steps:,}"
+
+    # ------------------------------------------------------------ question mode
+
+    def hide_batches(self) -> None:
+        """Question mode: every batch, mark, note and the legend hidden; empty epoch rows to click instead."""
+        if self.veiled:
+            return
+        self.stop_playing()
+        self._range_before_veil = (self.layout_model, self.view_box.viewRange())
+        self.veiled = True
+        self.revealed = None
+        self.message_revealed = False
+        self._set_counter("")
+        self.legend.hide()
+        if self._question_items is None:
+            self._question_items = self._make_question_items()
+        for item in self._question_items:
+            item.show()
+        self.frame()
+
+    def add_above_plot(self, widget: QWidget) -> None:
+        """Put a widget (question mode's panel) between the bar and the plot, where the eyes already are."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.plot), widget)
+
+    def show_batches(self) -> None:
+        """Leave question mode: everything as it was, the view where it was (framed anew if the plan changed)."""
+        if not self.veiled:
+            return
+        self.veiled = False
+        self.revealed = None
+        self.message_revealed = False
+        self.legend.show()
+        assert self._question_items is not None
+        for item in self._question_items:
+            item.hide()
+        before = self._range_before_veil
+        self._range_before_veil = None
+        self._set_counter(self._counter_words(self.position))
+        self._draw_playhead()
+        if before is not None and before[0] is self.layout_model:
+            (x0, x1), (y0, y1) = before[1]
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self.relayout()
+        else:
+            self.frame()
+
+    def reveal(self, first_row: int, last_row: int, lane: str, steps: tuple[int, int] | None = None) -> None:
+        """Show rows ``first_row``..``last_row`` (one lane or "both"), outlined, the view framed on them; ``steps``
+        (0-based, of the last row's lane) outlined too."""
+        model = self.layout_model
+        if model is None or not self.veiled:
+            return
+        last_row = min(last_row, model.rows_count - 1)
+        first_row = max(0, min(first_row, last_row))
+        self.revealed = Revealed(first_row, last_row, lane, steps)
+        framed_last = min(last_row, first_row + EXTENT_ROWS - 1)
+        # As wide as the plan's usual frame (so a short epoch looks short beside the rest) and the revealed rows;
+        # at least REVEAL_ROWS rows high, so one revealed row is not blown up to fill the plot.
+        left, right = model.extent(max(1, min(model.rows_count, MAX_ROWS_AT_START)))
+        revealed_left, revealed_right = model.rows_extent(first_row, framed_last)
+        left, right = min(left, revealed_left), max(right, revealed_right)
+        spare = max(0.0, REVEAL_ROWS - (framed_last + 1 - first_row))
+        top = max(-0.1, first_row - 0.1 - spare / 2)
+        bottom = min(max(model.rows_count, 1) + 0.0, top + max(REVEAL_ROWS, framed_last + 1.1 - first_row))
+        self.view_box.setRange(xRange=(left, right), yRange=(top, bottom), padding=0.02, update=False)
+        self.relayout()
+
+    def reveal_message(self) -> None:
+        """Show the words on the plot (Keras' refusal): the answer when the plan has no rows to reveal."""
+        self.message_revealed = True
+        self.relayout()
+
+    def _row_revealed(self, row) -> bool:
+        revealed = self.revealed
+        if revealed is None or not revealed.first_row <= row.epoch <= revealed.last_row:
+            return False
+        return revealed.lane == "both" or row.lane == ("val" if revealed.lane == "validation" else "train")
+
+    def _make_question_items(self) -> tuple[pg.BarGraphItem, pg.BarGraphItem]:
+        rows = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None)
+        rows.setZValue(-1)
+        highlight = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brush=None)
+        highlight.setZValue(21)
+        for item in (rows, highlight):
+            self.plot.addItem(item, ignoreBounds=True)
+        self._style_question_items(self.look, (rows, highlight))
+        return rows, highlight
+
+    def _style_question_items(self, look: Look, items: tuple[pg.BarGraphItem, pg.BarGraphItem]) -> None:
+        rows, highlight = items
+        rows.setOpts(pen=pg.mkPen(look.muted, width=max(1.0, look.separator_width), style=Qt.PenStyle.DashLine))
+        highlight.setOpts(pen=pg.mkPen(look.highlight, width=look.playhead_width))
+
+    def _draw_question_items(self, x0: float, x1: float, y0: float, y1: float, stride: int) -> None:
+        """Empty epoch rows (where the batches are hidden) across the view, and the revealed part outlined."""
+        model = self.layout_model
+        assert model is not None and self._question_items is not None
+        rows_item, highlight = self._question_items
+        first, last = max(0, math.floor(y0)), min(model.rows_count - 1, math.ceil(y1))
+        epochs = model.drawn_epochs(first, last, stride) if self.veiled and last >= first else []
+        revealed = self.revealed
+        hidden = [epoch for epoch in epochs if revealed is None or not revealed.first_row <= epoch <= revealed.last_row]
+        if hidden:
+            tops = [model.band(epoch, "both")[0] for epoch in hidden]
+            heights = [model.band(epoch, "both")[1] - top for epoch, top in zip(hidden, tops, strict=True)]
+            margin = 0.01 * (x1 - x0)
+            rows_item.setOpts(x0=[x0 + margin] * len(hidden), width=[x1 - x0 - 2 * margin] * len(hidden), y0=tops, height=heights)
+        else:
+            rows_item.setOpts(x0=[], y0=[], width=[], height=[])
+        boxes: list[tuple[float, float, float, float]] = []
+        if self.veiled and revealed is not None:
+            framed_last = min(revealed.last_row, revealed.first_row + EXTENT_ROWS - 1)
+            left, right = model.rows_extent(revealed.first_row, framed_last)
+            top = model.band(revealed.first_row, revealed.lane)[0]
+            bottom = model.band(revealed.last_row, revealed.lane)[1]
+            pad = 0.005 * (x1 - x0)
+            boxes.append((left - pad, right - left + 2 * pad, top - 0.03, bottom - top + 0.06))
+            if revealed.steps is not None:
+                lane = "val" if revealed.lane == "validation" else "train"
+                for step in sorted(set(revealed.steps)):
+                    box = model.batch_box(revealed.last_row, lane, step)
+                    if box is not None:
+                        boxes.append(box)
+        highlight.setOpts(
+            x0=[box[0] for box in boxes],
+            width=[box[1] for box in boxes],
+            y0=[box[2] for box in boxes],
+            height=[box[3] for box in boxes],
+        )

@@ -27,6 +27,7 @@ Batches too thin to draw one by one are grouped as ever, each group a stripe a d
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -318,6 +319,19 @@ class TimelineLayout:
         """The x range worth showing for the first ``rows`` epochs: their longest row (endless ones aside)."""
         return self._extent(range(min(self.rows_count, rows)), endless=False)
 
+    def rows_extent(self, first: int, last: int) -> tuple[float, float]:
+        """The x range worth showing for rows ``first``..``last``: at most EXTENT_SAMPLE of them looked at, endless
+        ones shown by their first batches."""
+        last = min(last, self.rows_count - 1, first + EXTENT_SAMPLE - 1)
+        return self._extent(range(max(0, first), last + 1), endless=False)
+
+    def band(self, epoch: int, lane: str) -> tuple[float, float]:
+        """(top, bottom) y of an epoch's lane as drawn: "train", "validation", or "both" (the whole epoch)."""
+        rows = [row for row in self.rows_of(epoch) if lane == "both" or row.lane == ("val" if lane == "validation" else "train")]
+        if not rows:  # no such lane in this epoch (no validation after it): the place where it would be
+            return epoch + TRAIN_TOP, epoch + (VAL_TOP + VAL_HEIGHT if self.has_validation else TRAIN_HEIGHT_ALONE)
+        return min(row.top for row in rows), max(row.top + row.height for row in rows)
+
     def plan_extent(self) -> tuple[float, float]:
         """The x range the whole plan covers, endless rows included (their offered length): where panning stops.
 
@@ -366,11 +380,13 @@ class TimelineLayout:
         pixels_high: float,
         min_batch_pixels: float = MIN_BATCH_PIXELS,
         text_pixels: float = 16.0,
+        shown: Callable[[Row], bool] | None = None,
     ) -> Picture:
         """The blocks in the window [x0, x1] x [y0, y1] shown on pixels_wide x pixels_high pixels.
 
         Batches thinner than ``min_batch_pixels`` are grouped (thicker separators need wider batches);
-        words go on rows at least ``text_pixels`` high (a line of the view's type).
+        words go on rows at least ``text_pixels`` high (a line of the view's type). With ``shown``, only the rows
+        it accepts are laid out (question mode hides the rest until its answer reveals them).
         """
         blocks = {kind: Blocks() for kind in KINDS}
         picture = Picture(blocks, [], [], [], 1)
@@ -397,7 +413,8 @@ class TimelineLayout:
         )
         for epoch in epochs:
             for row in self.rows_of(epoch):
-                self._lay_row(row, window, picture)
+                if shown is None or shown(row):
+                    self._lay_row(row, window, picture)
         return picture
 
     def _lay_row(self, row: Row, window: _Window, picture: Picture) -> None:
