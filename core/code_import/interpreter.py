@@ -9,6 +9,7 @@ a loop's variable is unknown.
 from __future__ import annotations
 
 import ast
+import re
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -80,6 +81,7 @@ KERAS_FIT_KEYWORDS = {
     "use_multiprocessing",
     "max_queue_size",
 }
+_MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)+")
 _MODEL_MAKERS = {"Sequential", "Model", "Functional", "load_model", "clone_model"}
 _DATASET_METHODS_NO_COUNT = {"cache", "prefetch", "map"}
 _DATASET_METHODS_KEEP = {"with_options", "ignore_errors", "apply_options", "enumerate", "padded_batch"}
@@ -102,6 +104,7 @@ class Reading:
     fits: list[FitCall] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     custom_loop_line: int | None = None
+    environment: dict[str, tuple[str, int]] = field(default_factory=dict)  # os.environ["KERAS_BACKEND"] = "jax" and its line
 
 
 _FIT_POSITIONAL = (
@@ -267,6 +270,10 @@ class Interpreter:
                     self.bind(element, items[index])
                 else:
                     self.bind(element, self.opaque(f"part {index + 1} of the value at line {target.lineno}", target.lineno))
+        elif isinstance(target, ast.Subscript) and dotted_name(target.value) in ("os.environ", "environ"):
+            key = self.ev(target.slice)
+            if isinstance(key, Text) and isinstance(value, Text):
+                self.reading.environment[key.value] = (value.value, target.lineno)
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             owner = self.env.get(target.value.id)
             if isinstance(owner, SelfValue):
@@ -447,7 +454,12 @@ class Interpreter:
         last = name.rsplit(".", 1)[-1] if name else (function.attr if isinstance(function, ast.Attribute) else "")
         if isinstance(function, ast.Attribute):
             root = name.split(".", 1)[0] if name else None
-            receiver_is_value = root is None or (root in self.env and not _is_undefined(self.env[root], root))
+            # A model the reader never saw made (imported, a notebook's earlier session) still has its fit read.
+            receiver_is_value = (
+                root is None
+                or (root in self.env and not _is_undefined(self.env[root], root))
+                or function.attr in ("fit", "fit_generator", "compile", "train_on_batch")
+            )
             if receiver_is_value:
                 receiver = self.ev(function.value)
                 return self.method(receiver, function.attr, node, _receiver_name(function.value))
@@ -515,6 +527,8 @@ class Interpreter:
                 return Dataset(numbers[0], (), line)
         if last in ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory"):
             return self.directory_dataset(positional, keywords, line)
+        if last == "assert_cardinality" and isinstance(first, Num):
+            return Seq((Text("assert_cardinality", line), first), line)  # what Dataset.apply(...) is handed
         if last == "ImageDataGenerator":
             split = keywords.get("validation_split")
             return ImageGenerator(self.number(split) if split is not None else None, line)
@@ -641,6 +655,8 @@ class Interpreter:
             return Flag(None, line)
         if method in ("train_on_batch", "apply_gradients"):
             self.reading.custom_loop_line = self.reading.custom_loop_line or line
+        if isinstance(receiver, Opaque) and _MODULE_PATH.fullmatch(receiver.label):
+            return self.library_call(f"{receiver.label}.{method}", method, node)  # mnist = tf.keras.datasets.mnist
         positional, keywords = self.arguments(node)
         first = positional[0] if positional else None
         if isinstance(receiver, Dataset):
@@ -699,8 +715,8 @@ class Interpreter:
                 },
                 line,
             )
-        elif method == "apply" and positional and isinstance(positional[0], Num):
-            step = Step("assert_cardinality", {"count": positional[0].expr}, line)
+        elif method == "apply" and positional and _is_cardinality(positional[0]):
+            step = Step("assert_cardinality", {"count": positional[0].items[1].expr}, line)  # type: ignore[union-attr]
         elif method in _DATASET_METHODS_NO_COUNT:
             step = Step(method, {}, line)
         elif method in _DATASET_METHODS_KEEP:
@@ -854,20 +870,38 @@ class Interpreter:
         if length is not None:
             returned = next((s.value for s in ast.walk(length) if isinstance(s, ast.Return) and s.value is not None), None)
             if returned is not None:
-                local = {length.args.args[0].arg: instance} if length.args.args else {}
+                # Read with each attribute standing for itself, so ceil(N / B) keeps its shape even where N and B are known.
+                symbols, actual = self.symbolic(instance)
+                local = {length.args.args[0].arg: symbols} if length.args.args else {}
                 saved = self.env
                 self.env = {**saved, **local}
                 try:
-                    count = self.number(self.ev(returned))
+                    formula = self.number(self.ev(returned))
                 finally:
                     self.env = saved
-                samples, batch_read, drop = _batches_formula(count)
-                batch = batch_read if batch_read is not None else batch
+                samples_symbol, batch_symbol, drop = _batches_formula(formula)
+                samples = _resolve(samples_symbol, actual)
+                batch = _resolve(batch_symbol, actual) if batch_symbol is not None else batch
+                count = _resolve(formula, actual)
                 if samples is None and count is not None and batch is not None and ex.whole(count) is not None:
                     samples, drop = ex.make("*", count, batch), True  # a fixed number of full batches
         if samples is None:
             samples = self.unknown(("pydataset", value.node.name, line), f"the number of samples of {value.node.name}")
         return PyDatasetValue(samples, batch, drop, line, value.node.name)
+
+    def symbolic(self, instance: SelfValue) -> tuple[SelfValue, dict[int, Expr]]:
+        """A copy of ``self`` whose numbers and arrays are unknowns, with what each unknown really is."""
+        symbols = SelfValue()
+        actual: dict[int, Expr] = {}
+        for name, value in instance.attributes.items():
+            if isinstance(value, (Num, Array)):
+                self.next_key += 1
+                symbol = Unknown(self.next_key, f"self.{name}")
+                actual[symbol.key] = value.expr if isinstance(value, Num) else value.samples
+                symbols.attributes[name] = Num(symbol, value.line) if isinstance(value, Num) else Array(symbol, value.line)
+            else:
+                symbols.attributes[name] = value
+        return symbols, actual
 
     # ------------------------------------------------------------ fit
 
@@ -897,6 +931,22 @@ class Interpreter:
         self.reading.fits.append(
             FitCall(node.lineno, method, arguments, lines, compile_arguments, compile_line, self.loop_depth > 0, self.function)
         )
+
+
+def _is_cardinality(value: Value) -> bool:
+    return isinstance(value, Seq) and len(value.items) == 2 and value.items[0] == Text("assert_cardinality", value.line)
+
+
+def _resolve(expression: Expr | None, actual: dict[int, Expr]) -> Expr | None:
+    """The expression with the stand-ins of ``symbolic`` put back, worked out where it can be."""
+    if isinstance(expression, Unknown) and expression.key in actual:
+        return actual[expression.key]
+    if isinstance(expression, ex.Op):
+        args = [_resolve(arg, actual) for arg in expression.args]
+        if any(arg is None for arg in args):
+            return None
+        return ex.make(expression.name, *args)  # type: ignore[arg-type]
+    return expression
 
 
 def _flow_side_samples(flow: Flow) -> Expr:

@@ -52,6 +52,7 @@ def read_source(source: Source, call: int | None) -> CodeReading:
     chosen = (call - 1) if call is not None else len(fits) - 1
     fit = fits[chosen]
     scenario, builder = build(interpreter, fit)
+    _flavour(scenario, builder, reading.environment)
     relations = _relations(builder)
     _fill_from_relations(scenario, builder, relations)
     notes = [*reading.notes, *_call_notes(fits, chosen), *builder.notes, *_keras2_notes(fit), *_data_notes(fit)]
@@ -74,6 +75,20 @@ def read_source(source: Source, call: int | None) -> CodeReading:
         relations=relations,
         source=source.text,
     )
+
+
+def _flavour(scenario: dict[str, Any], builder: Builder, environment: dict[str, tuple[str, int]]) -> None:
+    """Which Keras runs fit, where the code sets it: KERAS_BACKEND, or TF_USE_LEGACY_KERAS=1 for tf.keras 2."""
+    legacy = environment.get("TF_USE_LEGACY_KERAS")
+    if legacy is not None and legacy[0].strip().lower() in ("1", "true"):
+        scenario["keras"] = "2"
+        builder.lines["keras"] = legacy[1]
+        return
+    backend = environment.get("KERAS_BACKEND")
+    if backend is not None and backend[0] in ("tensorflow", "jax", "torch"):
+        if backend[0] != "tensorflow":
+            scenario["backend"] = backend[0]
+        builder.lines["backend"] = backend[1]
 
 
 def _relations(builder: Builder) -> dict[str, str]:
