@@ -30,7 +30,7 @@ def test_json_is_the_issue_object():
     scenario_from_dict(answer["scenario"])
     assert answer["unresolved"] == ["train.samples", "steps_per_epoch", "validation.samples", "validation.steps"]
     assert answer["lines"]["epochs"] == 33
-    assert answer["relations"]["steps_per_epoch"] == "train.samples // 16"
+    assert answer["relations"]["steps_per_epoch"] == "train.samples // train.batch_size"
 
 
 def test_summary_in_words_for_a_notebook():

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.code_import import expr as ex
 from core.code_import.expr import Const, Expr, Unknown
-from core.code_import.interpreter import FitCall, Interpreter
+from core.code_import.interpreter import FitCall, Interpreter, directory_side, flow_side_samples
 from core.code_import.values import (
     Array,
     Dataset,
@@ -23,6 +23,7 @@ from core.code_import.values import (
     Optimizer,
     PyDatasetValue,
     Seq,
+    Step,
     Stream,
     Text,
     Value,
@@ -111,8 +112,8 @@ class Builder:
         if isinstance(value, PyDatasetValue):
             out = {"source": "pydataset"}
             self.lines[f"{where}.source"] = value.line
-            out["samples"] = self.number_expr(f"{where}.samples", value.samples, value.line, placeholder)
-            out["batch_size"] = self.number_expr(f"{where}.batch_size", value.batch, value.line, PLACEHOLDERS["batch_size"])
+            out["samples"] = self.number_expr(f"{where}.samples", value.samples, value.samples_line, placeholder)
+            out["batch_size"] = self.number_expr(f"{where}.batch_size", value.batch, value.batch_line, PLACEHOLDERS["batch_size"])
             out["drop_remainder"] = value.drop_remainder
             return out
         # Arrays, or something unknown handed to fit with labels beside it: fit batches it as arrays.
@@ -217,6 +218,7 @@ def build(interpreter: Interpreter, fit: FitCall) -> tuple[dict[str, Any], Build
     if x is None:
         builder.notes.append(f"The fit call at line {fit.line} is given no data (x); the training data is to be filled in.")
         x = interpreter.opaque("the training data", fit.line)
+    x = _one_side_alone(builder, x, arguments.get("validation_data"))
     train = builder.data("train", x, arguments.get("batch_size"), has_y="y" in arguments or fit.method == "fit_generator")
     train["shuffle"] = builder.boolean("train.shuffle", arguments.get("shuffle"), True)
     scenario: dict[str, Any] = {"train": train}
@@ -228,7 +230,7 @@ def build(interpreter: Interpreter, fit: FitCall) -> tuple[dict[str, Any], Build
     scenario["steps_per_execution"] = builder.integer("steps_per_execution", execution, 1, default=1)
     if execution is not None and "steps_per_execution" in builder.lines:
         builder.lines["steps_per_execution"] = execution.line  # type: ignore[union-attr]
-    scenario["validation"] = _validation(builder, arguments, train)
+    scenario["validation"] = _validation(builder, arguments, x)
     initial = builder.integer("initial_epoch", arguments.get("initial_epoch"), 0, default=0)
     if initial:
         scenario["initial_epoch"] = initial
@@ -238,10 +240,34 @@ def build(interpreter: Interpreter, fit: FitCall) -> tuple[dict[str, Any], Build
     return scenario, builder
 
 
-def _validation(builder: Builder, arguments: dict[str, Value], train: dict[str, Any]) -> dict[str, Any] | None:
+def _one_side_alone(builder: Builder, x: Value, validation_data: Value | None) -> Value:
+    """A loader's split whose other side is not given to fit: only this side's samples train, no validation runs."""
+    if validation_data is not None and not (isinstance(validation_data, Flag) and validation_data.value is None):
+        return x
+    if isinstance(x, Dataset) and x.directory is not None and x.directory.split is not None:
+        directory = x.directory
+        side = directory_side(x.samples, directory.split, directory.subset)  # type: ignore[arg-type]
+        if side is None:
+            return x
+        builder.notes.append(
+            f"Line {x.line}: only the {directory.subset} side of the folder's split is given to fit; "
+            "its samples are what trains and nothing validates."
+        )
+        batch = directory.batch
+        steps = (Step("batch", {"size": batch, "drop_remainder": False}, directory.batch_line or x.line),) if batch else ()
+        return Dataset(side, steps + x.steps, x.line)
+    if isinstance(x, Flow) and x.split is not None and x.subset in ("training", "validation"):
+        builder.notes.append(
+            f"Line {x.line}: only the {x.subset} side of the ImageDataGenerator's split is given to fit; "
+            "its samples are what trains and nothing validates."
+        )
+        return Flow(flow_side_samples(x), x.batch, x.batch_line, x.shuffle, None, None, x.line)
+    return x
+
+
+def _validation(builder: Builder, arguments: dict[str, Value], x: Value) -> dict[str, Any] | None:
     data = arguments.get("validation_data")
     split = arguments.get("validation_split")
-    x = arguments.get("x")
     if isinstance(x, Seq) and x.items and isinstance(x.items[0], Dataset):
         x = x.items[0]
     # A loader's own split: the training side says the fraction; the validation side is the other subset.
@@ -250,9 +276,11 @@ def _validation(builder: Builder, arguments: dict[str, Value], train: dict[str, 
             "split": builder_split(builder, "validation.split", x.directory.split, x.line),
             "split_by": "directory",
         }
+        builder.lines["validation.split_by"] = x.line
         return _with_validation_counts(builder, arguments, out)
     if isinstance(x, Flow) and x.split is not None and x.subset is not None:
         out = {"split": builder_split(builder, "validation.split", x.split, x.line), "split_by": "image_data_generator"}
+        builder.lines["validation.split_by"] = x.line
         if isinstance(data, Flow) and data.shuffle != x.shuffle:
             out["flow_shuffle"] = data.shuffle
         return _with_validation_counts(builder, arguments, out)
@@ -300,7 +328,9 @@ def _with_validation_counts(builder: Builder, arguments: dict[str, Value], out: 
 def unknown_fields(builder: Builder) -> dict[int, str]:
     """Each unknown that a field holds as a whole (train.samples = the files in a folder): its field."""
     held: dict[int, str] = {}
-    for where, expression in builder.exprs.items():
+    # The samples a student types are what other fields follow, never the other way round.
+    ranked = sorted(builder.exprs.items(), key=lambda item: not item[0].endswith(".samples"))
+    for where, expression in ranked:
         if isinstance(expression, Unknown) and expression.key not in held:
             held[expression.key] = where
     return held

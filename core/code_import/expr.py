@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 Number = int | Fraction
@@ -22,6 +22,8 @@ MAX_FORMULA_CHARS = 400
 @dataclass(frozen=True)
 class Const:
     value: Number
+    # The line that wrote the number (0: computed), so a relation can name the field it also fills: bs // 16 -> train.batch_size.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,18 @@ def unknowns(expr: Expr) -> set[int]:
     return set()
 
 
-def substitute(expr: Expr, fields: dict[int, str]) -> Expr | None:
-    """The expression with each Unknown replaced by the form field that holds it; None if one has no field."""
+def substitute(expr: Expr, fields: dict[int, str], constants: dict[tuple[int, Number], str] | None = None) -> Expr | None:
+    """The expression with each Unknown replaced by the form field that holds it; None if one has no field.
+
+    ``constants`` maps (line, value) to the field that number also fills: the batch size written once and used
+    both in fit and in the steps, so the relation follows the batch size the student types.
+    """
     if isinstance(expr, Unknown):
         return Field(fields[expr.key]) if expr.key in fields else None
+    if isinstance(expr, Const) and constants and expr.line and (expr.line, expr.value) in constants:
+        return Field(constants[(expr.line, expr.value)])
     if isinstance(expr, Op):
-        args = [substitute(arg, fields) for arg in expr.args]
+        args = [substitute(arg, fields, constants) for arg in expr.args]
         if any(arg is None for arg in args):
             return None
         return Op(expr.name, tuple(args))  # type: ignore[arg-type]

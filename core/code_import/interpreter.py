@@ -332,10 +332,10 @@ class Interpreter:
             if isinstance(value, bool) or value is None:
                 return Flag(value, line)
             if isinstance(value, int):
-                return Num(Const(value), line) if abs(value) <= ex.LIMIT else self.opaque("a huge number", line)
+                return Num(Const(value, line), line) if abs(value) <= ex.LIMIT else self.opaque("a huge number", line)
             if isinstance(value, float):
                 try:
-                    return Num(Const(Fraction(repr(value))), line)
+                    return Num(Const(Fraction(repr(value)), line), line)
                 except (ValueError, OverflowError):
                     return self.opaque("a number", line)
             if isinstance(value, str):
@@ -412,7 +412,9 @@ class Interpreter:
             if samples is not None:
                 return Seq((Num(samples, getattr(owner, "line", line)),), line)
         if isinstance(owner, Flow) and node.attr in ("samples", "n"):
-            return Num(_flow_side_samples(owner), owner.line)
+            return Num(flow_side_samples(owner), owner.line)
+        if isinstance(owner, Flow) and node.attr == "batch_size":
+            return Num(owner.batch, owner.batch_line or owner.line)
         if isinstance(owner, Seq) and node.attr in ("T",):
             return owner
         if isinstance(owner, Array) and node.attr in ("values", "T"):
@@ -539,7 +541,7 @@ class Interpreter:
             return Optimizer(accumulation if isinstance(accumulation, Num) else None, line)
         if name == "len" and first is not None:
             if isinstance(first, Flow):
-                return Num(ex.make("ceil", ex.make("/", _flow_side_samples(first), first.batch)) or Const(0), line)  # type: ignore[arg-type]
+                return Num(ex.make("ceil", ex.make("/", flow_side_samples(first), first.batch)) or Const(0), line)  # type: ignore[arg-type]
             if isinstance(first, PyDatasetValue) and first.samples is not None and first.batch is not None:
                 operation = "//" if first.drop_remainder else "/"
                 batches = ex.make(operation, first.samples, first.batch)
@@ -547,6 +549,9 @@ class Interpreter:
                     batches = ex.make("ceil", batches)
                 if batches is not None:
                     return Num(batches, line)
+            if isinstance(first, Dataset):
+                batches = dataset_length(first)
+                return Num(batches, line) if batches is not None else self.opaque("the length of a dataset", line)
             size = self.samples(first)
             if size is not None:
                 return Num(size, line)
@@ -867,11 +872,12 @@ class Interpreter:
                 break
         samples: Expr | None = None
         drop = False
+        samples_line = batch_line = line
         if length is not None:
             returned = next((s.value for s in ast.walk(length) if isinstance(s, ast.Return) and s.value is not None), None)
             if returned is not None:
                 # Read with each attribute standing for itself, so ceil(N / B) keeps its shape even where N and B are known.
-                symbols, actual = self.symbolic(instance)
+                symbols, actual, made_at = self.symbolic(instance)
                 local = {length.args.args[0].arg: symbols} if length.args.args else {}
                 saved = self.env
                 self.env = {**saved, **local}
@@ -882,26 +888,32 @@ class Interpreter:
                 samples_symbol, batch_symbol, drop = _batches_formula(formula)
                 samples = _resolve(samples_symbol, actual)
                 batch = _resolve(batch_symbol, actual) if batch_symbol is not None else batch
+                if isinstance(samples_symbol, Unknown):
+                    samples_line = made_at.get(samples_symbol.key, line)
+                if isinstance(batch_symbol, Unknown):
+                    batch_line = made_at.get(batch_symbol.key, line)
                 count = _resolve(formula, actual)
                 if samples is None and count is not None and batch is not None and ex.whole(count) is not None:
                     samples, drop = ex.make("*", count, batch), True  # a fixed number of full batches
         if samples is None:
             samples = self.unknown(("pydataset", value.node.name, line), f"the number of samples of {value.node.name}")
-        return PyDatasetValue(samples, batch, drop, line, value.node.name)
+        return PyDatasetValue(samples, batch, drop, line, value.node.name, samples_line, batch_line)
 
-    def symbolic(self, instance: SelfValue) -> tuple[SelfValue, dict[int, Expr]]:
-        """A copy of ``self`` whose numbers and arrays are unknowns, with what each unknown really is."""
+    def symbolic(self, instance: SelfValue) -> tuple[SelfValue, dict[int, Expr], dict[int, int]]:
+        """A copy of ``self`` whose numbers and arrays are unknowns, with what each unknown really is and its line."""
         symbols = SelfValue()
         actual: dict[int, Expr] = {}
+        made_at: dict[int, int] = {}
         for name, value in instance.attributes.items():
             if isinstance(value, (Num, Array)):
                 self.next_key += 1
                 symbol = Unknown(self.next_key, f"self.{name}")
                 actual[symbol.key] = value.expr if isinstance(value, Num) else value.samples
+                made_at[symbol.key] = value.line
                 symbols.attributes[name] = Num(symbol, value.line) if isinstance(value, Num) else Array(symbol, value.line)
             else:
                 symbols.attributes[name] = value
-        return symbols, actual
+        return symbols, actual, made_at
 
     # ------------------------------------------------------------ fit
 
@@ -949,7 +961,51 @@ def _resolve(expression: Expr | None, actual: dict[int, Expr]) -> Expr | None:
     return expression
 
 
-def _flow_side_samples(flow: Flow) -> Expr:
+def dataset_length(dataset: Dataset) -> Expr | None:
+    """len(ds): the elements a finite tf.data chain yields (its batches once batched); None where TensorFlow cannot tell."""
+    length: Expr | None = dataset.samples
+    directory = dataset.directory
+    if directory is not None and length is not None:
+        length = directory_side(length, directory.split, directory.subset) if directory.split is not None else length
+        if directory.batch is not None and length is not None:
+            length = ex.make("ceil", ex.make("/", length, directory.batch) or Const(0))
+    for step in dataset.steps:
+        if length is None:
+            return None
+        arguments = step.args
+        if step.op == "batch" and isinstance(arguments.get("size"), (Const, Unknown, ex.Op)):
+            drop = arguments.get("drop_remainder")
+            if drop is None:
+                return None
+            divided = ex.make("//" if drop else "/", length, arguments["size"])  # type: ignore[arg-type]
+            length = divided if drop or divided is None else ex.make("ceil", divided)
+        elif step.op in ("take", "skip") and isinstance(arguments.get("count"), (Const, Unknown, ex.Op)):
+            count = arguments["count"]
+            length = (
+                ex.make("min", length, count)
+                if step.op == "take"
+                else ex.make("max", ex.make("-", length, count) or Const(0), Const(0))
+            )  # type: ignore[arg-type]
+        elif step.op == "repeat" and isinstance(arguments.get("count"), (Const, Unknown, ex.Op)):
+            length = ex.make("*", length, arguments["count"])  # type: ignore[arg-type]
+        elif step.op == "assert_cardinality" and arguments.get("count") is not None:
+            length = arguments["count"]  # type: ignore[assignment]
+        elif step.op not in ("cache", "prefetch", "map", "shuffle"):
+            return None
+    return length
+
+
+def directory_side(total: Expr, split: Expr, subset: str | None) -> Expr | None:
+    """image_dataset_from_directory's sides: the last int(f * N) files validate, the rest train."""
+    validation = ex.make("int", ex.make("*", total, split) or Const(0))
+    if subset == "validation":
+        return validation
+    if subset == "training" and validation is not None:
+        return ex.make("-", total, validation)
+    return None
+
+
+def flow_side_samples(flow: Flow) -> Expr:
     """A flow's ``.samples``: all of them, or its side of the ImageDataGenerator split (validation = int(f * N))."""
     if flow.split is None or flow.subset not in ("training", "validation"):
         return flow.samples

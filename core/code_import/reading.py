@@ -99,10 +99,22 @@ def _relations(builder: Builder) -> dict[str, str]:
         if not isinstance(expression, ex.Op) or not ex.unknowns(expression):
             continue
         fields = {key: name for key, name in held.items() if name != where}
-        written = ex.substitute(expression, fields)
+        written = ex.substitute(expression, fields, _constant_fields(builder, where))
         if written is not None:
             relations[where] = ex.formula(written)
     return relations
+
+
+def _constant_fields(builder: Builder, target: str) -> dict[tuple[int, Any], str]:
+    """(line, value) -> the determined field written there; a field of the target's own part (validation.*) first."""
+    section = target.split(".", 1)[0] if "." in target else "train"
+    constants: dict[tuple[int, Any], str] = {}
+    ranked = sorted(builder.exprs.items(), key=lambda item: not item[0].startswith(section + "."))
+    for where, expression in ranked:
+        if where == target or "[" in where or not isinstance(expression, ex.Const) or where not in builder.lines:
+            continue
+        constants.setdefault((builder.lines[where], expression.value), where)
+    return constants
 
 
 def _flat_values(scenario: dict[str, Any]) -> dict[str, int]:

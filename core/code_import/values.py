@@ -114,6 +114,8 @@ class PyDatasetValue:
     drop_remainder: bool
     line: int
     class_name: str
+    samples_line: int  # where the samples it is given were made
+    batch_line: int
 
 
 @dataclass(frozen=True)
