@@ -130,8 +130,9 @@ def check(question: Question, reply: str) -> tuple[bool, str]:
         return False, reply_hint(question)
     if value == question.answer:
         return True, f"Right: {question.answer_words}."
-    given = ("yes" if value else "no") if isinstance(value, bool) else f"{value:,}"
-    return False, f"Not quite: {question.answer_words}, not {given}."
+    if isinstance(value, bool):
+        return False, f"Not quite: {question.answer_words}."  # the words start with the answer: "no: ..."
+    return False, f"Not quite: {question.answer_words}, not {value:,}."
 
 
 def read_reply(question: Question, reply: str) -> int | bool | None:
@@ -205,9 +206,9 @@ def _fit_runs(plan: Plan) -> Question | None:
         "Does fit() run at all?",
         "yes_no",
         False,
-        f"Keras refuses this setup before the first batch: {plan.error}",
+        "Keras refuses this setup before training starts; its own words are on the timeline.",
         None,
-        "Keras refuses it before the first batch",
+        "no, Keras raises an error before the first batch",
     )
 
 
@@ -215,23 +216,24 @@ def _fit_returns(plan: Plan) -> Question | None:
     if plan.outcome == "error":
         return None
     if plan.outcome == "endless":
-        part = "its validation" if plan.endless_part == "val" else "its training"
+        part = f"Validation after epoch {plan.endless_epoch:,}" if plan.endless_part == "val" else f"Epoch {plan.endless_epoch:,}"
         row = len(plan.epochs)
         return Question(
             "fit_returns",
             "Does fit() ever return?",
             "yes_no",
             False,
-            f"In epoch {plan.endless_epoch:,} {part} never runs out of batches, so fit() never returns.",
+            f"{part} never runs out of batches, so fit() never returns.",
             Reveal(row, row, "validation" if plan.endless_part == "val" else "train"),
-            f"it never returns: epoch {plan.endless_epoch:,} never ends",
+            f"no, it never returns: epoch {plan.endless_epoch:,} never ends",
         )
     if plan.stopped_epoch is not None:
         why = f"tf.keras 2 ends fit() in epoch {plan.stopped_epoch:,}, when the data runs out, and returns."
     else:
         why = f"Every epoch ends, after {count_words(plan.totals.steps, 'training step')} in all, so fit() returns."
     last = max(0, len(plan.epochs) - 1)
-    return Question("fit_returns", "Does fit() ever return?", "yes_no", True, why, Reveal(last, last, "both"), "it returns")
+    words = "yes, it returns" + (f" when epoch {plan.stopped_epoch:,} runs out" if plan.stopped_epoch is not None else "")
+    return Question("fit_returns", "Does fit() ever return?", "yes_no", True, why, Reveal(last, last, "both"), words)
 
 
 def _endless_epoch(plan: Plan) -> Question | None:

@@ -103,6 +103,7 @@ def test_a_student_answers_every_question_of_every_trap_and_preset(window, qtbot
         reveal = question.reveal
         if reveal is None:
             assert timeline.message.isVisible() and drawn_rows(timeline) == set()
+            assert shown.plan.error[:60] in timeline.message.textItem.toPlainText(), "Keras' own refusal is revealed"
         else:
             revealed = timeline.revealed
             assert (revealed.first_row, revealed.last_row, revealed.lane, revealed.steps) == (
