@@ -1,10 +1,11 @@
-"""A scenario as one short line of text, to paste into a chat or onto a slide, and back.
+"""A scenario, or a lesson's step, as one line of text, to paste into a chat or onto a slide, and back.
 
-The line is ``epochscope:1:`` followed by the scenario's JSON, written compactly (every key whose
-value is what the reader would assume anyway is left out), compressed with raw DEFLATE and written
-in URL-safe base64 without padding. The ``1`` is the format's version: a later EpochScope can
-change what follows it and still read these lines, and this one refuses a newer line by name
-instead of misreading it. Nothing here touches a network: the line is the whole scenario.
+The line is ``epochscope:1:`` followed by the scenario's JSON (or a one-step lesson's, core.lessons),
+written compactly (every key whose value is what the reader would assume anyway is left out),
+compressed with raw DEFLATE and written in URL-safe base64 without padding. The ``1`` is the
+format's version: a later EpochScope can change what follows it and still read these lines, and
+this one refuses a newer line by name instead of misreading it. Nothing here touches a network:
+the line is the whole scenario (or step).
 
 ``decode`` accepts the line anywhere in the pasted text (a chat adds words around it) and turns
 every failure into ``ShareError``: one plain line saying what is wrong and what to do.
@@ -16,8 +17,10 @@ import base64
 import binascii
 import json
 import zlib
+from collections.abc import Collection
 from typing import Any
 
+from core.lessons import Lesson, LessonError, lesson_from_json, looks_like_lesson
 from core.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, scenario_from_dict, scenario_from_json
 
 PREFIX = "epochscope:"
@@ -36,7 +39,19 @@ class ShareError(ValueError):
 
 def encode(scenario: Scenario) -> str:
     """The one-line text of ``scenario``; ``decode(encode(s)) == s`` for every scenario."""
-    data = _shortest(scenario.to_dict(), scenario)
+    return _line(_shortest(scenario.to_dict(), scenario))
+
+
+def encode_lesson(lesson: Lesson) -> str:
+    """The one-line text of a lesson (one step, as a teacher shares it: its note and questions come along)."""
+    data = lesson.to_dict()
+    for step, written in zip(lesson.steps, data["steps"], strict=True):
+        if step.scenario is not None:
+            written["scenario"] = _shortest(written["scenario"], step.scenario)
+    return _line(data)
+
+
+def _line(data: dict[str, Any]) -> str:
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     packer = zlib.compressobj(9, zlib.DEFLATED, _DEFLATE_WINDOW)
     packed = packer.compress(text.encode("utf-8")) + packer.flush()
@@ -63,9 +78,26 @@ def _drop_if_same(holder: dict[str, Any], key: str, whole: dict[str, Any], scena
         holder[key] = value
 
 
-def decode(text: str) -> Scenario:
-    """The scenario of the first EpochScope line in ``text``; ShareError with a one-line reason otherwise."""
-    line = _find_line(text)
+def decode(text: str, trap_keys: Collection[str] = ()) -> Scenario | Lesson:
+    """The scenario (or lesson) of the first EpochScope line in ``text``; ShareError with a one-line reason otherwise.
+
+    ``trap_keys`` are the traps a lesson's step may name.
+    """
+    unpacked = _unpack(_find_line(text))
+    if looks_like_lesson(unpacked):
+        try:
+            return lesson_from_json(unpacked, trap_keys)
+        except LessonError as error:
+            raise ShareError(f"The line's lesson cannot be used: {error}") from None
+    try:
+        return scenario_from_json(unpacked)
+    except ScenarioError as error:
+        where = f"{error.field}: " if error.field else ""
+        raise ShareError(f"The line's scenario cannot be used: {where}{_sentence(error.message)}") from None
+
+
+def _unpack(line: str) -> bytes:
+    """The bytes a line packs, every way it can be damaged refused in plain words."""
     version, _, payload = line[len(PREFIX) :].partition(":")
     if version != str(VERSION):
         if version.isdigit() and int(version) > VERSION:
@@ -92,11 +124,7 @@ def decode(text: str) -> Scenario:
         raise ShareError("The line is cut short: its end is missing; copy the whole line again.")
     if unpacker.unused_data:
         raise ShareError("The line is damaged: it goes on after its scenario ends; copy the whole line again.")
-    try:
-        return scenario_from_json(unpacked)
-    except ScenarioError as error:
-        where = f"{error.field}: " if error.field else ""
-        raise ShareError(f"The line's scenario cannot be used: {where}{_sentence(error.message)}") from None
+    return unpacked
 
 
 def _find_line(text: str) -> str:

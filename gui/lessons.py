@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 if TYPE_CHECKING:
     from core.lessons import Lesson, LessonStep
+    from core.scenario import Scenario
     from gui.main_window import MainWindow
 
 NEXT_KEY = "Ctrl+PgDown"
@@ -190,9 +191,8 @@ class LessonRunner(QObject):
         step = lesson.steps[index]
         leave_questions(window)  # the next step's questions are about its own plan
         trap = next(trap for trap in traps() if trap.key == step.trap) if step.trap is not None else None
-        scenario = trap.scenario if trap is not None else step.scenario
         title = self.step_title(step)
-        window.replace_form(f"lesson step {index + 1}: {title}", scenario, trap)
+        window.replace_form(f"lesson step {index + 1}: {title}", self.scenario_of(step), trap)
         self._hide(step.hidden_parts)
         window.form.set_withheld_fields(step.hidden_fields)
         self.bar.title.setText(f"{lesson.title}. Step {index + 1} of {len(lesson.steps)}: {title}")
@@ -205,6 +205,15 @@ class LessonRunner(QObject):
         if step.questions:
             start_questions(window, step.questions)
         window.statusBar().showMessage(f"Lesson step {index + 1} of {len(lesson.steps)}: {title}", 5000)
+
+    @staticmethod
+    def scenario_of(step: LessonStep) -> Scenario:
+        """What the step shows: its own scenario, or its trap's."""
+        from gui.resources import traps
+
+        if step.scenario is not None:
+            return step.scenario
+        return next(trap.scenario for trap in traps() if trap.key == step.trap)
 
     @staticmethod
     def step_title(step: LessonStep) -> str:

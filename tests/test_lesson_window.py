@@ -11,9 +11,9 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.files import load_scenario
-from core.lessons import FORM_FIELDS, lesson_from_json
+from core.lessons import FORM_FIELDS, Lesson, lesson_from_json
 from core.scenario import scenario_from_dict
-from core.share import encode
+from core.share import encode, encode_lesson
 from gui.lessons import READY_LESSON, is_lesson_file, lesson_runner, open_lesson
 from gui.questions import question_mode
 from gui.resources import presets, read_text, traps
@@ -242,14 +242,32 @@ def test_pasting_over_unsaved_work_asks_first(window, monkeypatch):
     shown.ask_before_closing = False
 
 
-def test_a_lesson_step_copies_as_its_scenario(window, qtbot):
-    # During a lesson, the line is the step's scenario (a trap's, here), ready to paste into another window.
+def test_a_lesson_step_copies_as_a_line_that_opens_as_a_lesson_of_one_step(window, qtbot):
+    # During a lesson the line is the step, note and questions too; pasted in another window it opens as a lesson
+    # of that one step. Once the form is edited, or the lesson left, the line is the scenario again.
     shown = window()
     help_action(shown, "Open the lesson").trigger()
     action(shown, "lesson_next").trigger()
+    runner = lesson_runner(shown)
+    step = runner.step
     action(shown, "copy_scenario_line").trigger()
-    step = lesson_runner(shown).step
-    assert QGuiApplication.clipboard().text() == encode(TRAPS[step.trap].scenario)
+    line = QGuiApplication.clipboard().text()
+    assert line == encode_lesson(Lesson(runner.lesson.title, (step,))) and "\n" not in line
+    assert shown.statusBar().currentMessage().startswith(f"Copied lesson step 2 as a line of {len(line):,} characters")
+
     other = window()
     action(other, "paste_scenario_line").trigger()
+    pasted = lesson_runner(other)
+    assert pasted is not None and pasted.lesson == Lesson(runner.lesson.title, (step,))
+    assert pasted.bar.title.text().endswith(f"Step 1 of 1: {runner.step_title(step)}")
     assert other.plan.scenario == TRAPS[step.trap].scenario and other.trap == TRAPS[step.trap]
+    assert [question.kind for question in question_mode(other).questions] == list(step.questions)
+    assert other.form.withheld_fields() == step.hidden_fields
+
+    shown.form.epochs.setText("9")
+    shown.form.epochs.textEdited.emit("9")
+    action(shown, "copy_scenario_line").trigger()
+    assert QGuiApplication.clipboard().text() == encode(shown.plan.scenario)
+    action(shown, "lesson_leave").trigger()
+    action(shown, "copy_scenario_line").trigger()
+    assert QGuiApplication.clipboard().text() == encode(shown.plan.scenario)

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.files import load_scenario
+from core.lessons import Lesson, lesson_from_json
 from core.scenario import ScenarioError, scenario_from_dict
-from core.share import LINE_START, MAX_LINE, ShareError, decode, encode
-from gui.resources import presets, traps
+from core.share import LINE_START, MAX_LINE, ShareError, decode, encode, encode_lesson
+from gui.resources import presets, read_text, traps
 from tests.strategies import pipeline_scenarios, scenarios
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
@@ -134,3 +135,36 @@ def test_a_valid_line_of_an_invalid_scenario_names_the_field():
     # The scenario reader's own message comes through, with the field it is about.
     message = refusal(packed_line(json.dumps({"train": {"samples": 100, "source": "arrays", "batch_size": -3}}).encode()))
     assert message.startswith("The line's scenario cannot be used: train.batch_size:")
+
+
+TRAP_KEYS = [trap.key for trap in traps()]
+
+
+def test_every_step_of_the_ready_lesson_comes_back_from_its_line():
+    # A teacher shares one step: the line holds a lesson of that step, note, questions and what it hides included.
+    lesson = lesson_from_json(read_text("lessons/from-ceil-to-keras.json"), TRAP_KEYS)
+    lengths = []
+    for step in lesson.steps:
+        one = Lesson(lesson.title, (step,))
+        line = encode_lesson(one)
+        assert line.startswith(LINE_START) and line.split() == [line]
+        assert decode(line, TRAP_KEYS) == one
+        lengths.append(len(line))
+    print(f"lesson step lines: {lengths} characters")
+    assert max(lengths) < 700
+
+
+def test_a_lesson_line_is_checked_as_a_lesson_file_is():
+    # A step naming a trap this EpochScope does not have, or a question kind that does not exist: one line, the step named.
+    bad_trap = packed_line(json.dumps({"lesson": "x", "steps": [{"trap": "no_such_trap"}]}).encode())
+    assert refusal_with_traps(bad_trap).startswith("The line's lesson cannot be used: step 1: trap: There is no trap")
+    bad_kind = packed_line(json.dumps({"lesson": "x", "steps": [{"trap": TRAP_KEYS[0], "questions": ["x"]}]}).encode())
+    assert "step 1: questions:" in refusal_with_traps(bad_kind)
+
+
+def refusal_with_traps(text: str) -> str:
+    with pytest.raises(ShareError) as caught:
+        decode(text, TRAP_KEYS)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
