@@ -58,6 +58,8 @@ def test_fit_shaped_fragments(words):
         "model.fit(x, y)\n" * 20_000,  # thousands of fit calls
         "x = 2 ** 2 ** 2 ** 2 ** 2 ** 2\nmodel.fit(x, y, epochs=x)\n",  # a number that would never finish
         "def f():\n    while True:\n        yield f()\nmodel.fit(f(), steps_per_epoch=3)\n",
+        "".join(f"def g{n}():\n    yield g{n + 1}()\n    yield g{n + 1}()\n" for n in range(40))
+        + "model.fit(g0(), steps_per_epoch=1)\n",
         "class S(keras.utils.PyDataset):\n    def __len__(self):\n        return len(S(1))\nmodel.fit(S(), epochs=1)\n",
     ],
     ids=[
@@ -71,6 +73,7 @@ def test_fit_shaped_fragments(words):
         "many-fits",
         "power",
         "self-gen",
+        "generator-chain",
         "self-len",
     ],
 )

@@ -166,6 +166,10 @@ class Interpreter:
         self.loop_depth = 0
         self.function: str | None = None
         self.depth = 0
+        # The generator functions and PyDataset classes being read right now: one that calls itself is not read again.
+        self.reading_bodies: set[ast.AST] = set()
+        # A generator read once per call site and arguments: generators calling generators stay linear to read.
+        self.streams: dict[tuple[object, ...], Value] = {}
 
     # ------------------------------------------------------------ statements
 
@@ -790,6 +794,15 @@ class Interpreter:
         return values
 
     def user_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> Value:
+        if node in self.reading_bodies:
+            return self.opaque(f"what {node.name}() returns", call.lineno)
+        self.reading_bodies.add(node)
+        try:
+            return self.read_user_function(node, call)
+        finally:
+            self.reading_bodies.discard(node)
+
+    def read_user_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> Value:
         generator = _first_yield_path(node)
         if generator is None:
             for statement in ast.walk(node):
@@ -815,8 +828,24 @@ class Interpreter:
 
     def stream(self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, loops: list[ast.stmt]) -> Value:
         """A generator function: endless if a ``while True`` holds its yield; a ``for`` over range(0, n, b) is one pass."""
+        bound = self.bound_arguments(node, call, skip_self=False)
+        try:
+            memo = (node, call, tuple(bound.items()))
+            known = self.streams.get(memo)
+        except TypeError:  # an argument that cannot be a key (a PyDataset's self): read it afresh
+            memo, known = None, None
+        if known is not None:
+            return known
+        result = self.read_stream(node, call, loops, bound)
+        if memo is not None:
+            self.streams[memo] = result
+        return result
+
+    def read_stream(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, loops: list[ast.stmt], bound: dict[str, Value]
+    ) -> Value:
         line = call.lineno
-        local = self.with_local_names(self.bound_arguments(node, call, skip_self=False), node.body)
+        local = self.with_local_names(bound, node.body)
         endless = any(isinstance(loop, ast.While) and _always_true(loop.test) for loop in loops)
         samples: Expr | None = None
         batch: Expr | None = None
@@ -850,6 +879,15 @@ class Interpreter:
         return Stream(samples, batch, "after_batch" if endless else "none", drop, line, node.name)
 
     def user_class(self, value: ClassValue, call: ast.Call) -> Value:
+        if value.node in self.reading_bodies:
+            return self.opaque(f"a {value.node.name}", call.lineno)
+        self.reading_bodies.add(value.node)
+        try:
+            return self.read_user_class(value, call)
+        finally:
+            self.reading_bodies.discard(value.node)
+
+    def read_user_class(self, value: ClassValue, call: ast.Call) -> Value:
         line = call.lineno
         if not value.pydataset:
             self.arguments(call)
