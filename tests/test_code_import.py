@@ -149,3 +149,14 @@ def test_to_json_has_the_issue_keys_first():
     assert isinstance(reading, CodeReading)
     assert list(reading.to_json())[:4] == ["scenario", "unresolved", "lines", "notes"]
     json.dumps(reading.to_json())
+
+
+def test_plain_python_lines_that_begin_like_ipython_magics_are_kept():
+    # "% (...)" continuing a string format and "!= 0" continuing a test are Python, not IPython's %magic / !shell.
+    code = (
+        "import numpy as np\nname = ('%d samples'\n        % (5,))\nok = (1\n      != 0)\nx = np.zeros((80, 2))\n"
+        "%matplotlib inline\nmodel.fit(x, x, epochs=2)\n"
+    )
+    reading = read_code(code)
+    assert reading.scenario["train"]["samples"] == 80 and reading.calls == (8,)
+    assert read_code("x = ('%d'\n     % 3)\nmodel.fit(a, b)\n").calls == (3,)

@@ -42,7 +42,7 @@ class Source:
 
 
 # IPython's own lines (%magic, !shell) are not Python: read as a blank statement, keeping every line number.
-_IPYTHON_LINE = re.compile(r"^([ \t]*)[%!].*$", re.MULTILINE)
+_IPYTHON_LINE = re.compile(r"^([ \t]*)(?:%|!(?!=)).*$", re.MULTILINE)
 
 
 def _without_ipython_lines(text: str) -> str:
@@ -61,7 +61,11 @@ def _check_text(text: str) -> None:
 def parse(text: str, first_line: int = 1) -> ast.Module:
     """The code's tree; a problem raises CodeImportError naming the line (counted from ``first_line``)."""
     try:
-        tree = ast.parse(_without_ipython_lines(text))
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            # Only then read IPython's lines as blank: "% (a, b)" or "!= x" may begin a line of plain Python.
+            tree = ast.parse(_without_ipython_lines(text))
     except SyntaxError as exc:
         line = (exc.lineno or 1) + first_line - 1
         raise CodeImportError(f"Syntax error at line {line}: {exc.msg}.") from None
