@@ -159,4 +159,4 @@ def test_plain_python_lines_that_begin_like_ipython_magics_are_kept():
     )
     reading = read_code(code)
     assert reading.scenario["train"]["samples"] == 80 and reading.calls == (8,)
-    assert read_code("x = ('%d'\n     % 3)\nmodel.fit(a, b)\n").calls == (3,)
+    assert read_code("x = ('%d'\n     % 3)\nmodel.fit(a, b, epochs=1)\n").calls == (3,)

@@ -45,8 +45,26 @@ class Source:
 _IPYTHON_LINE = re.compile(r"^([ \t]*)(?:%|!(?!=)).*$", re.MULTILINE)
 
 
-def _without_ipython_lines(text: str) -> str:
-    return _IPYTHON_LINE.sub(lambda match: f"{match.group(1)}pass", text)
+# A notebook cell holds a few magics; past this many, every IPython-looking line is blanked at once.
+MAX_IPYTHON_LINES = 50
+
+
+def _parse_around_ipython_lines(text: str) -> ast.Module:
+    """The tree, with each IPython line (%magic, !shell) that Python trips on read as ``pass``, keeping every line number.
+
+    Only the lines Python reports are blanked: "% (a, b)" or "!= x" may begin a line of plain Python.
+    """
+    lines = text.split("\n")
+    for _attempt in range(MAX_IPYTHON_LINES):
+        try:
+            return ast.parse("\n".join(lines))
+        except SyntaxError as exc:
+            number = (exc.lineno or 0) - 1
+            match = _IPYTHON_LINE.fullmatch(lines[number]) if 0 <= number < len(lines) else None
+            if match is None:
+                raise
+            lines[number] = f"{match.group(1)}pass"
+    return ast.parse(_IPYTHON_LINE.sub(lambda match: f"{match.group(1)}pass", "\n".join(lines)))
 
 
 def _check_text(text: str) -> None:
@@ -61,11 +79,7 @@ def _check_text(text: str) -> None:
 def parse(text: str, first_line: int = 1) -> ast.Module:
     """The code's tree; a problem raises CodeImportError naming the line (counted from ``first_line``)."""
     try:
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            # Only then read IPython's lines as blank: "% (a, b)" or "!= x" may begin a line of plain Python.
-            tree = ast.parse(_without_ipython_lines(text))
+        tree = _parse_around_ipython_lines(text)
     except SyntaxError as exc:
         line = (exc.lineno or 1) + first_line - 1
         raise CodeImportError(f"Syntax error at line {line}: {exc.msg}.") from None
