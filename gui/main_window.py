@@ -47,6 +47,7 @@ from core.versions import PLANNED_KERAS_VERSION, keras_version_note, planned_ver
 from gui.demo_panel import DemoPanel
 from gui.features import install_features
 from gui.form import ScenarioForm
+from gui.lessons import is_lesson_file, open_lesson
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
@@ -473,7 +474,12 @@ class MainWindow(QMainWindow):
             self.open_file(path)
 
     def open_file(self, path: str | Path) -> bool:
-        """Open a scenario file; a bad one is explained and changes nothing."""
+        """Open a scenario file, or a lesson at its first step; a bad one is explained and changes nothing."""
+        if is_lesson_file(path):
+            opened = open_lesson(self, path)
+            if opened:
+                self._remember(Path(path))
+            return opened
         try:
             scenario = load_scenario(path)
         except BadScenarioFile as error:
