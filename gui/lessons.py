@@ -70,7 +70,7 @@ def open_lesson(window: MainWindow, path: str | Path) -> bool:
     try:
         lesson = load_lesson(path, [trap.key for trap in traps()])
     except BadScenarioFile as error:
-        window._complain("Could not open the lesson", str(error))
+        window.complain("Could not open the lesson", str(error))
         return False
     start_lesson(window, lesson)
     return True

@@ -47,7 +47,7 @@ from core.versions import PLANNED_KERAS_VERSION, keras_version_note, planned_ver
 from gui.demo_panel import DemoPanel
 from gui.features import install_features
 from gui.form import ScenarioForm
-from gui.lessons import is_lesson_file, open_lesson
+from gui.lessons import is_lesson_file, leave_lesson, open_lesson
 from gui.resources import Trap, presets, traps
 from gui.summary import SummaryPanel
 from gui.theme import THEMES, Look, apply_to_application, look_for, system_is_dark
@@ -483,8 +483,9 @@ class MainWindow(QMainWindow):
         try:
             scenario = load_scenario(path)
         except BadScenarioFile as error:
-            self._complain("Could not open the scenario", str(error))
+            self.complain("Could not open the scenario", str(error))
             return False
+        leave_lesson(self)  # a scenario of the person's own ends the lesson: its bar and hidden controls go
         self._set_trap(None)
         self.form.set_scenario(scenario)
         self.file_path = Path(path)
@@ -513,12 +514,12 @@ class MainWindow(QMainWindow):
 
     def _save_to(self, path: Path) -> bool:
         if self.plan is None or self.form.problem:
-            self._complain("Nothing saved", f"Fix the form first: {self.form.problem}")
+            self.complain("Nothing saved", f"Fix the form first: {self.form.problem}")
             return False
         try:
             save_scenario(path, self.plan.scenario)
         except OSError as error:
-            self._complain("Could not save the scenario", f"{path}: {error.strerror or error}")
+            self.complain("Could not save the scenario", f"{path}: {error.strerror or error}")
             return False
         self.file_path = path
         self.undo_stack.setClean()
@@ -554,7 +555,7 @@ class MainWindow(QMainWindow):
             with plot_to_export(view, self.timeline, options.playhead) as plot:
                 export(plot, path, self._sheet(view, what, options), options.scale)
         except OSError as error:
-            self._complain("Could not export", f"{path}: {error.strerror or error}")
+            self.complain("Could not export", f"{path}: {error.strerror or error}")
             return False
         self.statusBar().showMessage(f"Exported the {what} to {path}", 5000)
         return True
@@ -582,7 +583,7 @@ class MainWindow(QMainWindow):
             background=self.look.plot_background,
         )
 
-    def _complain(self, title: str, text: str) -> None:
+    def complain(self, title: str, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
         if self.isVisible():
             QMessageBox.warning(self, title, text)
