@@ -159,12 +159,9 @@ class Builder:
         simple = _simple_batching(steps)
         if simple is not None:
             batch_step, repeat = simple
-            out["batch_size"] = self.number_expr(
-                f"{where}.batch_size",
-                batch_step.args["size"],
-                batch_step.line,
-                PLACEHOLDERS["batch_size"],  # type: ignore[arg-type]
-            )
+            size = batch_step.args["size"]
+            line = size.line if isinstance(size, Const) and size.line else batch_step.line
+            out["batch_size"] = self.number_expr(f"{where}.batch_size", size, line, PLACEHOLDERS["batch_size"])  # type: ignore[arg-type]
             drop = batch_step.args.get("drop_remainder")
             out["drop_remainder"] = bool(drop)
             if drop is None:
@@ -182,7 +179,9 @@ class Builder:
                     written[key] = key == "reshuffle_each_iteration"
                     self.unresolved.append(place)
                 else:
-                    written[key] = self.number_expr(place, argument, step.line, _STEP_PLACEHOLDERS[key])  # type: ignore[arg-type]
+                    # The line that wrote the number (BATCH = 64), else the step's own line.
+                    line = argument.line if isinstance(argument, Const) and argument.line else step.line
+                    written[key] = self.number_expr(place, argument, line, _STEP_PLACEHOLDERS[key])  # type: ignore[arg-type]
             pipeline.append(written)
         if len(steps) > 64:
             self.notes.append("The tf.data chain has more than 64 steps; only the first 64 are kept.")

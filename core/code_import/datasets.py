@@ -14,3 +14,12 @@ KNOWN_DATASETS: dict[str, tuple[int, int]] = {
     "boston_housing": (404, 102),
     "california_housing": (16_512, 4_128),
 }
+
+# tensorflow_datasets' names for the same data, for tfds.load(name, split="train" | "test").
+TFDS_DATASETS: dict[str, tuple[int, int]] = {
+    "mnist": (60_000, 10_000),
+    "fashion_mnist": (60_000, 10_000),
+    "cifar10": (50_000, 10_000),
+    "cifar100": (50_000, 10_000),
+    "imdb_reviews": (25_000, 25_000),
+}

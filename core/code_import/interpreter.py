@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from core.code_import import expr as ex
-from core.code_import.datasets import KNOWN_DATASETS
+from core.code_import.datasets import KNOWN_DATASETS, TFDS_DATASETS
 from core.code_import.expr import Const, Expr, Unknown
 from core.code_import.source import CodeImportError, Source
 from core.code_import.values import (
@@ -83,6 +83,9 @@ KERAS_FIT_KEYWORDS = {
 }
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)+")
 _MODEL_MAKERS = {"Sequential", "Model", "Functional", "load_model", "clone_model"}
+# A table's attributes that keep its rows (df.values, df.T is not one).
+_SAME_ROWS_ATTRIBUTES = {"values", "array"}
+_ONLY_TF_DATA_METHODS = {"batch", "prefetch", "unbatch", "padded_batch", "rebatch"}
 _DATASET_METHODS_NO_COUNT = {"cache", "prefetch", "map"}
 _DATASET_METHODS_KEEP = {"with_options", "ignore_errors", "apply_options", "enumerate", "padded_batch"}
 
@@ -170,6 +173,8 @@ class Interpreter:
         self.reading_bodies: set[ast.AST] = set()
         # A generator read once per call site and arguments: generators calling generators stay linear to read.
         self.streams: dict[tuple[object, ...], Value] = {}
+        self.results: dict[tuple[object, ...], Value] = {}  # the same for plain functions' results
+        self.returns: list[Value] | None = None  # what the function being read returns, in the order its returns are read
 
     # ------------------------------------------------------------ statements
 
@@ -210,7 +215,7 @@ class Interpreter:
                 or (isinstance(self.env.get(base), ClassValue) and self.env[base].pydataset)  # type: ignore[union-attr]
                 for base in bases
             )
-            self.env[node.name] = ClassValue(node, pydataset)
+            self.env[node.name] = ClassValue(node, pydataset, self.class_attributes(node))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             self.bind(node.target, self.opaque("the loop variable", node.lineno))
             self.ev(node.iter)
@@ -237,10 +242,22 @@ class Interpreter:
             self.walk(node.orelse)  # type: ignore[attr-defined]
             self.walk(node.finalbody)  # type: ignore[attr-defined]
         elif isinstance(node, ast.Return) and node.value is not None:
-            self.ev(node.value)
+            value = self.ev(node.value)
+            if self.returns is not None:
+                self.returns.append(value)
         elif type(node).__name__ == "Match":
             for case in node.cases:  # type: ignore[attr-defined]
                 self.walk(case.body)
+
+    def class_attributes(self, node: ast.ClassDef) -> dict[str, Value]:
+        """The names a class body sets directly (a config class: ``class CFG: epochs = 10``)."""
+        attributes: dict[str, Value] = {}
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                attributes[statement.targets[0].id] = self.ev(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None and isinstance(statement.target, ast.Name):
+                attributes[statement.target.id] = self.ev(statement.value)
+        return attributes
 
     def loop(self, body: list[ast.stmt]) -> None:
         self.loop_depth += 1
@@ -315,7 +332,8 @@ class Interpreter:
                 return Const(len(value.items))
             return self.samples(first)
         if isinstance(value, Opaque):
-            return self.unknown(("len", value.key), f"the length of {value.label}")
+            rows = value.rows_of if value.rows_of is not None else value.key
+            return self.unknown(("len", rows), f"the length of {value.label}")
         if isinstance(value, Dataset) and not value.steps:
             return value.samples
         return None
@@ -363,7 +381,8 @@ class Interpreter:
         if isinstance(node, (ast.Tuple, ast.List)):
             return Seq(tuple(self.ev(element) for element in node.elts[:10_000]), line)
         if isinstance(node, ast.Dict):
-            return Seq(tuple(self.ev(element) for element in node.values[:10_000]), line)
+            keys = tuple(key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None for key in node.keys)
+            return Seq(tuple(self.ev(element) for element in node.values[:10_000]), line, keys[:10_000])
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Subscript):
@@ -415,6 +434,8 @@ class Interpreter:
             samples = self.samples(owner)
             if samples is not None:
                 return Seq((Num(samples, getattr(owner, "line", line)),), line)
+        if isinstance(owner, ClassValue) and node.attr in owner.attributes:
+            return owner.attributes[node.attr]
         if isinstance(owner, Flow) and node.attr in ("samples", "n"):
             return Num(flow_side_samples(owner), owner.line)
         if isinstance(owner, Flow) and node.attr == "batch_size":
@@ -425,7 +446,8 @@ class Interpreter:
             return owner
         if isinstance(owner, Opaque):
             unknown = self.unknown(("attribute", owner.key, node.attr), f"{owner.label}.{node.attr}")
-            return Opaque(unknown.key, unknown.label, line)
+            rows = (owner.rows_of if owner.rows_of is not None else owner.key) if node.attr in _SAME_ROWS_ATTRIBUTES else None
+            return Opaque(unknown.key, unknown.label, line, rows)
         return self.opaque(f"{node.attr}", line)
 
     def subscript(self, node: ast.Subscript) -> Value:
@@ -444,12 +466,17 @@ class Interpreter:
                     return Array(length, line)
             return self.opaque("a slice", line)
         key = self.ev(index)
+        if isinstance(owner, Seq) and owner.keys is not None and isinstance(key, Text) and key.value in owner.keys:
+            return owner.items[owner.keys.index(key.value)]
         if isinstance(owner, Seq):
             position = ex.whole(self.number(key)) if not isinstance(key, Text) else None
             if position is not None and -len(owner.items) <= position < len(owner.items):
                 return owner.items[position]
         if isinstance(owner, Opaque):
-            return self.opaque(f"{owner.label}[...]", line)
+            column = self.opaque(f"{owner.label}[...]", line)
+            if isinstance(key, (Text, Seq)):  # df["path"], df[["a", "b"]]: columns, as many rows as the table
+                return Opaque(column.key, column.label, line, owner.rows_of if owner.rows_of is not None else owner.key)
+            return column
         return self.opaque("an item", line)
 
     # ------------------------------------------------------------ calls
@@ -531,6 +558,8 @@ class Interpreter:
             numbers = [self.number(value) for value in positional[:2]]
             if len(numbers) == 1 and numbers[0] is not None:
                 return Dataset(numbers[0], (), line)
+        if last == "load" and parts[0] in ("tfds", "tensorflow_datasets"):
+            return self.tfds_load(positional, keywords, line)
         if last in ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory"):
             return self.directory_dataset(positional, keywords, line)
         if last == "assert_cardinality" and isinstance(first, Num):
@@ -628,6 +657,26 @@ class Interpreter:
             parts.append(Array(test, line) if test is not None else self.opaque("the test part of a split", line))
         return Seq(tuple(parts), line)
 
+    def tfds_load(self, positional: list[Value], keywords: dict[str, Value], line: int) -> Value:
+        """tfds.load(name, split=...): a dataset per split, sized from the table where the name and split are plain."""
+        name_value = keywords.get("name") or (positional[0] if positional else None)
+        name = name_value.value if isinstance(name_value, Text) else None
+        split = keywords.get("split")
+
+        def one(split_value: Value | None) -> Dataset:
+            split_name = split_value.value if isinstance(split_value, Text) else None
+            sizes = TFDS_DATASETS.get(name or "")
+            if sizes is not None and split_name in ("train", "test"):
+                return Dataset(Const(sizes[0] if split_name == "train" else sizes[1], line), (), line)
+            label = f"the number of samples in {name or 'the dataset'}'s {split_name or 'split'}"
+            return Dataset(self.unknown(("tfds", name, split_name), label), (), line)
+
+        datasets: Value = Seq(tuple(one(item) for item in split.items), line) if isinstance(split, Seq) else one(split)
+        with_info = keywords.get("with_info")
+        if isinstance(with_info, Flag) and with_info.value:
+            return Seq((datasets, self.opaque("the dataset's info", line)), line)
+        return datasets
+
     def directory_dataset(self, positional: list[Value], keywords: dict[str, Value], line: int) -> Value:
         folder = keywords.get("directory") or (positional[0] if positional else None)
         where = folder.value if isinstance(folder, Text) else (folder.label if isinstance(folder, Opaque) else "the folder")
@@ -666,6 +715,10 @@ class Interpreter:
             self.reading.custom_loop_line = self.reading.custom_loop_line or line
         if isinstance(receiver, Opaque) and _MODULE_PATH.fullmatch(receiver.label):
             return self.library_call(f"{receiver.label}.{method}", method, node)  # mnist = tf.keras.datasets.mnist
+        if isinstance(receiver, Opaque) and method in _ONLY_TF_DATA_METHODS:
+            # Only a tf.data dataset has .batch() / .prefetch(): one the reader did not see made, of unknown length.
+            elements = self.samples(receiver) or self.unknown(("len", receiver.key), f"the elements of {receiver.label}")
+            receiver = Dataset(elements, (), receiver.line)
         positional, keywords = self.arguments(node)
         first = positional[0] if positional else None
         if isinstance(receiver, Dataset):
@@ -682,7 +735,11 @@ class Interpreter:
         if method in ("fit_transform", "transform") and first is not None and isinstance(first, Array):
             return Array(first.samples, line)
         if isinstance(receiver, Opaque):
-            return self.opaque(f"what {receiver.label}.{method}() returns", line)
+            result = self.opaque(f"what {receiver.label}.{method}() returns", line)
+            if method in _SAME_LENGTH_METHODS or method in ("drop", "fillna", "dropna_columns"):
+                rows = receiver.rows_of if receiver.rows_of is not None else receiver.key
+                return Opaque(result.key, result.label, line, rows)
+            return result
         return self.opaque(f"what .{method}() returns", line)
 
     def dataset_method(
@@ -804,16 +861,27 @@ class Interpreter:
 
     def read_user_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> Value:
         generator = _first_yield_path(node)
-        if generator is None:
-            for statement in ast.walk(node):
-                if isinstance(statement, ast.Return) and statement.value is not None and isinstance(statement.value, ast.Call):
-                    returned = dotted_name(statement.value.func) or ""
-                    if returned.rsplit(".", 1)[-1] in _MODEL_MAKERS:
-                        self.arguments(call)
-                        return Model(call.lineno)
-            self.arguments(call)
-            return self.opaque(f"what {node.name}() returns", call.lineno)
-        return self.stream(node, call, generator)
+        if generator is not None:
+            return self.stream(node, call, generator)
+        # A plain function (build_dataset(df, 32), build_model()): its body read with the arguments given; what it returns.
+        bound = self.bound_arguments(node, call, skip_self=False)
+        try:
+            memo: tuple[object, ...] | None = (node, call, tuple(bound.items()))
+            known = self.results.get(memo)  # type: ignore[arg-type]
+        except TypeError:
+            memo, known = None, None
+        if known is not None:
+            return known
+        saved_returns = self.returns
+        self.returns = []
+        try:
+            self.with_local_names(bound, node.body)
+            result = self.returns[-1] if self.returns else self.opaque(f"what {node.name}() returns", call.lineno)
+        finally:
+            self.returns = saved_returns
+        if memo is not None:
+            self.results[memo] = result
+        return result
 
     def with_local_names(self, names: dict[str, Value], body: list[ast.stmt]) -> dict[str, Value]:
         """The names a function body sets, read with ``names`` bound (a generator's or __init__'s arguments)."""

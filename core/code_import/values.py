@@ -37,6 +37,7 @@ class Seq:
 
     items: tuple[Value, ...]
     line: int
+    keys: tuple[str | None, ...] | None = None  # a dict's keys, where they are written as strings: config["epochs"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class FunctionValue:
 class ClassValue:
     node: ast.ClassDef
     pydataset: bool
+    # What its body sets (class CFG: batch_size = 32), read where the class is defined.
+    attributes: dict[str, Value] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -154,6 +157,8 @@ class Opaque:
     key: int
     label: str
     line: int
+    # Whose number of rows it has: a table's column (df["path"].values) is as long as the table.
+    rows_of: int | None = None
 
 
 Value = (
