@@ -44,6 +44,10 @@ from core.code_import.values import (
 TIME_LIMIT_S = 3.0
 # Expressions nested deeper than this are not followed (their value is unknown), so no input can exhaust the stack.
 MAX_DEPTH = 60
+# A training script's own helpers nest a few deep (a generator a dataset builder calls); deeper or more often, a
+# function's result is unknown rather than read.
+MAX_BODY_DEPTH = 4
+MAX_BODIES_READ = 2_000
 # Calls that keep the number of samples of the array they are given (normalising, reshaping, encoding labels).
 _SAME_LENGTH_FUNCTIONS = {
     "asarray",
@@ -173,6 +177,7 @@ class Interpreter:
         self.reading_bodies: set[ast.AST] = set()
         # A generator read once per call site and arguments: generators calling generators stay linear to read.
         self.streams: dict[tuple[object, ...], Value] = {}
+        self.bodies_read = 0
         self.results: dict[tuple[object, ...], Value] = {}  # the same for plain functions' results
         self.returns: list[Value] | None = None  # what the function being read returns, in the order its returns are read
 
@@ -851,13 +856,21 @@ class Interpreter:
         return values
 
     def user_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> Value:
-        if node in self.reading_bodies:
+        if node in self.reading_bodies or not self.may_read_a_body():
             return self.opaque(f"what {node.name}() returns", call.lineno)
         self.reading_bodies.add(node)
         try:
             return self.read_user_function(node, call)
         finally:
             self.reading_bodies.discard(node)
+
+    def may_read_a_body(self) -> bool:
+        """Functions are read inside functions only a few deep, and only so many times in all: a library of functions
+        calling each other (each call its own arguments) would otherwise take exponential time to read."""
+        if len(self.reading_bodies) >= MAX_BODY_DEPTH or self.bodies_read >= MAX_BODIES_READ:
+            return False
+        self.bodies_read += 1
+        return True
 
     def read_user_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> Value:
         generator = _first_yield_path(node)
@@ -947,7 +960,7 @@ class Interpreter:
         return Stream(samples, batch, "after_batch" if endless else "none", drop, line, node.name)
 
     def user_class(self, value: ClassValue, call: ast.Call) -> Value:
-        if value.node in self.reading_bodies:
+        if value.node in self.reading_bodies or not self.may_read_a_body():
             return self.opaque(f"a {value.node.name}", call.lineno)
         self.reading_bodies.add(value.node)
         try:
