@@ -61,7 +61,8 @@ def test_fit_shaped_fragments(words):
         "".join(f"def g{n}():\n    yield g{n + 1}()\n    yield g{n + 1}()\n" for n in range(40))
         + "model.fit(g0(), steps_per_epoch=1)\n",
         # Plain functions calling the next twice with new arguments: read only a few deep.
-        "".join(f"def f{n}(a):\n    return f{n + 1}(a) + f{n + 1}(a + 1)\n" for n in range(40)) + "model.fit(x, y, epochs=f0(1))\n",
+        "".join(f"def f{n}(a):\n    return f{n + 1}(a) + f{n + 1}(a + 1)\n" for n in range(40))
+        + "model.fit(x, y, epochs=f0(1))\n",
         "class S(keras.utils.PyDataset):\n    def __len__(self):\n        return len(S(1))\nmodel.fit(S(), epochs=1)\n",
     ],
     ids=[
