@@ -160,3 +160,24 @@ def test_plain_python_lines_that_begin_like_ipython_magics_are_kept():
     reading = read_code(code)
     assert reading.scenario["train"]["samples"] == 80 and reading.calls == (8,)
     assert read_code("x = ('%d'\n     % 3)\nmodel.fit(a, b, epochs=1)\n").calls == (3,)
+
+
+def test_steps_the_code_sets_over_endless_data_get_a_placeholder_that_ends():
+    # steps_per_epoch=len(flow) follows the samples; validation_steps from an argument, over an endless generator,
+    # is a placeholder count (100), so the plan ends instead of running forever.
+    code = (
+        "gen = ImageDataGenerator(rescale=1/255.)\ntrain = gen.flow_from_directory('train', batch_size=24)\n"
+        "def endless():\n    while True:\n        yield 1\n"
+        "model.fit(train, steps_per_epoch=len(train), epochs=2, validation_data=endless(), validation_steps=args.val_steps)\n"
+    )
+    reading = read_code(code)
+    assert reading.relations == {"steps_per_epoch": "ceil(train.samples / train.batch_size)"}
+    assert reading.scenario["steps_per_epoch"] == 42  # ceil(1000 / 24) over the placeholder samples
+    assert reading.scenario["validation"]["steps"] == 100
+    assert plan(scenario_from_dict(reading.scenario)).outcome == "ok"
+
+
+def test_keras2_ways_are_listed_for_the_window():
+    reading = read_code_file(CORPUS / "keras2_sequence_docs.py")
+    assert reading.keras2 == ("fit_generator", "workers", "use_multiprocessing")
+    assert read_code("model.fit(x, y, epochs=1)\n").keras2 == ()

@@ -24,6 +24,10 @@ class CodeReading:
     chosen: int  # 0-based index into calls of the one read
     relations: dict[str, str]  # field -> formula over other fields ("ceil(train.samples / train.batch_size)")
     source: str  # the code as read
+    # The Keras 2 ways the chosen call uses, for a box on what Keras 2 did: "fit_generator", "workers",
+    # "use_multiprocessing", "max_queue_size". tf.keras 2 also ended the whole fit when the data ran out
+    # (the scenario's "keras": "2" shows that).
+    keras2: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +38,7 @@ class CodeReading:
             "calls": list(self.calls),
             "chosen": self.chosen,
             "relations": dict(self.relations),
+            "keras2": list(self.keras2),
         }
 
 
@@ -55,6 +60,7 @@ def read_source(source: Source, call: int | None) -> CodeReading:
     _flavour(scenario, builder, reading.environment)
     relations = _relations(builder)
     _fill_from_relations(scenario, builder, relations)
+    _fill_endless_steps(scenario, builder)
     notes = [*reading.notes, *_call_notes(fits, chosen), *builder.notes, *_keras2_notes(fit), *_data_notes(fit)]
     if reading.custom_loop_line is not None:
         notes.append(
@@ -74,6 +80,11 @@ def read_source(source: Source, call: int | None) -> CodeReading:
         chosen=chosen,
         relations=relations,
         source=source.text,
+        keras2=tuple(
+            name
+            for name in ("fit_generator", "workers", "use_multiprocessing", "max_queue_size")
+            if (name == "fit_generator" and fit.method == name) or name in fit.arguments
+        ),
     )
 
 
@@ -137,6 +148,24 @@ def _fill_from_relations(scenario: dict[str, Any], builder: Builder, relations: 
         value = ex.evaluate_relation(formula, _flat_values(scenario))
         if value is not None and value >= 1:
             _set(scenario, where, value)
+
+
+def _endless(data: Any) -> bool:
+    if not isinstance(data, dict) or "split" in data:
+        return False
+    pipeline = data.get("pipeline")
+    if pipeline is not None:
+        return data.get("samples") is None or any(step.get("op") == "repeat" and step.get("count") is None for step in pipeline)
+    return data.get("samples") is None or data.get("repeat", "none") != "none"
+
+
+def _fill_endless_steps(scenario: dict[str, Any], builder: Builder) -> None:
+    """Steps the code sets but the reader cannot know, over endless data: a placeholder count, so the plan ends."""
+    if "steps_per_epoch" in builder.unresolved and scenario.get("steps_per_epoch") is None and _endless(scenario["train"]):
+        scenario["steps_per_epoch"] = PLACEHOLDERS["endless_steps"]
+    validation = scenario.get("validation")
+    if "validation.steps" in builder.unresolved and _endless(validation) and validation.get("steps") is None:  # type: ignore[union-attr]
+        validation["steps"] = PLACEHOLDERS["endless_steps"]  # type: ignore[index]
 
 
 def _set(scenario: dict[str, Any], where: str, value: Any) -> None:
