@@ -5,9 +5,12 @@ imported), follow its assignments to the ``fit`` call and give a :class:`CodeRea
 the line each field came from, the fields the code does not fix, and notes in plain sentences.
 
 Placeholders (what an unresolved field holds, so the scenario always plans): the training samples 1000,
-a validation set's 200, a batch size 32, epochs 1, a validation split 0.2, ``steps_per_epoch`` null
-(or 100 when the data is endless), a pipeline step's unknown size 32 / count 1 / keep_every 1; a field
-with a relation holds the relation's value over the other fields instead.
+a validation set's 200, a batch size 32, epochs 1, a validation split 0.2, ``steps_per_epoch`` and
+``validation.steps`` null (Keras decides), or 100 when that data is endless; a pipeline step's unknown
+size 32, count 1, buffer_size 1000, num_shards 2, index 0, keep_every 1, drop_remainder false; a source the
+code does not show "arrays". A field with a relation holds the relation's value over the other fields
+instead (steps_per_epoch = ceil(1000 / 32) = 32). A value Keras would refuse (batch_size=0) is noted and
+replaced by the same placeholder.
 """
 
 from __future__ import annotations

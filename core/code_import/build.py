@@ -1,9 +1,8 @@
 """From a recorded ``fit`` call to a scenario: each field with the line it came from, or unresolved.
 
-Placeholders for unresolved fields (so the scenario is always valid and plans): the training samples 1000,
-a validation set's samples 200, a batch size 32 (Keras' default), epochs 1, a split 0.2, steps null
-(Keras decides) unless the data is endless (then 100); a field with a relation takes the relation's
-value over the other fields instead. A filter's keep_every is 1 (all kept: TensorFlow still loses the length).
+An unresolved field holds a placeholder (PLACEHOLDERS, _STEP_PLACEHOLDERS; listed in core.code_import's
+docstring) so the scenario is always valid and plans. A filter's keep_every is 1: all kept, yet TensorFlow
+still loses the length, which is what the filter changes for Keras.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ class Builder:
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     exprs: dict[str, Expr] = field(default_factory=dict)  # field -> the expression it was read from
-    placeholders: dict[str, str] = field(default_factory=dict)  # field -> which PLACEHOLDERS key fills it
 
     # ------------------------------------------------------------ one field
 

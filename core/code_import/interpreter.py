@@ -99,9 +99,7 @@ class FitCall:
     line: int
     method: str  # "fit" or "fit_generator"
     arguments: dict[str, Value]  # by keyword name; positional ones named as fit's signature names them
-    argument_lines: dict[str, int]
     compile_arguments: dict[str, Value]
-    compile_line: int | None
     in_loop: bool
     in_function: str | None
 
@@ -1039,19 +1037,16 @@ class Interpreter:
     def record_fit(self, method: str, node: ast.Call, receiver_name: str | None) -> None:
         names = _FIT_GENERATOR_POSITIONAL if method == "fit_generator" else _FIT_POSITIONAL
         arguments: dict[str, Value] = {}
-        lines: dict[str, int] = {}
         for name, argument in zip(names, node.args, strict=False):
             if isinstance(argument, ast.Starred):
                 break
             arguments[name] = self.ev(argument)
-            lines[name] = argument.lineno
         for keyword in node.keywords:
             if keyword.arg is None:
                 self.ev(keyword.value)
                 continue
             argument_name = "x" if keyword.arg == "generator" else keyword.arg
             arguments[argument_name] = self.ev(keyword.value)
-            lines[argument_name] = keyword.value.lineno
         compile_arguments: dict[str, Value] = {}
         compile_line = None
         for name, keywords, line in reversed(self.compiles):
@@ -1059,9 +1054,7 @@ class Interpreter:
                 compile_arguments, compile_line = keywords, line
                 if name == receiver_name:
                     break
-        self.reading.fits.append(
-            FitCall(node.lineno, method, arguments, lines, compile_arguments, compile_line, self.loop_depth > 0, self.function)
-        )
+        self.reading.fits.append(FitCall(node.lineno, method, arguments, compile_arguments, self.loop_depth > 0, self.function))
 
 
 def _is_cardinality(value: Value) -> bool:
