@@ -49,7 +49,7 @@ class Op:
 
 Expr = Const | Unknown | Field | Op
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
+BINARY_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
 _FUNCTIONS = ("ceil", "floor", "int", "min", "max")
 
 
@@ -177,12 +177,12 @@ def _relation_value(node: ast.AST, values: dict[str, int], depth: int) -> Number
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = _relation_value(node.operand, values, depth + 1)
         return None if inner is None else -inner
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
         left = _relation_value(node.left, values, depth + 1)
         right = _relation_value(node.right, values, depth + 1)
         if left is None or right is None:
             return None
-        return _compute(_BINARY[type(node.op)], [left, right])
+        return _compute(BINARY_OPERATORS[type(node.op)], [left, right])
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS and not node.keywords:
         args = [_relation_value(arg, values, depth + 1) for arg in node.args]
         if not args or any(arg is None for arg in args) or (node.func.id not in ("min", "max") and len(args) != 1):

@@ -84,6 +84,7 @@ KERAS_FIT_KEYWORDS = {
     "workers",
     "use_multiprocessing",
     "max_queue_size",
+    "nb_epoch",
 }
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)+")
 _MODEL_MAKERS = {"Sequential", "Model", "Functional", "load_model", "clone_model"}
@@ -102,6 +103,7 @@ class FitCall:
     compile_arguments: dict[str, Value]
     in_loop: bool
     in_function: str | None
+    keras1_epochs: bool = False  # epochs came as Keras 1's nb_epoch=
 
 
 @dataclass
@@ -408,7 +410,7 @@ class Interpreter:
         return self.opaque("a computed value", line)
 
     def binary(self, op: type, left: Value, right: Value, line: int) -> Value:
-        name = ex._BINARY.get(op)
+        name = ex.BINARY_OPERATORS.get(op)
         if isinstance(left, Array) and not isinstance(right, (Array, Seq)):
             return left  # x / 255.0, x - mean: the same samples
         if isinstance(left, Seq) and isinstance(right, Seq) and op is ast.Add:
@@ -1045,7 +1047,8 @@ class Interpreter:
             if keyword.arg is None:
                 self.ev(keyword.value)
                 continue
-            argument_name = "x" if keyword.arg == "generator" else keyword.arg
+            # Keras 2's fit_generator(generator=...) and Keras 1's nb_epoch= are what Keras 3 calls x= and epochs=.
+            argument_name = {"generator": "x", "nb_epoch": "epochs"}.get(keyword.arg, keyword.arg)
             arguments[argument_name] = self.ev(keyword.value)
         compile_arguments: dict[str, Value] = {}
         compile_line = None
@@ -1054,7 +1057,17 @@ class Interpreter:
                 compile_arguments, compile_line = keywords, line
                 if name == receiver_name:
                     break
-        self.reading.fits.append(FitCall(node.lineno, method, arguments, compile_arguments, self.loop_depth > 0, self.function))
+        self.reading.fits.append(
+            FitCall(
+                node.lineno,
+                method,
+                arguments,
+                compile_arguments,
+                self.loop_depth > 0,
+                self.function,
+                keras1_epochs=any(keyword.arg == "nb_epoch" for keyword in node.keywords),
+            )
+        )
 
 
 def _is_cardinality(value: Value) -> bool:

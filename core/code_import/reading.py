@@ -235,6 +235,8 @@ def _keras2_notes(fit: FitCall) -> list[str]:
             f"Line {fit.line}: fit_generator is Keras 2; Keras 3 has no fit_generator and takes the same data in fit(), "
             "which is what the scenario shows."
         )
+    if fit.keras1_epochs:
+        notes.append(f"Line {fit.line}: nb_epoch is Keras 1's name; it is read as epochs, which Keras 3 needs instead.")
     moved = [name for name in ("workers", "use_multiprocessing", "max_queue_size") if name in fit.arguments]
     if moved:
         names = " and ".join(f"{name}=" for name in moved)
