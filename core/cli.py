@@ -85,11 +85,12 @@ def _import_command(path: str, as_json: bool, call: int | None, out: TextIO, err
     import json
 
     from core.code_import import CodeImportError, read_code, read_code_file
-    from core.code_import.source import decode
+    from core.code_import.source import MAX_CODE_BYTES, decode
 
     try:
         if path == "-":
-            reading = read_code(decode(sys.stdin.buffer.read()) if hasattr(sys.stdin, "buffer") else sys.stdin.read(), call=call)
+            # Read no further than the longest code accepted: decode then says it is too long, in one line.
+            reading = read_code(decode(sys.stdin.buffer.read(MAX_CODE_BYTES + 1)), call=call)
         else:
             reading = read_code_file(path, call=call)
     except CodeImportError as exc:

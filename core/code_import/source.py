@@ -16,6 +16,8 @@ from pathlib import Path
 # (plots as base64), so the file may be far larger than the code it holds.
 MAX_CODE_CHARS = 2_000_000
 MAX_CODE_IN_WORDS = "2 MB"
+# UTF-8 takes at most 4 bytes a character: a file past this cannot hold code of MAX_CODE_CHARS.
+MAX_CODE_BYTES = MAX_CODE_CHARS * 4
 MAX_NOTEBOOK_BYTES = 64_000_000
 MAX_NOTEBOOK_IN_WORDS = "64 MB"
 MAX_LINES = 100_000
@@ -152,7 +154,7 @@ def file_source(path: str | Path) -> Source:
 
 
 def decode(raw: bytes) -> str:
-    if len(raw) > MAX_CODE_CHARS * 4:
+    if len(raw) > MAX_CODE_BYTES:
         raise CodeImportError(f"The code is longer than {MAX_CODE_IN_WORDS}; a training script is far shorter.")
     try:
         return raw.decode("utf-8-sig")
