@@ -181,3 +181,10 @@ def test_keras2_ways_are_listed_for_the_window():
     reading = read_code_file(CORPUS / "keras2_sequence_docs.py")
     assert reading.keras2 == ("fit_generator", "workers", "use_multiprocessing")
     assert read_code("model.fit(x, y, epochs=1)\n").keras2 == ()
+
+
+def test_mirrored_strategy_without_devices_leaves_the_replicas_to_fill_in():
+    # MirroredStrategy() takes every GPU of the machine that runs it: the code cannot say how many.
+    reading = read_code("strategy = tf.distribute.MirroredStrategy()\nmodel.fit(x, y, epochs=2)\n")
+    assert "replicas" in reading.unresolved and "replicas" not in reading.scenario
+    assert any("every GPU" in note for note in reading.notes)

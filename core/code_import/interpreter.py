@@ -111,7 +111,9 @@ class Reading:
     fits: list[FitCall] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     custom_loop_line: int | None = None
-    environment: dict[str, tuple[str, int]] = field(default_factory=dict)  # os.environ["KERAS_BACKEND"] = "jax" and its line
+    environment: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # tf.distribute.MirroredStrategy(devices): how many replicas (None: every GPU the machine has) and its line.
+    strategy: tuple[int | None, int] | None = None  # os.environ["KERAS_BACKEND"] = "jax" and its line
 
 
 _FIT_POSITIONAL = (
@@ -569,6 +571,11 @@ class Interpreter:
             return self.directory_dataset(positional, keywords, line)
         if last == "assert_cardinality" and isinstance(first, Num):
             return Seq((Text("assert_cardinality", line), first), line)  # what Dataset.apply(...) is handed
+        if last == "MirroredStrategy":
+            devices = keywords.get("devices") or first
+            count = len(devices.items) if isinstance(devices, Seq) else None
+            self.reading.strategy = (count, line)
+            return self.opaque("the distribution strategy", line)
         if last == "ImageDataGenerator":
             split = keywords.get("validation_split")
             return ImageGenerator(self.number(split) if split is not None else None, line)

@@ -58,6 +58,7 @@ def read_source(source: Source, call: int | None) -> CodeReading:
     fit = fits[chosen]
     scenario, builder = build(interpreter, fit)
     _flavour(scenario, builder, reading.environment)
+    _replicas(scenario, builder, reading.strategy)
     relations = _relations(builder)
     _fill_from_relations(scenario, builder, relations)
     _fill_endless_steps(scenario, builder)
@@ -100,6 +101,22 @@ def _flavour(scenario: dict[str, Any], builder: Builder, environment: dict[str, 
         if backend[0] != "tensorflow":
             scenario["backend"] = backend[0]
         builder.lines["backend"] = backend[1]
+
+
+def _replicas(scenario: dict[str, Any], builder: Builder, strategy: tuple[int | None, int] | None) -> None:
+    """MirroredStrategy's replicas: its device list's length, or to fill in (every GPU of the machine that runs it)."""
+    if strategy is None:
+        return
+    count, line = strategy
+    if count is not None and count >= 1:
+        if count > 1:
+            scenario["replicas"] = count
+        builder.lines["replicas"] = line
+    else:
+        builder.unresolved.append("replicas")
+        builder.notes.append(
+            f"Line {line}: MirroredStrategy() uses every GPU of the machine that runs it: type how many in the form."
+        )
 
 
 def _relations(builder: Builder) -> dict[str, str]:
