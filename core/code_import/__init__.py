@@ -8,7 +8,7 @@ Placeholders (what an unresolved field holds, so the scenario always plans): the
 a validation set's 200, a batch size 32, epochs 1, a validation split 0.2, ``steps_per_epoch`` and
 ``validation.steps`` null (Keras decides), or 100 when that data is endless; a pipeline step's unknown
 size 32, count 1, buffer_size 1000, num_shards 2, index 0, keep_every 1, drop_remainder false; a source the
-code does not show "arrays". A field with a relation holds the relation's value over the other fields
+code does not show "arrays"; replicas 1. A field with a relation holds the relation's value over the other fields
 instead (steps_per_epoch = ceil(1000 / 32) = 32). A value Keras would refuse (batch_size=0) is noted and
 replaced by the same placeholder.
 """

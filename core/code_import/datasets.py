@@ -15,11 +15,12 @@ KNOWN_DATASETS: dict[str, tuple[int, int]] = {
     "california_housing": (16_512, 4_128),
 }
 
-# tensorflow_datasets' names for the same data, for tfds.load(name, split="train" | "test").
-TFDS_DATASETS: dict[str, tuple[int, int]] = {
-    "mnist": (60_000, 10_000),
-    "fashion_mnist": (60_000, 10_000),
-    "cifar10": (50_000, 10_000),
-    "cifar100": (50_000, 10_000),
-    "imdb_reviews": (25_000, 25_000),
+# tensorflow_datasets' names and split sizes, for tfds.load(name, split=...).
+TFDS_DATASETS: dict[str, dict[str, int]] = {
+    "mnist": {"train": 60_000, "test": 10_000},
+    "fashion_mnist": {"train": 60_000, "test": 10_000},
+    "cifar10": {"train": 50_000, "test": 10_000},
+    "cifar100": {"train": 50_000, "test": 10_000},
+    "imdb_reviews": {"train": 25_000, "test": 25_000},
+    "imagenet2012": {"train": 1_281_167, "validation": 50_000},
 }

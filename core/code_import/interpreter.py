@@ -677,9 +677,9 @@ class Interpreter:
 
         def one(split_value: Value | None) -> Dataset:
             split_name = split_value.value if isinstance(split_value, Text) else None
-            sizes = TFDS_DATASETS.get(name or "")
-            if sizes is not None and split_name in ("train", "test"):
-                return Dataset(Const(sizes[0] if split_name == "train" else sizes[1], line), (), line)
+            size = TFDS_DATASETS.get(name or "", {}).get(split_name or "")
+            if size is not None:
+                return Dataset(Const(size, line), (), line)
             label = f"the number of samples in {name or 'the dataset'}'s {split_name or 'split'}"
             return Dataset(self.unknown(("tfds", name, split_name), label), (), line)
 
