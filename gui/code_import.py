@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDropEvent, QFont, QKeySequence, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QApplication,
@@ -178,8 +178,8 @@ class CodeImport(QObject):
             self.window.form.marksChanged.connect(self._marks_changed)
             QApplication.instance().focusChanged.connect(self._focus_changed)
         assert self.reading is not None
+        self.panel.show_tab()  # first: the code is scrolled to its fit call in the size it is shown at
         self.panel.show_reading(self.reading, self.name)
-        self.panel.show_tab()
 
     def show_line(self, line: int) -> None:
         """A mark's line link: the code tab, scrolled to that line."""
@@ -271,12 +271,14 @@ def status_words(reading: CodeReading, name: str) -> str:
 
 # ------------------------------------------------------------ the code beside the form
 
-KERAS_2_WORDS = ("Keras 2", "fit_generator", "workers", "use_multiprocessing", "max_queue_size")  # notes about old code
+TF_KERAS_2 = "2:tensorflow"  # the form's Keras chooser: tf.keras 2
+# The reader's notes name the fit call for the command line; in the window the chooser does that.
+CALL_OPTION_WORDS = ("--call N picks another.", "the chooser above picks another.")
 
 
-def keras_2_notes(notes: tuple[str, ...]) -> list[str]:
-    """The notes about Keras 2 code (what Keras 3 does instead): said in the trap-style box."""
-    return [note for note in notes if any(words in note for words in KERAS_2_WORDS)]
+def keras_2_notes(reading: CodeReading) -> list[str]:
+    """The notes about the Keras 2 ways the code uses (fit_generator, workers=...): said in the trap-style box."""
+    return [note for note in reading.notes if any(way in note for way in reading.keras2)]
 
 
 def follows_words(form, reading: CodeReading, dotted: str) -> str:
@@ -310,6 +312,7 @@ class CodePanel(QWidget):
         self.notes = QTextBrowser()
         self.notes.setObjectName("imported_code_notes")
         self.notes.setOpenLinks(False)
+        self.notes.anchorClicked.connect(self._link)
         side = QWidget()
         side_column = QVBoxLayout(side)
         side_column.setContentsMargins(0, 0, 0, 0)
@@ -399,10 +402,16 @@ class CodePanel(QWidget):
             return
         look = self.window.look
         form = self.window.form
-        old = keras_2_notes(reading.notes)
+        old = keras_2_notes(reading)
         parts = []
         if old:
             said = "<br>".join(escape(note) for note in old)
+            if form.flavour.currentData() != TF_KERAS_2:
+                said += (
+                    f"<br><a href='keras:{TF_KERAS_2}' style='color:{look.link}'>Plan it as tf.keras 2 ran it</a>: "
+                    "if the data runs out before an epoch's steps are done, tf.keras 2 stops the whole fit, "
+                    "where Keras 3 goes on with the next epoch."
+                )
             border = max(1, round(look.axis_width))
             parts.append(
                 f"<table width='100%' cellpadding='6' cellspacing='0' border='{border}' style='border-color:{look.trap_border};"
@@ -426,10 +435,18 @@ class CodePanel(QWidget):
         said_above = tuple(f"{dotted} is not fixed by the code" for dotted in reading.unresolved)
         rest = [note for note in reading.notes if note not in old and not note.startswith(said_above)]
         if rest:
-            parts.append("<ul style='margin-top:2px'>" + "".join(f"<li>{escape(note)}</li>" for note in rest) + "</ul>")
+            items = "".join(f"<li>{escape(note.replace(*CALL_OPTION_WORDS))}</li>" for note in rest)
+            parts.append(f"<ul style='margin-top:2px'>{items}</ul>")
         if not parts:
             parts.append("<p>Every field the plan needs came from your code.</p>")
         self.notes.setHtml("".join(parts))
+
+    def _link(self, url: QUrl) -> None:
+        """The Keras 2 box's link: the form's Keras chooser on tf.keras 2, as a person's choice (one step of the history)."""
+        chooser = self.window.form.flavour
+        if url.scheme() == "keras" and (index := chooser.findData(url.path())) >= 0:
+            chooser.setCurrentIndex(index)
+            self._render_notes()
 
     def notes_text(self) -> str:
         return self.notes.toPlainText()
@@ -468,6 +485,7 @@ class NumberedCode(QPlainTextEdit):
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(monospaced())
+        self.setCenterOnScroll(True)  # a line near the end can be centred too, so the line asked for is where the eye is
         self.marked_lines: set[int] = set()
         self._number_colour, self._marked_colour = QColor("#555555"), QColor("#141414")
         self.gutter = _Gutter(self)

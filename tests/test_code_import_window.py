@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QGroupBox, QLabel, QMessageBox
 
@@ -296,7 +296,7 @@ def test_several_fit_calls_offer_a_choice_and_choosing_reads_again(window, qtbot
     assert shown.plan.scenario.train.batch_size == 30
 
 
-def test_keras_2_code_is_explained_in_a_trap_style_box(window, tmp_path, chosen_file):
+def test_keras_2_code_is_explained_in_a_trap_style_box(window, qtbot, tmp_path, chosen_file):
     shown = window(SPLIT)
     import_through_the_menu(shown, chosen_file, write(tmp_path, "old.py", KERAS_2))
     panel = shown.code_import.panel
@@ -306,6 +306,57 @@ def test_keras_2_code_is_explained_in_a_trap_style_box(window, tmp_path, chosen_
     assert "Training samples: your code does not say; the plan assumes 1,000 until you type it in the form" in notes
     assert shown.plan.scenario.train.source == "pydataset" and shown.plan.scenario.epochs == 4
     assert shown.look.trap_background.lower() in panel.notes.toHtml().lower()
+    # Its link plans the same code as tf.keras 2 ran it: the form's Keras chooser, one step of the history.
+    click_link(qtbot, panel.notes, "Plan it as tf.keras 2 ran it")
+    assert shown.plan.scenario.keras == "2" and shown.undo_action.text() == "&Undo edit of Keras flavour"
+    assert "Plan it as" not in panel.notes_text()
+
+
+def click_link(qtbot, browser, words):
+    """A real click on the words of a link in a text browser."""
+    found = browser.document().find(words)
+    assert not found.isNull(), words
+    found.setPosition(found.selectionStart() + 2)
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(found).center())
+
+
+def test_clicking_into_a_marked_field_shows_its_line_and_a_mark_link_shows_it_too(window, qtbot, tmp_path, chosen_file):
+    shown = window(SPLIT)
+    import_through_the_menu(shown, chosen_file, write(tmp_path, "long.py", "\n" * 300 + SCRIPT))
+    panel = shown.code_import.panel
+    code = panel.code
+
+    def line_in_view():
+        return code.cursorForPosition(code.viewport().rect().center()).blockNumber() + 1
+
+    assert abs(line_in_view() - 308) <= 2  # the fit call read, in the middle of the view
+    code.verticalScrollBar().setValue(0)
+    shown.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is shown)
+    qtbot.mouseClick(shown.form.samples, Qt.MouseButton.LeftButton)
+    assert abs(line_in_view() - 304) <= 2 and code.textCursor().blockNumber() == 303
+    shown.summary.setCurrentIndex(0)  # the summary in view: a mark's link brings the code back
+    label = shown.form.findChild(QLabel, "mark:train.batch_size")
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=link_point(label, "line 308"))
+    assert shown.summary.currentWidget() is panel and code.textCursor().blockNumber() == 307
+
+
+def link_point(label, words):
+    """Where the words of a label's link are drawn (a QLabel lays its rich text out as a QTextDocument would)."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setHtml(label.text())
+    document.setTextWidth(label.contentsRect().width())
+    document.documentLayout().documentSize()  # lays the text out into lines
+    found = document.find(words)
+    block = found.block()
+    layout = block.layout()
+    assert layout.lineCount() > 0
+    line = layout.lineForTextPosition(found.selectionStart() - block.position() + 1)
+    x = line.cursorToX(found.selectionStart() - block.position() + 2)[0]
+    return QPoint(round(x) + label.contentsRect().left() + label.margin(), round(line.y() + line.height() / 2) + label.margin())
 
 
 def test_the_code_follows_the_dark_theme_and_presentation_mode(window, tmp_path, chosen_file):
