@@ -33,6 +33,17 @@ CORE_MODULES = [
     "core.versions",
     "core.tensorflow_loader",
     "core.launcher",
+    "core.questions",
+    "core.lessons",
+    "core.share",
+    "core.code_import",
+    "core.code_import.expr",
+    "core.code_import.source",
+    "core.code_import.values",
+    "core.code_import.datasets",
+    "core.code_import.interpreter",
+    "core.code_import.build",
+    "core.code_import.reading",
 ]
 
 
@@ -186,6 +197,10 @@ NOT_BEFORE_THE_FIRST_PAINT = {
     "core.data.steps",  # tf.data's algebra: the first pipeline planned loads it
     "core.data.sequences",
     "gui.export",
+    "core.questions",  # asked when question mode is first entered
+    "core.lessons",  # read when a lesson is opened
+    "core.share",  # when a scenario is copied or pasted as a line
+    "core.code_import",  # when code is imported
     "numpy.ma",
     "secrets",
 }
