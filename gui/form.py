@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -301,7 +301,7 @@ class ScenarioForm(QWidget):
         self._marks: dict[str, FieldMark] = {}  # what imported code says of each field it set or left open
         self._next_marks: dict[str, FieldMark] | None = None  # the marks the next set_scenario shows
         self._mark_labels: dict[str, QLabel] = {}  # under each field: its mark, in words
-        self._undo_keys = _LeaveUndoToTheWindow(self)
+        self._undo_keys = _LeaveToTheWindow(self)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -1235,11 +1235,17 @@ def _word_repeats(combo: QComboBox, source: str) -> None:
             combo.setItemText(index, words)
 
 
-class _LeaveUndoToTheWindow(QObject):
+class _LeaveToTheWindow(QObject):
     """Ctrl+Z in a number box undoes through the window's history (every field, trap and preset),
-    not the box's own, so one key always means one thing."""
+    not the box's own, so one key always means one thing. A file dropped on a box is for the window
+    too (code to import, a scenario to open), not its path as text in the box."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QDropEvent):  # drag enter and move are drop events too
+            mime = event.mimeData()
+            if mime is not None and mime.hasUrls() and any(url.isLocalFile() for url in mime.urls()):
+                event.ignore()  # not taken by the box: Qt offers it to the boxes' parents, up to the window
+                return True
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
                 event.ignore()  # not taken by the box: the window's Undo/Redo shortcut fires

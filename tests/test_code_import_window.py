@@ -199,9 +199,9 @@ def test_a_dropped_notebook_is_imported_and_a_dropped_scenario_opens(window, tmp
     cells = [{"cell_type": "markdown", "source": ["# Training\n"]}, {"cell_type": "code", "source": SCRIPT.splitlines(True)}]
     notebook = tmp_path / "course.ipynb"
     notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
-    assert drop(shown, notebook)
+    assert drop(shown, notebook, on=shown.form.samples)  # on a box: for the window, not the path typed into it
     assert shown.plan.scenario.train.batch_size == 64 and shown.form.mark_words("epochs") == "from your code, line 8"
-    assert shown.undo_action.text() == "&Undo code from course.ipynb"
+    assert shown.undo_action.text() == "&Undo code from course.ipynb" and shown.undo_stack.count() == 1
     scenario_file = tmp_path / "dropped.json"
     scenario_file.write_text(json.dumps(SPLIT), encoding="utf-8")
     assert drop(shown, scenario_file)
@@ -210,18 +210,22 @@ def test_a_dropped_notebook_is_imported_and_a_dropped_scenario_opens(window, tmp
     assert not drop(shown, write(tmp_path, "notes.txt", "model.fit(x)"))
 
 
-def drop(window, path):
-    """Drag a file from a file manager onto the window and let go, as real drag events; True when taken."""
+def drop(window, path, on=None):
+    """Drag a file from a file manager onto the window (or a widget in it) and let go, as real drag events
+    with what a file manager offers (the file's URL, and the URL as text); True when taken."""
+    url = QUrl.fromLocalFile(str(path))
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    where = QPointF(window.width() / 2, window.height() / 2)
+    mime.setUrls([url])
+    mime.setText(url.toString())
+    target = on or window.timeline.plot.viewport()
+    where = QPointF(target.width() / 2, target.height() / 2)
     actions = Qt.DropAction.CopyAction
     enter = QDragEnterEvent(where.toPoint(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, enter)
+    QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
         return False
     dropped = QDropEvent(where, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, dropped)
+    QApplication.sendEvent(target, dropped)
     return dropped.isAccepted()
 
 
