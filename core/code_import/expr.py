@@ -171,7 +171,7 @@ def _relation_value(node: ast.AST, values: dict[str, int], depth: int) -> Number
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value
     if isinstance(node, (ast.Name, ast.Attribute)):
-        name = _dotted(node)
+        name = dotted_name(node)
         value = values.get(name) if name is not None else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -191,7 +191,8 @@ def _relation_value(node: ast.AST, values: dict[str, int], depth: int) -> Number
     return None
 
 
-def _dotted(node: ast.AST) -> str | None:
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for an attribute chain on a name, None for anything else (a call, a subscript)."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from core.code_import import expr as ex
 from core.code_import.datasets import KNOWN_DATASETS, TFDS_DATASETS
-from core.code_import.expr import Const, Expr, Unknown
+from core.code_import.expr import Const, Expr, Unknown, dotted_name
 from core.code_import.source import CodeImportError, Source
 from core.code_import.values import (
     Array,
@@ -150,17 +150,6 @@ _FIT_GENERATOR_POSITIONAL = (
     "shuffle",
     "initial_epoch",
 )
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 class Interpreter:
