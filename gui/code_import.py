@@ -264,8 +264,9 @@ def status_words(reading: CodeReading, name: str) -> str:
     from core.words import count_words
 
     words = f"Read {name}: {count_words(len(reading.lines), 'field')} from your code"
-    if reading.unresolved:
-        words += f", {count_words(len(reading.unresolved), 'field')} to fill in (marked in the form)"
+    to_fill = [dotted for dotted in reading.unresolved if dotted not in reading.relations]
+    if to_fill:
+        words += f", {count_words(len(to_fill), 'field')} to fill in (marked in the form)"
     return words + "."
 
 
@@ -276,15 +277,13 @@ TF_KERAS_2 = "2:tensorflow"  # the form's Keras chooser: tf.keras 2
 CALL_OPTION_WORDS = ("--call N picks another.", "the chooser above picks another.")
 
 
+def capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def keras_2_notes(reading: CodeReading) -> list[str]:
     """The notes about the Keras 2 ways the code uses (fit_generator, workers=...): said in the trap-style box."""
     return [note for note in reading.notes if any(way in note for way in reading.keras2)]
-
-
-def follows_words(form, reading: CodeReading, dotted: str) -> str:
-    """ " (it follows ceil(training samples / batch size))" for a field the code computes from others."""
-    formula = reading.relations.get(dotted)
-    return f" (it follows {escape(form.formula_words(formula))})" if formula else ""
 
 
 class CodePanel(QWidget):
@@ -421,13 +420,13 @@ class CodePanel(QWidget):
         fill = []
         for dotted in reading.unresolved:
             assumed = assumed_words(reading.scenario, dotted)
-            words = escape(form.field_words(form_key(dotted)))
-            fill.append(
-                f"<li><b>{words[:1].upper()}{words[1:]}</b>: your code does not say"
-                + (f"; the plan assumes {escape(assumed)} until you type it in the form" if assumed else "")
-                + follows_words(form, reading, dotted)
-                + "</li>"
-            )
+            words = escape(capital(form.field_words(form_key(dotted))))
+            formula = reading.relations.get(dotted)
+            if formula:  # not to fill in: it follows the fields that are
+                fill.append(f"<li><b>{words}</b> follows {escape(form.formula_words(formula))} as you type them</li>")
+                continue
+            assumed_said = f"; the plan assumes {escape(assumed)} until you type it in the form" if assumed else ""
+            fill.append(f"<li><b>{words}</b>: your code does not say{assumed_said}</li>")
         if fill:
             heading = f"<p style='margin:4px 0 0 0'><b style='color:{look.alarm}'>Fill in</b></p>"
             parts.append(f"{heading}<ul style='margin-top:0'>{''.join(fill)}</ul>")

@@ -179,7 +179,10 @@ def test_an_unknown_sample_count_is_asked_for_and_the_steps_follow_it(window, qt
     form = shown.form
     assert form.mark_words("train.samples").startswith("Fill in: your code does not say")
     assert form.mark_words("steps_per_epoch") == "your code computes it: ceil(training samples / batch size), kept as you type"
-    assert "Training samples: your code does not say" in shown.code_import.panel.notes_text()
+    notes = shown.code_import.panel.notes_text()
+    assert "Training samples: your code does not say; the plan assumes 1,000 until you type it in the form" in notes
+    assert "Steps per epoch follows ceil(training samples / batch size) as you type them" in notes
+    assert shown.statusBar().currentMessage() == "Read loop.py: 3 fields from your code, 1 field to fill in (marked in the form)."
     form.samples.selectAll()
     qtbot.keyClicks(form.samples, "1234")
     assert form.steps_per_epoch.text() == "25" and shown.plan.scenario.steps_per_epoch == 25  # ceil(1234 / 50)
