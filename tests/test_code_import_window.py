@@ -76,6 +76,13 @@ model.fit(x, y, batch_size=100, epochs=1)
 model.fit(x, y, batch_size=30, epochs=7)
 """
 
+PIPELINE = """import tensorflow as tf
+
+train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(1000).batch(64, drop_remainder=True).repeat()
+val = tf.data.Dataset.from_tensor_slices((xv, yv)).batch(32)
+model.fit(train, epochs=3, steps_per_epoch=100, validation_data=val, validation_steps=5, validation_freq=2)
+"""
+
 KERAS_2 = """import numpy as np
 from keras.utils import Sequence
 
@@ -378,3 +385,23 @@ def test_the_code_follows_the_dark_theme_and_presentation_mode(window, tmp_path,
         assert panel.code.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF())
         assert shown.look.trap_background.lower() not in panel.notes.toHtml().lower() or theme == "light"
     shown.set_presenting(False)
+
+
+def test_a_tf_data_pipeline_is_marked_as_a_whole_and_typing_a_step_takes_its_mark(window, qtbot, tmp_path, chosen_file):
+    shown = window(SPLIT)
+    import_through_the_menu(shown, chosen_file, write(tmp_path, "pipe.py", PIPELINE))
+    form = shown.form
+    scenario = shown.plan.scenario
+    assert [step.op for step in scenario.train.pipeline] == ["shuffle", "batch", "repeat"]
+    assert (scenario.steps_per_epoch, scenario.validation.steps, scenario.validation.freq) == (100, 5, 2)
+    assert form.mark_words("train.pipeline") == "from your code, line 3"
+    assert form.mark_words("validation.steps") == "from your code, line 5"
+    for key in ("train.samples", "validation.samples"):  # neither array's length is in the code
+        assert form.mark_words(key) == "Fill in: your code does not say (the plan assumes {} until then)".format(
+            "1,000" if key == "train.samples" else "200"
+        )
+    size = form.pipeline.row(1).arguments["size"]
+    size.selectAll()
+    qtbot.keyClicks(size, "50")
+    assert shown.plan.scenario.train.pipeline[1].size == 50 and form.mark_words("train.pipeline") == ""
+    assert form.mark_words("validation.steps") == "from your code, line 5"
