@@ -39,3 +39,17 @@ def test_paste_code_from_the_edit_menu_reads_what_ctrl_v_pasted(real_window, pre
     press_keys("ctrl+z")  # the whole import is one step
     assert window.plan.scenario.train.samples == 500 and window.form.marks() == {}
     QApplication.clipboard().clear()
+
+
+def test_ctrl_i_in_a_form_box_imports_the_file_chosen(real_window, press_keys, qtbot, tmp_path, monkeypatch):
+    # The shortcut works with the cursor in a number box (no box takes Ctrl+I); the file dialog, which would
+    # wait for a person, answers with the file.
+    from PySide6.QtWidgets import QFileDialog
+
+    script = tmp_path / "train.py"
+    script.write_text(CODE, encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(script), "")))
+    window = real_window(MINE)
+    window.form.epochs.setFocus()
+    press_keys("ctrl+i")
+    assert window.plan.scenario.train.batch_size == 128 and window.undo_action.text() == "&Undo code from train.py"
