@@ -5,7 +5,10 @@ touches a widget). Keras 3 on TensorFlow on one device is imported in that threa
 run, and fits there; any other flavour (tf.keras 2, the JAX or PyTorch backend, several devices)
 fits in a process of its own that the thread reads line by line (``core.demo.FlavourDemo``), and
 Cancel kills that process. Batches are handed over in bundles at most 30 times a second; the
-panel appends them to its arrays and calls setData on curves made once.
+panel appends them to arrays grown by doubling and calls setData on curves made once (gui.loss_plot).
+
+Each finished run is kept, faded, under the next ones until Clear runs (a cancelled or failed run
+is not: its numbers stop part-way); the last run's numbers can be saved as CSV.
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ import time
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QPointF, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -34,11 +37,15 @@ from PySide6.QtWidgets import (
 from core.flavours import Flavour, flavour_of
 from core.scenario import Scenario
 from core.tensorflow_loader import install_hint, tensorflow_available
+from core.words import count_words
 from gui.markup import escape
-from gui.theme import Look, look_for, style_plot
+from gui.theme import Look, look_for
 
 if TYPE_CHECKING:  # core.demo (and core.compare with it) loads when the demo is first run, not at start
     from core.demo import DemoResult, DemoSetup, FlavourDemo
+    from core.loss_runs import RunNumbers
+    from gui.loss_plot import LossPlot
+    from gui.main_window import MainWindow
 
 # Batches reach the GUI thread 10 times a second, and each bundle moves the progress bar and
 # the playhead; the loss plot is redrawn every third bundle (~4 ms a paint). Every wake-up and
@@ -46,7 +53,11 @@ if TYPE_CHECKING:  # core.demo (and core.compare with it) loads when the demo is
 # they share the GIL: faster redraws measurably slowed the fit.
 FLUSH_SECONDS = 0.1
 PLOT_EVERY = 3
-PLOT_ROW = 3  # the loss plot's place in the panel's column: under the buttons, status and verdict
+PLOT_ROW = 1  # the loss plot's place in the panel's column: under the buttons, status and verdict
+# Finished runs kept on the plot, faded, beside the current one; the oldest goes when one more is kept.
+MAX_KEPT_RUNS = 5
+# The smoothing slider's notches: weights 0, 0.01, ..., 0.99 (TensorBoard's control, which starts at 0 here).
+SMOOTHING_NOTCHES = 100
 IDLE_WORDS = "Trains a small real Keras model with these settings and checks the timeline against it."
 
 Batch = tuple[str, int, int, int, int, float]  # phase, epoch, step, size, first sample, loss
@@ -151,36 +162,6 @@ class DemoWorker(QObject):
             self.progress.emit(bundle)
 
 
-class LossPlot(pg.PlotWidget):
-    """The loss of each batch, Keras' running mean, epoch and validation losses, epoch boundaries."""
-
-    def __init__(self, look: Look):
-        super().__init__(enableMenu=False)  # pyqtgraph's own menu offers a broken SVG export
-        self.setLabel("left", "loss")
-        self.getAxis("left").enableAutoSIPrefix(False)  # else the label is re-laid out every frame
-        self.setLabel("bottom", "training step")
-        self.addLegend(offset=(-10, 10))
-        self.setDownsampling(auto=True, mode="peak")  # draw what the pixels can show
-        self.setClipToView(True)
-        self.batch_curve = self.plot([], [], name="loss of each batch", connect="finite")
-        self.mean_curve = self.plot([], [], name="Keras' running mean (logs['loss'])", connect="finite")
-        self.epoch_points = self.plot([], [], pen=None, symbol="o", name="epoch loss")
-        self.val_points = self.plot([], [], pen=None, symbol="s", name="validation loss")
-        # Solid, not dashed: dashes cost a millisecond a frame to stroke.
-        self.boundaries = self.plot([], [], connect="pairs")
-        self.apply_look(look)
-
-    def apply_look(self, look: Look) -> None:
-        style_plot(self, look)
-        self.batch_curve.setPen(pg.mkPen(look.loss_of_batch, width=look.loss_width))
-        self.mean_curve.setPen(pg.mkPen(look.loss_mean, width=look.mean_width))
-        for points, colour in ((self.epoch_points, look.text), (self.val_points, look.blocks["val"])):
-            points.setSymbolBrush(colour)
-            points.setSymbolPen(colour)
-            points.setSymbolSize(look.point_size)
-        self.boundaries.setPen(pg.mkPen(look.epoch_boundary, width=look.axis_width))
-
-
 class DemoPanel(QWidget):
     """Run / Cancel, progress, the live loss plot and the verdict."""
 
@@ -218,36 +199,82 @@ class DemoPanel(QWidget):
         # plot costs ~12 ms, and the window's start is measured (benchmarks/bench_startup.py).
         self._loss_plot: LossPlot | None = None
 
-        self.axis_buttons = QButtonGroup(self)
-        axis_row = QHBoxLayout()
-        axis_row.addWidget(QLabel("x axis:"))
-        for index, key in enumerate(("steps", "epochs")):
-            button = QRadioButton(key)
-            button.setChecked(index == 0)
-            button.setObjectName(f"demo_axis:{key}")
-            self.axis_buttons.addButton(button, index)
-            axis_row.addWidget(button)
-        axis_row.addStretch(1)
+        self.clear_button = QPushButton("Clear runs")
+        self.clear_button.setToolTip("Take the earlier runs off the plot; the last run stays")
+        self.clear_button.clicked.connect(self.clear_runs)
+        self.numbers_button = QPushButton("Save numbers as CSV...")
+        self.numbers_button.setToolTip("Each training batch of the last run: step, epoch, batch size, first sample, losses")
+        for button in (self.clear_button, self.numbers_button):
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            button.setEnabled(False)
+
+        controls = QHBoxLayout()
+        self.axis_buttons = self._choice(controls, "x axis:", "demo_axis", ("steps", "epochs"))
         self.axis_buttons.idClicked.connect(self._redraw)
+        controls.addSpacing(16)
+        # Log by default: the loss falls by orders of magnitude, and on a linear axis everything after
+        # the first epoch is a flat line along the bottom.
+        self.y_buttons = self._choice(controls, "y axis:", "demo_y", ("log", "linear"))
+        self.y_buttons.idClicked.connect(self._y_axis_chosen)
+        controls.addSpacing(16)
+        controls.addWidget(QLabel("smoothing:"))
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setObjectName("demo_smoothing")
+        self.smoothing_slider.setRange(0, SMOOTHING_NOTCHES - 1)
+        self.smoothing_slider.setMinimumWidth(90)
+        self.smoothing_slider.setToolTip("An exponential moving average of the batch losses, as TensorBoard's; 0 is off")
+        self.smoothing_slider.valueChanged.connect(self._smoothing_changed)
+        controls.addWidget(self.smoothing_slider, 1)
+        self.smoothing_label = QLabel("0.00")
+        controls.addWidget(self.smoothing_label)
         self._dirty = False
         self._refreshes = 0
         self._x_label = "training step"
         self._marks_drawn: tuple = ()
+        self._kept: list[tuple[Scenario, np.ndarray, np.ndarray, np.ndarray]] = []  # scenario, x steps, x epochs, losses
+        self._kept_drawn: tuple = ()
+        self._run_finished = False  # the last run ended as Keras finished it: kept when the next starts
 
+        # The words beside the buttons, not under them: every line saved goes to the plot (1280x720, presentation mode).
+        words = QVBoxLayout()
+        words.setSpacing(2)
+        words.addWidget(self.status)
+        words.addWidget(self.verdict)
+        words.addWidget(self.progress_bar)
         top = QHBoxLayout()
-        top.addWidget(self.run_button)
-        top.addWidget(self.progress_bar, 1)
-        top.addStretch(0)
+        top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(words, 1)
+        for button in (self.clear_button, self.numbers_button):
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.column = QVBoxLayout(self)
         self.column.addLayout(top)
-        self.column.addWidget(self.status)
-        self.column.addWidget(self.verdict)
         self.column.addStretch(1)  # where the loss plot goes, at PLOT_ROW
-        self.column.addLayout(axis_row)
+        self.column.addLayout(controls)
         self._verdict: tuple[bool, str] | None = None  # (good, words), coloured by the look
         self.look = look_for(dark=False, presenting=False)
         self._show_verdict()
         self._reset_data()
+
+    def _choice(self, row: QHBoxLayout, words: str, name: str, keys: tuple[str, ...]) -> QButtonGroup:
+        """Radio buttons in the row, the first checked; their ids are their places."""
+        group = QButtonGroup(self)
+        row.addWidget(QLabel(words))
+        for index, key in enumerate(keys):
+            button = QRadioButton(key)
+            button.setChecked(index == 0)
+            button.setObjectName(f"{name}:{key}")
+            group.addButton(button, index)
+            row.addWidget(button)
+        return group
+
+    @property
+    def log_y(self) -> bool:
+        return self.y_buttons.checkedId() == 0
+
+    @property
+    def smoothing(self) -> float:
+        """The smoothing weight chosen, 0 (off) to 0.99."""
+        return self.smoothing_slider.value() / SMOOTHING_NOTCHES
 
     @property
     def plot(self) -> LossPlot:
@@ -255,10 +282,16 @@ class DemoPanel(QWidget):
 
     def _build_plot(self) -> LossPlot:
         """Put the loss plot in its place and draw what the panel holds so far."""
+        from gui.loss_plot import LossPlot
+
         self._loss_plot = LossPlot(self.look)
+        self._loss_plot.set_log_y(self.log_y)
+        self._loss_plot.scene().sigMouseMoved.connect(self._pointer_moved)
         self.column.removeItem(self.column.itemAt(PLOT_ROW))
         self.column.insertWidget(PLOT_ROW, self._loss_plot, 1)
         self._marks_drawn = ()
+        self._kept_drawn = ()
+        self._apply_y_range()
         self._redraw()
         return self._loss_plot
 
@@ -271,6 +304,8 @@ class DemoPanel(QWidget):
         self.look = look
         if self._loss_plot is not None:
             self._loss_plot.apply_look(look)
+            self._kept_drawn = ()  # the kept runs' pens follow the look
+            self._redraw()
         self._show_verdict()
 
     def _set_verdict(self, verdict: tuple[bool, str] | None) -> None:
@@ -325,6 +360,8 @@ class DemoPanel(QWidget):
             return
         from core.demo import prepare_demo
 
+        if self._run_finished and self._train_steps:
+            self._keep_last_run()
         self.setup = prepare_demo(self.scenario)
         self.result = None
         self._reset_data()
@@ -355,6 +392,7 @@ class DemoPanel(QWidget):
         thread.finished.connect(self._thread_finished)
         self.thread, self.worker = thread, worker
         self._set_state("loading")
+        self._enable_buttons()
         thread.start()
 
     def cancel(self) -> None:
@@ -399,7 +437,7 @@ class DemoPanel(QWidget):
 
     @Slot(object)
     def _progress(self, bundle: list[Batch]) -> None:
-        for phase, epoch, step, size, _first, loss in bundle:
+        for phase, epoch, step, size, first, loss in bundle:
             self._steps_done += 1
             if phase != "train":
                 continue
@@ -408,7 +446,7 @@ class DemoPanel(QWidget):
                 self._epoch_starts.append(self._train_steps)
             self._weighted += loss * size
             self._weights += size
-            self._append(loss, self._weighted / max(1, self._weights), epoch, step)
+            self._append(loss, self._weighted / max(1, self._weights), epoch, step, size, first)
         self._last_batch = bundle[-1]
         self._dirty = True
         self._refresh()  # bundles come at the refresh pace: one wake-up of the GUI thread, not two
@@ -437,6 +475,7 @@ class DemoPanel(QWidget):
     @Slot(object)
     def _finished(self, result: DemoResult) -> None:
         self.result = result
+        self._run_finished = True
         mark = "\u2713" if result.matches else "\u2717"
         self._set_verdict((result.matches, f"{mark} {result.verdict}"))
         self.status.setText(" ".join(self.setup.notes) if self.setup and self.setup.notes else "Done.")
@@ -464,6 +503,7 @@ class DemoPanel(QWidget):
         self.progress_bar.hide()
         self.playhead.emit(None)
         self._set_state("idle")
+        self._enable_buttons()
 
     # ------------------------------------------------------------ plotting
 
@@ -471,8 +511,10 @@ class DemoPanel(QWidget):
         self._capacity = 1024
         self._losses = np.zeros(self._capacity)
         self._means = np.zeros(self._capacity)
-        self._epochs = np.zeros(self._capacity)
-        self._steps_in_epoch = np.zeros(self._capacity)
+        self._epochs = np.zeros(self._capacity, dtype=np.int64)
+        self._steps_in_epoch = np.zeros(self._capacity, dtype=np.int64)
+        self._sizes = np.zeros(self._capacity, dtype=np.int64)
+        self._firsts = np.zeros(self._capacity, dtype=np.int64)
         self._train_steps = 0
         self._steps_done = 0
         self._mean_epoch = -1
@@ -480,85 +522,247 @@ class DemoPanel(QWidget):
         self._epoch_starts: list[int] = []
         self._epoch_steps: list[int] = []
         self._last_batch: Batch | None = None
-        self._y_top = 0.0
+        self._run_finished = False
+        # The y extent of what is drawn (the kept runs' too), and the range shown: grown only when a loss leaves it.
+        self._y_seen = 0
+        self._y_low, self._y_high = self._kept_extent()
+        self._y_range: tuple[float, float] | None = None
         self._marks_drawn = ()
         self._epoch_losses: list[tuple[int, int, float]] = []
         self._val_losses: list[tuple[int, int, float]] = []
+        self._smoothed = np.zeros(0)
+        self._apply_y_range()
         self._redraw()
 
-    def _append(self, loss: float, mean: float, epoch: int, step: int) -> None:
+    def _append(self, loss: float, mean: float, epoch: int, step: int, size: int, first: int) -> None:
         if self._train_steps == self._capacity:
             self._capacity *= 2
-            for name in ("_losses", "_means", "_epochs", "_steps_in_epoch"):
-                grown = np.zeros(self._capacity)
-                grown[: self._train_steps] = getattr(self, name)[: self._train_steps]
+            for name in ("_losses", "_means", "_epochs", "_steps_in_epoch", "_sizes", "_firsts"):
+                old = getattr(self, name)
+                grown = np.zeros(self._capacity, dtype=old.dtype)
+                grown[: self._train_steps] = old[: self._train_steps]
                 setattr(self, name, grown)
         index = self._train_steps
         self._losses[index], self._means[index] = loss, mean
         self._epochs[index], self._steps_in_epoch[index] = epoch, step
+        self._sizes[index], self._firsts[index] = size, first
         self._train_steps += 1
 
     def losses(self) -> tuple[np.ndarray, np.ndarray]:
         """(per-batch losses, Keras-style running means) of the training steps so far."""
         return self._losses[: self._train_steps].copy(), self._means[: self._train_steps].copy()
 
+    def _first_epoch(self) -> int:
+        """Keras numbers epochs after initial_epoch, as its progress bar does; the worker counts from 0."""
+        return getattr(self.setup.scenario, "initial_epoch", 0) if self.setup is not None else 0
+
+    def numbers(self) -> RunNumbers | None:
+        """The last run's training batches, a row each (None before any batch): what Save numbers as CSV writes."""
+        from core.loss_runs import RunNumbers
+
+        count = self._train_steps
+        if not count:
+            return None
+        validation = np.full(count, np.nan)
+        for steps, _epoch, loss in self._val_losses:  # on the last training row of the epoch it followed
+            if steps:
+                validation[steps - 1] = loss
+        return RunNumbers(
+            epochs=self._epochs[:count] + self._first_epoch() + 1,
+            sizes=self._sizes[:count].copy(),
+            firsts=self._firsts[:count].copy(),
+            losses=self._losses[:count].copy(),
+            means=self._means[:count].copy(),
+            validation=validation,
+        )
+
+    # ------------------------------------------------------------ runs kept
+
+    def _keep_last_run(self) -> None:
+        """The run that just finished stays on the plot, faded; past MAX_KEPT_RUNS the oldest goes."""
+        assert self.setup is not None
+        count = self._train_steps
+        index = np.arange(count)
+        scenario = self.setup.asked or self.setup.scenario  # the form's settings: what the student changed
+        self._kept.append((scenario, index + 1.0, self._x(index, True), self._losses[:count].copy()))
+        del self._kept[:-MAX_KEPT_RUNS]
+        self._kept_drawn = ()
+
+    def kept_runs(self) -> int:
+        return len(self._kept)
+
+    @Slot()
+    def clear_runs(self) -> None:
+        """Take the kept runs off the plot; the last run stays."""
+        self._kept.clear()
+        self._kept_drawn = ()
+        self._y_seen = 0
+        self._y_low, self._y_high = self._kept_extent()
+        self._y_range = None
+        self._grow_y(self._train_steps)
+        self._apply_y_range()
+        self._marks_drawn = ()
+        self._redraw()
+        self._enable_buttons()
+
+    def _kept_extent(self) -> tuple[float, float]:
+        """(smallest positive, largest) finite loss of the kept runs; (inf, -inf) with none."""
+        low, high = math.inf, -math.inf
+        for *_, losses in self._kept:
+            finite = losses[np.isfinite(losses)]
+            if len(finite):
+                high = max(high, float(finite.max()))
+                positive = finite[finite > 0]
+                low = min(low, float(positive.min())) if len(positive) else low
+        return low, high
+
+    def labels(self) -> tuple[list[str], str]:
+        """(each kept run's label, the current run's): what differs between them, in plain words."""
+        if not self._kept:
+            return [], ""
+        from core.loss_runs import run_labels
+
+        scenarios = [scenario for scenario, *_ in self._kept]
+        current = self.setup.asked or self.setup.scenario if self.setup is not None and self._train_steps else None
+        labels = run_labels(scenarios + ([current] if current is not None else []))
+        return labels[: len(scenarios)], labels[len(scenarios)] if current is not None else ""
+
+    def _enable_buttons(self) -> None:
+        self.clear_button.setEnabled(bool(self._kept))
+        self.numbers_button.setEnabled(not self.running and self._train_steps > 0)
+
+    # ------------------------------------------------------------ axes and controls
+
+    @Slot(int)
+    def _y_axis_chosen(self, _id: int) -> None:
+        if self._loss_plot is None:
+            return
+        self._loss_plot.set_log_y(self.log_y)
+        self._y_range = None
+        self._grow_y(self._train_steps)
+        self._apply_y_range()
+        self._marks_drawn = ()
+        self._redraw()
+
+    @Slot(int)
+    def _smoothing_changed(self, _value: int) -> None:
+        self.smoothing_label.setText(f"{self.smoothing:.2f}")
+        self._kept_drawn = ()
+        self._redraw()
+
     def _frame_plot(self) -> None:
         """Fix the x range to the whole planned run, so redraws re-range nothing (the plan knows the steps)."""
         self.plot.disableAutoRange()
         by_epochs = self.axis_buttons.checkedId() == 1
+        self._apply_y_range()
         if self.setup is None:
             return
         planned = self.setup.plan
         steps = self.setup.steps_to_run(validation=False)
         epochs = len(planned.epochs) + (1 if planned.outcome == "endless" else 0)
-        self.plot.setXRange(0, max(1, epochs if by_epochs else steps), padding=0.02)
-        self.plot.setYRange(0, self._y_top, padding=0)
+        kept = max((len(losses) for *_, losses in self._kept), default=0)  # the kept runs stay in view
+        kept_epochs = max((float(x[-1]) for _s, _x, x, losses in self._kept if len(losses)), default=0.0)
+        if by_epochs:
+            self.plot.setXRange(0, max(1, epochs, math.ceil(kept_epochs)), padding=0.02)
+        else:
+            self.plot.setXRange(0.5, max(1, steps, kept) + 0.5, padding=0.02)
 
     def _grow_y(self, count: int) -> None:
-        """Raise the y range only when a loss goes above it: most redraws then re-range nothing."""
-        if not count:
+        """Widen the y range only when a loss goes outside it: most redraws then re-range nothing."""
+        new = self._losses[self._y_seen : count]
+        self._y_seen = count
+        finite = new[np.isfinite(new)]
+        if len(finite):
+            self._y_high = max(self._y_high, float(finite.max()))
+            positive = finite[finite > 0]
+            if len(positive):
+                self._y_low = min(self._y_low, float(positive.min()))
+        if not math.isfinite(self._y_high):
             return
-        finite = self._losses[:count][np.isfinite(self._losses[:count])]
-        top = float(finite.max()) if len(finite) else 1.0
-        if top > self._y_top:
-            self._y_top = top * 1.15
-            self.plot.setYRange(0, self._y_top, padding=0)
+        shown = self._y_range
+        if self.log_y:
+            if not math.isfinite(self._y_low):
+                return
+            if shown is None or self._y_high > shown[1] or self._y_low < shown[0]:
+                # Half a decade to spare below: a falling loss re-ranges every few redraws, not every one.
+                self._y_range = (self._y_low / 3, self._y_high * 1.5)
+                self._apply_y_range()
+        elif shown is None or self._y_high > shown[1]:
+            self._y_range = (0.0, self._y_high * 1.15)
+            self._apply_y_range()
+
+    def _apply_y_range(self) -> None:
+        if self._loss_plot is None:
+            return
+        low, high = self._y_range or ((0.01, 1.0) if self.log_y else (0.0, 1.0))
+        if self.log_y:
+            self._loss_plot.setYRange(math.log10(low), math.log10(high), padding=0)
+        else:
+            self._loss_plot.setYRange(low, high, padding=0)
+
+    # ------------------------------------------------------------ drawing
 
     @Slot()
     def _redraw(self, *_args: object) -> None:
-        """The curves every time; the epoch marks only when an epoch ended or the axis changed."""
+        """The curves every time; the kept runs when they, the smoothing or the axis changed; the epoch marks
+        when an epoch ended or the y range changed."""
         if self._loss_plot is None:
             return  # drawn in full when it is built
+        from core.loss_runs import smoothed
+
+        plot = self._loss_plot
         count = self._train_steps
         by_epochs = self.axis_buttons.checkedId() == 1
         x = self._x(np.arange(count), by_epochs)
-        self.plot.batch_curve.setData(x, self._losses[:count])
-        self.plot.mean_curve.setData(x, self._means[:count])
+        losses = self._losses[:count]
+        plot.batch_curve.setData(x, losses)
+        weight = self.smoothing
+        self._smoothed = smoothed(losses, weight) if weight else np.zeros(0)
+        plot.smooth_curve.setData(x, self._smoothed) if weight else plot.smooth_curve.setData([], [])
+        plot.show_smoothing(weight > 0)
+        plot.mean_curve.setData(x, self._means[:count])
         self._grow_y(count)
+        self._draw_kept_runs(by_epochs, weight)
         label = "epoch" if by_epochs else "training step"
-        marks = (len(self._epoch_losses), len(self._val_losses), len(self._epoch_starts), label)
+        marks = (len(self._epoch_losses), len(self._val_losses), len(self._epoch_starts), label, self._y_range, self.log_y)
         if marks == self._marks_drawn:
             return
         self._marks_drawn = marks
         if label != self._x_label:
-            self.plot.setLabel("bottom", label)
+            plot.setLabel("bottom", label)
             self._x_label = label
             self._frame_plot()
         ends = self._epoch_losses
-        self.plot.epoch_points.setData([e if by_epochs else s for s, e, _ in ends], [loss for *_, loss in ends])
+        plot.epoch_points.setData([e if by_epochs else s for s, e, _ in ends], [loss for *_, loss in ends])
         vals = self._val_losses
-        self.plot.val_points.setData([e if by_epochs else s for s, e, _ in vals], [loss for *_, loss in vals])
-        if count and self._epoch_starts:
-            top = max(self._y_top, 1e-9)
-            starts = np.asarray(self._epoch_starts, dtype=float)
-            xs = starts if not by_epochs else np.arange(len(starts), dtype=float)
-            self.plot.boundaries.setData(np.repeat(xs, 2), np.tile([0.0, top], len(xs)))
-        else:
-            self.plot.boundaries.setData([], [])
+        plot.val_points.setData([e if by_epochs else s for s, e, _ in vals], [loss for *_, loss in vals])
+        starts = np.asarray(self._epoch_starts, dtype=float)
+        numbers = self._epochs[np.asarray(self._epoch_starts, dtype=np.int64)] + self._first_epoch() + 1
+        # Between the last batch of one epoch and the first of the next (steps count from 1 on the x axis).
+        xs = self._epochs[np.asarray(self._epoch_starts, dtype=np.int64)].astype(float) if by_epochs else starts + 0.5
+        low, high = self._y_range or (1.0, 1.0)
+        plot.set_epoch_lines(xs if count else xs[:0], numbers, (low if self.log_y else 0.0, high))
+
+    def _draw_kept_runs(self, by_epochs: bool, weight: float) -> None:
+        labels, current = self.labels()
+        drawn = (len(self._kept), id(self._kept[0][3]) if self._kept else 0, by_epochs, weight, current, self.look)
+        if drawn == self._kept_drawn:
+            return
+        self._kept_drawn = drawn
+        from core.loss_runs import smoothed
+
+        self.plot.set_kept_runs(
+            [
+                (label, x_epochs if by_epochs else x_steps, smoothed(losses, weight))
+                for label, (_scenario, x_steps, x_epochs, losses) in zip(labels, self._kept, strict=True)
+            ]
+        )
+        self.plot.set_current_label(current)
 
     def _x(self, index: np.ndarray, by_epochs: bool) -> np.ndarray:
+        """Where each training batch is drawn: its step counted from 1, or its epoch and the fraction of it done."""
         if not by_epochs or not len(index):
-            return index.astype(float)
+            return index.astype(float) + 1.0
         epochs = self._epochs[index].astype(np.int64)
         last = int(epochs.max())
         setup = self.setup
@@ -568,6 +772,111 @@ class DemoPanel(QWidget):
         sizes = np.asarray(self._epoch_steps[: last + 1])
         return epochs + self._steps_in_epoch[index] / np.maximum(sizes, 1)[epochs]
 
+    # ------------------------------------------------------------ the readout under the pointer
 
-def install(window) -> None:
-    """Adds the loss plot's actions to the window (window.menus, window.add_action)."""
+    @Slot(object)
+    def _pointer_moved(self, position: QPointF) -> None:
+        """The batch nearest the pointer: marked, with its step, epoch, losses (and the kept runs' at that step)."""
+        plot = self._loss_plot
+        count = self._train_steps
+        view = plot.getViewBox() if plot is not None else None
+        if plot is None or view is None or not count or not view.sceneBoundingRect().contains(position):
+            if plot is not None:
+                plot.hide_readout()
+            return
+        by_epochs = self.axis_buttons.checkedId() == 1
+        xs = self._x(np.arange(count), by_epochs)
+        pointer = view.mapSceneToView(position).x()
+        index = int(np.clip(np.searchsorted(xs, pointer), 1, count - 1)) if count > 1 else 0
+        if index and abs(xs[index - 1] - pointer) <= abs(xs[index] - pointer):
+            index -= 1
+        loss = float(self._losses[index])
+        lines = [
+            f"step {index + 1:,} \u00b7 epoch {int(self._epochs[index]) + self._first_epoch() + 1:,}",
+            f"batch loss {loss_words(loss)}",
+            f"running mean {loss_words(float(self._means[index]))}",
+        ]
+        if len(self._smoothed) > index:
+            lines.append(f"smoothed {loss_words(float(self._smoothed[index]))}")
+        labels, current = self.labels()
+        if current:
+            lines[0] += f" \u00b7 {current}"
+        for label, (*_, losses) in zip(labels, self._kept, strict=True):
+            if index < len(losses):
+                lines.append(f"{label}: {loss_words(float(losses[index]))}")
+        plot.show_readout(float(xs[index]), loss, "\n".join(lines))
+
+
+def loss_words(loss: float) -> str:
+    """A loss to four significant digits, never in e-notation: 0.1234, 0.0004567, 12.35."""
+    if not math.isfinite(loss):
+        return str(loss)
+    return np.format_float_positional(loss, precision=4, unique=False, fractional=False, trim="-")
+
+
+NUMBERS_ACTION = "Loss plot numbers as CSV..."
+
+
+def install(window: MainWindow) -> None:
+    """The loss plot's actions: File > Export > its numbers as CSV (and the panel's button), Demo > Clear the kept runs."""
+    window.add_action(window.menus["export"], NUMBERS_ACTION, None, lambda: save_numbers_dialog(window))
+    window.add_action(window.menus["demo"], "&Clear the kept runs from the loss plot", None, window.demo.clear_runs)
+    window.demo.numbers_button.clicked.connect(lambda: save_numbers_dialog(window))
+    window.demo.runningChanged.connect(lambda running: running and give_the_loss_plot_room(window))
+
+
+def give_the_loss_plot_room(window: MainWindow) -> None:
+    """In presentation mode a third of the window leaves the loss plot a strip (its type is 1.6 times larger):
+    a running demo's tab then gets half the height. Runs after the window's own third (connected later)."""
+    if not window.presenting:
+        return
+    sizes = window.right_split.sizes()
+    total = sum(sizes)
+    wanted = min(math.ceil(window.height() / 2), total - window.timeline.minimumSizeHint().height())
+    if total > 0 and sizes[1] < wanted:
+        window.right_split.setSizes([total - wanted, wanted])
+
+
+def save_numbers_dialog(window: MainWindow) -> bool:
+    """Ask where, then write the last run's numbers; before any run, say so in the status bar."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    if window.demo.running or window.demo.numbers() is None:
+        why = "wait for the demo to finish" if window.demo.running else "run the demo first (Ctrl+R)"
+        window.statusBar().showMessage(f"No loss plot numbers to save yet: {why}.", 10000)
+        return False
+    start = Path(str(window.settings.value("last_folder", str(Path.home())))) / "loss-plot-numbers.csv"
+    path, _ = QFileDialog.getSaveFileName(window, "Save the loss plot's numbers", str(start), "CSV (*.csv)")
+    if not path:
+        return False
+    if not path.lower().endswith(".csv"):
+        path += ".csv"
+    return save_numbers(window, path)
+
+
+def save_numbers(window: MainWindow, path: str) -> bool:
+    """Write the last run's numbers to path, whole or not at all; a failure is one line, and nothing else changes."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from core.files import write_atomically
+    from core.scenario import printable
+
+    numbers = window.demo.numbers()
+    if numbers is None:
+        return False
+    try:
+        write_atomically(path, numbers.csv_bytes())
+    except OSError as error:
+        words = f"{printable(path)}: {error.strerror or error}"
+        window.statusBar().showMessage(words, 15000)
+        if window.isVisible():
+            QMessageBox.warning(window, "Could not save the numbers", words)
+        return False
+    window.settings.setValue("last_folder", str(Path(path).parent))
+    rows = count_words(len(numbers.losses), "training batch")
+    window.statusBar().showMessage(f"Saved the numbers of {rows} to {printable(path)}", 5000)
+    return True
