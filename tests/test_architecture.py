@@ -44,6 +44,7 @@ CORE_MODULES = [
     "core.code_import.interpreter",
     "core.code_import.build",
     "core.code_import.reading",
+    "core.loss_runs",
 ]
 
 
@@ -201,6 +202,7 @@ NOT_BEFORE_THE_FIRST_PAINT = {
     "core.lessons",  # read when a lesson is opened
     "core.share",  # when a scenario is copied or pasted as a line
     "core.code_import",  # when code is imported
+    "core.loss_runs",  # the demo's numbers: when the first run starts
     "numpy.ma",
     "secrets",
 }
