@@ -791,19 +791,20 @@ class DemoPanel(QWidget):
         if index and abs(xs[index - 1] - pointer) <= abs(xs[index] - pointer):
             index -= 1
         loss = float(self._losses[index])
-        lines = [
-            f"step {index + 1:,} \u00b7 epoch {int(self._epochs[index]) + self._first_epoch() + 1:,}",
-            f"batch loss {loss_words(loss)}",
-            f"running mean {loss_words(float(self._means[index]))}",
-        ]
-        if len(self._smoothed) > index:
-            lines.append(f"smoothed {loss_words(float(self._smoothed[index]))}")
+        # Three lines at most, so it fits a short plot: where, this run's losses, the kept runs' at the same step.
         labels, current = self.labels()
-        if current:
-            lines[0] += f" \u00b7 {current}"
-        for label, (*_, losses) in zip(labels, self._kept, strict=True):
-            if index < len(losses):
-                lines.append(f"{label}: {loss_words(float(losses[index]))}")
+        where = f"step {index + 1:,} \u00b7 epoch {int(self._epochs[index]) + self._first_epoch() + 1:,}"
+        numbers = [f"batch loss {loss_words(loss)}", f"running mean {loss_words(float(self._means[index]))}"]
+        if len(self._smoothed) > index:
+            numbers.append(f"smoothed {loss_words(float(self._smoothed[index]))}")
+        kept = [
+            f"{label}: {loss_words(float(losses[index]))}"
+            for label, (*_, losses) in zip(labels, self._kept, strict=True)
+            if index < len(losses)
+        ]
+        lines = [where + (f" \u00b7 {current}" if current else ""), " \u00b7 ".join(numbers)] + (
+            [" \u00b7 ".join(kept)] if kept else []
+        )
         plot.show_readout(float(xs[index]), loss, "\n".join(lines))
 
 
@@ -815,6 +816,7 @@ def loss_words(loss: float) -> str:
 
 
 NUMBERS_ACTION = "Loss plot numbers as CSV..."
+PRESENTING_DEMO_SHARE = 0.6
 
 
 def install(window: MainWindow) -> None:
@@ -827,12 +829,13 @@ def install(window: MainWindow) -> None:
 
 def give_the_loss_plot_room(window: MainWindow) -> None:
     """In presentation mode a third of the window leaves the loss plot a strip (its type is 1.6 times larger):
-    a running demo's tab then gets half the height. Runs after the window's own third (connected later)."""
+    a running demo's tab then gets PRESENTING_DEMO_SHARE of the height, the timeline keeps the rest, its playhead
+    still in view. Runs after the window's own third (connected later)."""
     if not window.presenting:
         return
     sizes = window.right_split.sizes()
     total = sum(sizes)
-    wanted = min(math.ceil(window.height() / 2), total - window.timeline.minimumSizeHint().height())
+    wanted = min(math.ceil(window.height() * PRESENTING_DEMO_SHARE), total - window.timeline.minimumSizeHint().height())
     if total > 0 and sizes[1] < wanted:
         window.right_split.setSizes([total - wanted, wanted])
 

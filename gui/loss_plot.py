@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from gui.theme import Look, style_plot
 
-LEGEND_COLUMNS = 3
+LEGEND_COLUMNS = 4
 # Epoch lines are labelled, but at most this many labels: a run of 200 epochs labels every 17th.
 MAX_EPOCH_LABELS = 12
 # Earlier runs, one colour each (Okabe-Ito, told apart in every colour vision), faded under the current run.
@@ -63,7 +63,13 @@ class LossPlot(pg.PlotWidget):
         self.setLabel("left", "loss")
         self.getAxis("left").enableAutoSIPrefix(False)  # else the label is re-laid out every frame
         self.setLabel("bottom", "training step")
-        self.addLegend(offset=(-10, 10), colCount=LEGEND_COLUMNS)  # wide and short: the plot is often short
+        # The legend under the axis, in the plot's own layout, not over the curves: with earlier runs and
+        # smoothing it lists up to 11 lines, and a short plot (1280x720, presentation mode) had none left to see.
+        # Still part of the plot, so PNG and SVG exports and copies keep it.
+        legend = pg.LegendItem(colCount=LEGEND_COLUMNS)
+        self.getPlotItem().layout.addItem(legend, 4, 1)
+        self.getPlotItem().legend = legend
+        self.getPlotItem().hideButtons()  # pyqtgraph's "A" (auto-range) corner button: the panel frames the plot itself
         self.setDownsampling(auto=True, mode="peak")  # draw what the pixels can show
         self.setClipToView(True)
         self.batch_curve = self.plot([], [], name="loss of each batch", connect="finite")
@@ -92,15 +98,14 @@ class LossPlot(pg.PlotWidget):
         return bool(self.getPlotItem().ctrl.logYCheck.isChecked())
 
     def set_log_y(self, log: bool) -> None:
-        """Log or linear y; the legend goes to the corner a falling loss leaves empty on that scale:
-        bottom left on a log scale (high at the start, low at the end), top right on a linear one."""
+        """Log or linear y: the curves, the epoch and validation points and the y axis' ticks follow."""
         self.setLogMode(y=log)
-        corner = (0, 1) if log else (1, 0)
-        self.getPlotItem().legend.anchor(corner, corner, offset=(10, -10) if log else (-10, 10))
 
     def apply_look(self, look: Look) -> None:
         self.look = look
         style_plot(self, look)
+        for _sample, label in self.getPlotItem().legend.items:  # pyqtgraph sets a new size without redrawing the words
+            label.setText(label.text)
         self.batch_curve.setPen(pg.mkPen(look.loss_of_batch, width=look.loss_width))
         self.smooth_curve.setPen(pg.mkPen(SMOOTHED_COLOUR[look.dark], width=look.mean_width))
         self.mean_curve.setPen(pg.mkPen(look.loss_mean, width=look.mean_width))
@@ -204,18 +209,23 @@ class LossPlot(pg.PlotWidget):
     def show_readout(self, x: float, loss: float, words: str) -> None:
         """Mark the batch at (x, loss) and write its numbers beside the pointer, kept inside the view."""
         view = self.getViewBox()
-        (left, right), (bottom, top) = view.viewRange()
+        (left, right), (bottom, _top) = view.viewRange()
         y = math.log10(loss) if self.log_y and loss > 0 else loss
+        y = y if math.isfinite(y) else bottom
         self.pointer_line.setPos(x)
-        self.pointer_dot.setData([x], [y if math.isfinite(y) else bottom])
+        self.pointer_dot.setData([x], [y])
         self.readout.setText(words)
-        # To the right of the batch and above it, unless that would leave the view.
-        right_half = x > left + (right - left) / 2
-        upper_half = y > bottom + (top - bottom) / 2
-        self.readout.setAnchor((1.05 if right_half else -0.05, -0.1 if upper_half else 1.1))
-        self.readout.setPos(QPointF(x, y if math.isfinite(y) else bottom))
+        # Beside the batch, on the side with room: left of it in the right half; below it unless only above it fits.
+        box, point = view.sceneBoundingRect(), view.mapViewToScene(QPointF(x, y))
+        height = self.readout.boundingRect().height()
+        below, above = box.bottom() - point.y(), point.y() - box.top()
+        under = below >= height or below >= above
+        self.readout.setAnchor((1.03 if x > left + (right - left) / 2 else -0.03, -0.05 if under else 1.05))
+        self.readout.setPos(QPointF(x, y))
         for item in (self.pointer_line, self.pointer_dot, self.readout):
             item.show()
+        # A TextItem sizes itself when painted, and Qt paints nothing it thinks is out of view: size it now.
+        self.readout.updateTransform(force=True)
 
     def hide_readout(self) -> None:
         for item in (self.pointer_line, self.pointer_dot, self.readout):
