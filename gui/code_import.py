@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDropEvent, QFont, QKeySequence, QPainter, QPaintEvent, QResizeEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -176,7 +175,7 @@ class CodeImport(QObject):
             self.panel.callChosen.connect(self.choose_call)
             self.window.form.markLineActivated.connect(self.show_line)
             self.window.form.marksChanged.connect(self._marks_changed)
-            QApplication.instance().focusChanged.connect(self._focus_changed)
+            self.window.form.markedFieldFocused.connect(self._field_focused)
         assert self.reading is not None
         self.panel.show_tab()  # first: the code is scrolled to its fit call in the size it is shown at
         self.panel.show_reading(self.reading, self.name)
@@ -187,13 +186,10 @@ class CodeImport(QObject):
             self.panel.show_tab()
             self.panel.scroll_to_line(line)
 
-    def _focus_changed(self, _old, new) -> None:
+    def _field_focused(self, line: int) -> None:
         """Clicking into a marked field scrolls the code to its line, when the code is in view."""
-        if self.panel is None or new is None or not self.panel.is_current():
-            return
-        mark = self.window.form.marks().get(new.objectName())
-        if mark is not None and mark.line:
-            self.panel.scroll_to_line(mark.line)
+        if self.panel is not None and self.panel.is_current():
+            self.panel.scroll_to_line(line)
 
     def _marks_changed(self) -> None:
         """The lines still behind the form's values stay highlighted; none once the form holds something else."""

@@ -284,6 +284,7 @@ class ScenarioForm(QWidget):
     fieldsEdited = Signal(str, object, object)  # the field a person changed, the snapshots before and after
     marksChanged = Signal()  # the marks of imported code came, went, or one was typed over
     markLineActivated = Signal(int)  # the line link of a mark was clicked: show that line of the code
+    markedFieldFocused = Signal(int)  # a box marked with a line of the code got the focus (a click into it): that line
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -1238,9 +1239,18 @@ def _word_repeats(combo: QComboBox, source: str) -> None:
 class _LeaveToTheWindow(QObject):
     """Ctrl+Z in a number box undoes through the window's history (every field, trap and preset),
     not the box's own, so one key always means one thing. A file dropped on a box is for the window
-    too (code to import, a scenario to open), not its path as text in the box."""
+    too (code to import, a scenario to open), not its path as text in the box. A box marked with a line
+    of imported code says so when it gets the focus, so the code can show that line."""
+
+    def __init__(self, form: ScenarioForm):
+        super().__init__(form)
+        self.form = form
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and self.form._marks:
+            mark = self.form._marks.get(watched.objectName())
+            if mark is not None and mark.line:
+                self.form.markedFieldFocused.emit(mark.line)
         if isinstance(event, QDropEvent):  # drag enter and move are drop events too
             mime = event.mimeData()
             if mime is not None and mime.hasUrls() and any(url.isLocalFile() for url in mime.urls()):
