@@ -234,6 +234,7 @@ class DemoPanel(QWidget):
         self._kept: list[tuple[Scenario, np.ndarray, np.ndarray, np.ndarray]] = []  # scenario, x steps, x epochs, losses
         self._kept_drawn: tuple = ()
         self._run_finished = False  # the last run ended as Keras finished it: kept when the next starts
+        self._total_steps = 1  # the progress bar's end, set when a run starts
 
         # The words beside the buttons, not under them: every line saved goes to the plot (1280x720, presentation mode).
         words = QVBoxLayout()

@@ -78,6 +78,8 @@ class LossPlot(pg.PlotWidget):
         self.epoch_points = self.plot([], [], pen=None, symbol="o", name="epoch loss")
         self.val_points = self.plot([], [], pen=None, symbol="s", name="validation loss")
         self.getPlotItem().legend.removeItem(self.smooth_curve)  # listed only while smoothing is on
+        for curve in (self.smooth_curve, self.mean_curve, self.epoch_points, self.val_points):
+            curve.setZValue(1)
         # Solid, not dashed: dashes cost a millisecond a frame to stroke.
         self.boundaries = self.plot([], [], connect="pairs")
         self.epoch_labels: list[pg.InfiniteLine] = []
@@ -132,7 +134,7 @@ class LossPlot(pg.PlotWidget):
     def _kept_pen(self, index: int) -> QColor:
         colour = QColor(KEPT_RUN_COLOURS[index % len(KEPT_RUN_COLOURS)])
         colour.setAlpha(KEPT_RUN_ALPHA)
-        return pg.mkPen(colour, width=max(self.look.loss_width, self.look.mean_width * 0.6))
+        return pg.mkPen(colour, width=self.look.mean_width)
 
     def _style_epoch_line(self, line: pg.InfiniteLine) -> None:
         line.setPen(pg.mkPen(self.look.epoch_boundary, width=self.look.axis_width))
@@ -171,7 +173,7 @@ class LossPlot(pg.PlotWidget):
             self.removeItem(curve)
         while len(self.kept_curves) < len(runs):
             curve = pg.PlotDataItem([], [], connect="finite")
-            curve.setZValue(-5)  # under the current run
+            curve.setZValue(0.5)  # over this run's raw losses, under its smoothed loss and running mean
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.addItem(curve)
