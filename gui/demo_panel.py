@@ -58,6 +58,10 @@ PLOT_ROW = 1  # the loss plot's place in the panel's column: under the buttons, 
 MAX_KEPT_RUNS = 5
 # The smoothing slider's notches: weights 0, 0.01, ..., 0.99 (TensorBoard's control, which starts at 0 here).
 SMOOTHING_NOTCHES = 100
+NUMBERS_ACTION = "Loss plot numbers as CSV..."  # in File > Export, beside the pictures
+# When presenting, a running demo's share of the window's height (its type is 1.6 times larger; a third left a strip).
+PRESENTING_DEMO_SHARE = 0.6
+NOT_KEPT_WORDS = "A cancelled run is not kept on the plot when the next run starts: only finished runs are."
 IDLE_WORDS = "Trains a small real Keras model with these settings and checks the timeline against it."
 
 Batch = tuple[str, int, int, int, int, float]  # phase, epoch, step, size, first sample, loss
@@ -251,7 +255,7 @@ class DemoPanel(QWidget):
         self.column.addLayout(top)
         self.column.addStretch(1)  # where the loss plot goes, at PLOT_ROW
         self.column.addLayout(controls)
-        self._verdict: tuple[bool, str] | None = None  # (good, words), coloured by the look
+        self._verdict: tuple[bool | None, str] | None = None  # (good, words), coloured by the look; None: a plain note
         self.look = look_for(dark=False, presenting=False)
         self._show_verdict()
         self._reset_data()
@@ -309,7 +313,7 @@ class DemoPanel(QWidget):
             self._redraw()
         self._show_verdict()
 
-    def _set_verdict(self, verdict: tuple[bool, str] | None) -> None:
+    def _set_verdict(self, verdict: tuple[bool | None, str] | None) -> None:
         self._verdict = verdict
         self._show_verdict()
 
@@ -318,6 +322,9 @@ class DemoPanel(QWidget):
             self.verdict.setText("")
             return
         good, words = self._verdict
+        if good is None:  # a note, not a verdict on the plan
+            self.verdict.setText(f'<span style="color:{self.look.muted};">{escape(words, quote=False)}</span>')
+            return
         colour = self.look.good if good else self.look.alarm
         self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">{escape(words, quote=False)}</span>')
 
@@ -484,11 +491,15 @@ class DemoPanel(QWidget):
     @Slot(str)
     def _failed(self, message: str) -> None:
         self._set_verdict((False, message))
-        self.status.setText("The demo did not finish; the rest of the app works as before.")
+        self.status.setText(
+            "The demo did not finish; the rest of the app works as before. Its losses are not kept on the plot for the next run."
+        )
 
     @Slot()
     def _cancelled(self) -> None:
         self.status.setText("Cancelled.")
+        if self._train_steps:  # its curve stops part-way: nothing to compare a finished run with
+            self._set_verdict((None, NOT_KEPT_WORDS))
 
     @Slot()
     def _thread_finished(self) -> None:
@@ -528,6 +539,7 @@ class DemoPanel(QWidget):
         self._y_seen = 0
         self._y_low, self._y_high = self._kept_extent()
         self._y_range: tuple[float, float] | None = None
+        self._grow_y(0)  # the kept runs in view before this run's first batch
         self._marks_drawn = ()
         self._epoch_losses: list[tuple[int, int, float]] = []
         self._val_losses: list[tuple[int, int, float]] = []
@@ -814,10 +826,6 @@ def loss_words(loss: float) -> str:
     if not math.isfinite(loss):
         return str(loss)
     return np.format_float_positional(loss, precision=4, unique=False, fractional=False, trim="-")
-
-
-NUMBERS_ACTION = "Loss plot numbers as CSV..."
-PRESENTING_DEMO_SHARE = 0.6
 
 
 def install(window: MainWindow) -> None:

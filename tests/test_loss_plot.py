@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core import scenario_from_dict
 from core.loss_runs import CSV_HEADER, run_labels, smoothed
-from gui.demo_panel import MAX_KEPT_RUNS, NUMBERS_ACTION, loss_words
+from gui.demo_panel import MAX_KEPT_RUNS, NOT_KEPT_WORDS, NUMBERS_ACTION, loss_words
 from gui.loss_plot import KEPT_RUN_ALPHA, MAX_EPOCH_LABELS
 
 # 13 epochs of 2 batches, validated each epoch: past the 12 epoch labels, seconds to train.
@@ -174,6 +174,7 @@ def test_two_real_runs_log_axis_smoothing_kept_run_readout_and_csv(window, qtbot
     action(shown, "Run or cancel the demo fit").trigger()
     qtbot.waitUntil(lambda: not panel.running, timeout=30_000)
     assert panel.status.text() == "Cancelled." and panel.kept_runs() == 2
+    assert panel.verdict.text().endswith(f">{NOT_KEPT_WORDS}</span>")
     action(shown, "Run or cancel the demo fit").trigger()  # a fourth run: the cancelled one is dropped, not kept
     action(shown, "Run or cancel the demo fit").trigger()
     qtbot.waitUntil(lambda: not panel.running, timeout=30_000)
