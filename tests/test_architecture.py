@@ -198,6 +198,7 @@ NOT_BEFORE_THE_FIRST_PAINT = {
     "core.data.steps",  # tf.data's algebra: the first pipeline planned loads it
     "core.data.sequences",
     "gui.export",
+    "gui.loss_plot",  # built when the demo's tab is first shown
     "core.questions",  # asked when question mode is first entered
     "core.lessons",  # read when a lesson is opened
     "core.share",  # when a scenario is copied or pasted as a line
