@@ -1,11 +1,14 @@
-"""Regenerate docs/screenshots/: every preset, every trap of the gallery, presentation mode and the live demo, at 1280x720.
+"""Regenerate docs/screenshots/: every preset, every trap of the gallery, presentation mode, a question and
+its reveal, imported code and the live demo, at 1280x720.
 
     python docs/make_screenshots.py
 
-Each picture is made by the app itself: ``main.py [SCENARIO] [options] --screenshot OUT.png``.
-The demo's picture (demo-verified.png) is a real fit run through the window, grabbed once the
-verdict is in: it needs TensorFlow (``pip install ".[demo]"``); without it that one picture is
-left as it was, and the script says so and exits 1.
+Each picture is made by the app itself: ``main.py [SCENARIO] [options] --screenshot OUT.png``, or, for a
+window a person has worked in (a question answered, code imported, two demo runs), the window opened by
+``main.main`` and driven through its own actions and widgets before it is grabbed. The demo's pictures are
+real fits run through the window, grabbed once the verdict is in: they need TensorFlow
+(``pip install ".[demo]"``); without it those pictures are left as they were, and the script says so and
+exits 1.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ DEMO_SCENARIO = {
     "validation": {"samples": 300, "source": "dataset", "batch_size": 50, "steps": 4},
 }
 DEMO_SECONDS = 300
+# The loss plot with two kept runs: the same data in batches of 32, then of 16.
+TWO_RUNS = {
+    "train": {"samples": 64, "source": "dataset", "batch_size": 32},
+    "epochs": 13,
+    "validation": {"samples": 16, "source": "dataset", "batch_size": 16},
+}
+# A student's Keras 2 script with a folder of images: fields from the code, one to fill in, a Keras 2 box.
+IMPORTED_CODE = ROOT / "tests" / "code_corpus" / "so_fit_generator_flow_from_directory.py"
 
 
 def shoot(arguments: list[str], out: Path, env: dict[str, str]) -> None:
@@ -35,9 +46,10 @@ def shoot(arguments: list[str], out: Path, env: dict[str, str]) -> None:
     print(out.relative_to(ROOT))
 
 
-def shoot_demo(scenario: Path, out: Path, env: dict[str, str]) -> bool:
-    """Run this script's demo shot in its own process (one QApplication per picture, as for the others)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--demo-shot", str(scenario), str(out)]
+def shoot_here(arguments: list[str], out: Path, env: dict[str, str]) -> bool:
+    """Run one of this script's own shots (--demo-shot, --window-shot) in a process of its own: one
+    QApplication per picture, as for the others."""
+    command = [sys.executable, str(Path(__file__).resolve()), *arguments, str(out)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=DEMO_SECONDS + 60, check=False)
     if done.returncode != 0:
         said = (done.stderr.strip() or done.stdout.strip() or f"exit {done.returncode}").splitlines()[-1]
@@ -94,9 +106,90 @@ def demo_shot(scenario: str, out: str) -> int:
     return status["code"]
 
 
+def window_shot(kind: str, out: str) -> int:
+    """Open the window as a person does, work in it through its actions and widgets, then grab it."""
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtCore import QPointF, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    import main as app_main
+    from core.scenario import scenario_from_dict
+    from gui.app import SCREEN_SIZE, save_screenshot
+
+    app = QApplication([sys.argv[0]])
+    status = {"code": 1}
+    deadline = time.monotonic() + DEMO_SECONDS
+
+    def window():
+        return next(widget for widget in QApplication.topLevelWidgets() if type(widget).__name__ == "MainWindow")
+
+    def action(menu: str, text: str):
+        menu_action = next(entry for entry in window().menuBar().actions() if entry.text().replace("&", "") == menu)
+        return next(entry for entry in menu_action.menu().actions() if entry.text().replace("&", "").startswith(text))
+
+    def finish(code: int) -> None:
+        status["code"] = code
+        window().ask_before_closing = False
+        window().close()
+        app.quit()
+
+    def grab_soon() -> None:
+        QTimer.singleShot(1000, lambda: finish(save_screenshot(window(), out)))  # the last refresh painted
+
+    def questions() -> None:
+        action("View", "Questions").trigger()
+        if kind == "question-reveal":  # a wrong answer typed and checked, as a student would
+            from gui.questions import QuestionPanel
+
+            panel = window().findChild(QuestionPanel)
+            QTest.keyClicks(panel.answer, "1")
+            panel.check_button.click()
+        grab_soon()
+
+    def demo_runs(batches: list[int]) -> None:
+        demo = window().demo
+        if demo.running and time.monotonic() < deadline:
+            QTimer.singleShot(100, lambda: demo_runs(batches))
+            return
+        if not batches:
+            demo.smoothing_slider.setValue(round(0.6 * demo.smoothing_slider.maximum() / 0.99))
+            plot = demo.plot
+            losses = demo.losses()[0]
+            import math
+
+            scene = plot.getViewBox().mapViewToScene(QPointF(20, math.log10(losses[19])))
+            QTest.mouseMove(plot.viewport(), plot.mapFromScene(scene))
+            grab_soon()
+            return
+        data = dict(TWO_RUNS, train=dict(TWO_RUNS["train"], batch_size=batches[0]))
+        window().form.set_scenario(scenario_from_dict(data))
+        window().run_demo()
+        QTimer.singleShot(100, lambda: demo_runs(batches[1:]))
+
+    def start() -> None:
+        window().resize(*SCREEN_SIZE)  # as --screenshot does; otherwise the window fits the (offscreen) screen
+        if kind.startswith("question"):
+            questions()
+        elif kind == "import":
+            window().code_import.import_file(IMPORTED_CODE)
+            grab_soon()
+        else:
+            demo_runs([32, 16])
+
+    QTimer.singleShot(400, start)
+    arguments = ["--trap", "floor_ceil_mismatch"] if kind.startswith("question") else []
+    app_main.main([*arguments, "--theme", "light"])
+    return status["code"]
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--demo-shot"]:
         return demo_shot(*sys.argv[2:4])
+    if sys.argv[1:2] == ["--window-shot"]:
+        return window_shot(*sys.argv[2:4])
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": home, "XDG_CONFIG_HOME": home}
@@ -109,9 +202,12 @@ def main() -> int:
             shoot(["--trap", trap["key"], "--theme", "light"], OUT / f"trap-{trap['key']}.png", env)
         for theme, trap in (("light", "floor_ceil_mismatch"), ("dark", "steps_per_execution_overshoot")):
             shoot(["--trap", trap, "--presentation", "--theme", theme], OUT / f"presentation-{theme}.png", env)
+        for kind in ("question-ask", "question-reveal", "import"):
+            shoot_here(["--window-shot", kind], OUT / f"{kind}.png", env)
         scenario = Path(home) / "demo.json"
         scenario.write_text(json.dumps(DEMO_SCENARIO))
-        return 0 if shoot_demo(scenario, OUT / "demo-verified.png", env) else 1
+        demo_made = shoot_here(["--demo-shot", str(scenario)], OUT / "demo-verified.png", env)
+        return 0 if shoot_here(["--window-shot", "two-runs"], OUT / "demo-two-runs.png", env) and demo_made else 1
 
 
 if __name__ == "__main__":

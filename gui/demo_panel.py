@@ -60,7 +60,6 @@ MAX_KEPT_RUNS = 5
 SMOOTHING_NOTCHES = 100
 NUMBERS_ACTION = "Loss plot numbers as CSV..."  # in File > Export, beside the pictures
 # When presenting, a running demo's share of the window's height (its type is 1.6 times larger; a third left a strip).
-PRESENTING_DEMO_SHARE = 0.6
 NOT_KEPT_WORDS = "A cancelled run is not kept on the plot when the next run starts: only finished runs are."
 IDLE_WORDS = "Trains a small real Keras model with these settings and checks the timeline against it."
 
@@ -833,20 +832,6 @@ def install(window: MainWindow) -> None:
     window.add_action(window.menus["export"], NUMBERS_ACTION, None, lambda: save_numbers_dialog(window))
     window.add_action(window.menus["demo"], "&Clear the kept runs from the loss plot", None, window.demo.clear_runs)
     window.demo.numbers_button.clicked.connect(lambda: save_numbers_dialog(window))
-    window.demo.runningChanged.connect(lambda running: running and give_the_loss_plot_room(window))
-
-
-def give_the_loss_plot_room(window: MainWindow) -> None:
-    """In presentation mode a third of the window leaves the loss plot a strip (its type is 1.6 times larger):
-    a running demo's tab then gets PRESENTING_DEMO_SHARE of the height, the timeline keeps the rest, its playhead
-    still in view. Runs after the window's own third (connected later)."""
-    if not window.presenting:
-        return
-    sizes = window.right_split.sizes()
-    total = sum(sizes)
-    wanted = min(math.ceil(window.height() * PRESENTING_DEMO_SHARE), total - window.timeline.minimumSizeHint().height())
-    if total > 0 and sizes[1] < wanted:
-        window.right_split.setSizes([total - wanted, wanted])
 
 
 def save_numbers_dialog(window: MainWindow) -> bool:
