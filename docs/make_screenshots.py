@@ -38,6 +38,7 @@ TWO_RUNS = {
 }
 # A student's Keras 2 script with a folder of images: fields from the code, one to fill in, a Keras 2 box.
 IMPORTED_CODE = ROOT / "tests" / "code_corpus" / "so_fit_generator_flow_from_directory.py"
+WINDOW_SHOTS = ("question-ask", "question-reveal", "import", "demo-verified", "demo-two-runs")
 
 
 def shoot(arguments: list[str], out: Path, env: dict[str, str]) -> None:
@@ -46,10 +47,10 @@ def shoot(arguments: list[str], out: Path, env: dict[str, str]) -> None:
     print(out.relative_to(ROOT))
 
 
-def shoot_here(arguments: list[str], out: Path, env: dict[str, str]) -> bool:
-    """Run one of this script's own shots (--demo-shot, --window-shot) in a process of its own: one
-    QApplication per picture, as for the others."""
-    command = [sys.executable, str(Path(__file__).resolve()), *arguments, str(out)]
+def shoot_here(kind: str, out: Path, env: dict[str, str]) -> bool:
+    """One of this script's own window shots, in a process of its own: one QApplication per picture, as for the
+    others."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--window-shot", kind, str(out)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=DEMO_SECONDS + 60, check=False)
     if done.returncode != 0:
         said = (done.stderr.strip() or done.stdout.strip() or f"exit {done.returncode}").splitlines()[-1]
@@ -59,55 +60,11 @@ def shoot_here(arguments: list[str], out: Path, env: dict[str, str]) -> bool:
     return True
 
 
-def demo_shot(scenario: str, out: str) -> int:
-    """Open the window as a person does, run the live demo, wait for its verdict, then grab the window."""
-    import time
-
-    sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    import main as app_main
-    from core.recorder import tensorflow_available
-    from gui.app import save_screenshot
-
-    if not tensorflow_available():
-        print('the live demo needs TensorFlow: python -m pip install ".[demo]"', file=sys.stderr)
-        return 1
-    app = QApplication([sys.argv[0]])
-    status = {"code": 1}
-    deadline = time.monotonic() + DEMO_SECONDS
-
-    def window():
-        return next(widget for widget in QApplication.topLevelWidgets() if type(widget).__name__ == "MainWindow")
-
-    def finish(code: int) -> None:
-        status["code"] = code
-        window().ask_before_closing = False
-        window().close()
-        app.quit()
-
-    def wait_for_verdict() -> None:
-        demo = window().demo
-        if demo.running and time.monotonic() < deadline:
-            QTimer.singleShot(100, wait_for_verdict)
-        elif demo.result is None or not demo.result.matches:
-            print(f"the demo did not verify: {demo.verdict.text() or 'no verdict'}", file=sys.stderr)
-            finish(1)
-        else:
-            QTimer.singleShot(1000, lambda: finish(save_screenshot(window(), out)))  # the last refresh painted
-
-    def start() -> None:
-        window().run_demo()
-        wait_for_verdict()
-
-    QTimer.singleShot(400, start)
-    app_main.main([scenario, "--theme", "light"])
-    return status["code"]
-
-
 def window_shot(kind: str, out: str) -> int:
-    """Open the window as a person does, work in it through its actions and widgets, then grab it."""
+    """Open the window as a person does, work in it through its actions and widgets, then grab it. The kinds:
+    question-ask, question-reveal (a wrong answer checked), import (IMPORTED_CODE), demo-verified (a real run of
+    DEMO_SCENARIO, grabbed once its verdict is in), demo-two-runs (TWO_RUNS in batches of 32, then of 16)."""
+    import math
     import time
 
     sys.path.insert(0, str(ROOT))
@@ -117,8 +74,12 @@ def window_shot(kind: str, out: str) -> int:
 
     import main as app_main
     from core.scenario import scenario_from_dict
+    from core.tensorflow_loader import tensorflow_available
     from gui.app import SCREEN_SIZE, save_screenshot
 
+    if kind.startswith("demo") and not tensorflow_available():
+        print('the live demo needs TensorFlow: python -m pip install ".[demo]"', file=sys.stderr)
+        return 1
     app = QApplication([sys.argv[0]])
     status = {"code": 1}
     deadline = time.monotonic() + DEMO_SECONDS
@@ -149,25 +110,30 @@ def window_shot(kind: str, out: str) -> int:
             panel.check_button.click()
         grab_soon()
 
-    def demo_runs(batches: list[int]) -> None:
+    def point_at_step(step: int) -> None:
+        demo = window().demo
+        plot = demo.plot
+        scene = plot.getViewBox().mapViewToScene(QPointF(step, math.log10(demo.losses()[0][step - 1])))
+        QTest.mouseMove(plot.viewport(), plot.mapFromScene(scene))
+
+    def demo_runs(scenarios: list[dict], started: bool = False) -> None:
+        """Run each scenario in turn through Demo > Run; every run must verify."""
         demo = window().demo
         if demo.running and time.monotonic() < deadline:
-            QTimer.singleShot(100, lambda: demo_runs(batches))
+            QTimer.singleShot(100, lambda: demo_runs(scenarios, started))
             return
-        if not batches:
-            demo.smoothing_slider.setValue(round(0.6 * demo.smoothing_slider.maximum() / 0.99))
-            plot = demo.plot
-            losses = demo.losses()[0]
-            import math
-
-            scene = plot.getViewBox().mapViewToScene(QPointF(20, math.log10(losses[19])))
-            QTest.mouseMove(plot.viewport(), plot.mapFromScene(scene))
+        if started and (demo.result is None or not demo.result.matches):
+            print(f"the demo did not verify: {demo.verdict.text() or 'no verdict'}", file=sys.stderr)
+            finish(1)
+        elif scenarios:
+            window().form.set_scenario(scenario_from_dict(scenarios[0]))
+            action("Demo", "Run").trigger()
+            QTimer.singleShot(100, lambda: demo_runs(scenarios[1:], True))
+        else:
+            if kind == "demo-two-runs":
+                demo.smoothing_slider.setValue(round(0.6 * demo.smoothing_slider.maximum() / 0.99))
+                point_at_step(20)
             grab_soon()
-            return
-        data = dict(TWO_RUNS, train=dict(TWO_RUNS["train"], batch_size=batches[0]))
-        window().form.set_scenario(scenario_from_dict(data))
-        window().run_demo()
-        QTimer.singleShot(100, lambda: demo_runs(batches[1:]))
 
     def start() -> None:
         window().resize(*SCREEN_SIZE)  # as --screenshot does; otherwise the window fits the (offscreen) screen
@@ -176,8 +142,10 @@ def window_shot(kind: str, out: str) -> int:
         elif kind == "import":
             window().code_import.import_file(IMPORTED_CODE)
             grab_soon()
+        elif kind == "demo-verified":
+            demo_runs([DEMO_SCENARIO])
         else:
-            demo_runs([32, 16])
+            demo_runs([dict(TWO_RUNS, train=dict(TWO_RUNS["train"], batch_size=size)) for size in (32, 16)])
 
     QTimer.singleShot(400, start)
     arguments = ["--trap", "floor_ceil_mismatch"] if kind.startswith("question") else []
@@ -186,8 +154,6 @@ def window_shot(kind: str, out: str) -> int:
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["--demo-shot"]:
-        return demo_shot(*sys.argv[2:4])
     if sys.argv[1:2] == ["--window-shot"]:
         return window_shot(*sys.argv[2:4])
     OUT.mkdir(parents=True, exist_ok=True)
@@ -202,12 +168,8 @@ def main() -> int:
             shoot(["--trap", trap["key"], "--theme", "light"], OUT / f"trap-{trap['key']}.png", env)
         for theme, trap in (("light", "floor_ceil_mismatch"), ("dark", "steps_per_execution_overshoot")):
             shoot(["--trap", trap, "--presentation", "--theme", theme], OUT / f"presentation-{theme}.png", env)
-        for kind in ("question-ask", "question-reveal", "import"):
-            shoot_here(["--window-shot", kind], OUT / f"{kind}.png", env)
-        scenario = Path(home) / "demo.json"
-        scenario.write_text(json.dumps(DEMO_SCENARIO))
-        demo_made = shoot_here(["--demo-shot", str(scenario)], OUT / "demo-verified.png", env)
-        return 0 if shoot_here(["--window-shot", "two-runs"], OUT / "demo-two-runs.png", env) and demo_made else 1
+        made = [shoot_here(kind, OUT / f"{kind}.png", env) for kind in WINDOW_SHOTS]
+        return 0 if all(made) else 1
 
 
 if __name__ == "__main__":
