@@ -221,10 +221,13 @@ def apply_to_application(look: Look, base_font: QFont) -> None:
     if font != app.font():
         app.setFont(font)
         # Qt tells the widgets only once its event loop has started; before that (a window
-        # opened in presentation mode, or under test) they would keep the old type. Tell them.
+        # opened in presentation mode, or under test) they would keep the old type. Tell the windows:
+        # each passes the new type down to its children. Never every widget from allWidgets(): that
+        # list holds widgets Qt itself deletes while the first ones take the change (a combo box's
+        # popup, a menu's), and the event sent to one of those crashed the process.
         change = QEvent(QEvent.Type.ApplicationFontChange)
-        for widget in app.allWidgets():
-            QApplication.sendEvent(widget, change)
+        for window in app.topLevelWidgets():
+            QApplication.sendEvent(window, change)
     # After the font: setting the style sheet re-polishes every widget, which then takes the new type.
     # The everyday light look needs none (Fusion's own outlines show on a light window), and
     # leaving it out keeps the start fast: style sheets slow every widget's polish and paint.
