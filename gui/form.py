@@ -290,7 +290,11 @@ class ScenarioForm(QWidget):
         super().__init__(parent)
         self._filling = False
         self._fields: dict[str, QWidget] = {}
+        # Under each field, made when first needed (most never are; sixty hidden labels slowed the start): the
+        # reason it is at fault, and the mark of imported code.
         self._errors: dict[str, QLabel] = {}
+        self._mark_labels: dict[str, QLabel] = {}
+        self._columns: dict[str, QVBoxLayout] = {}  # each field's column: the field, its mark, its error
         self.problem = ""
         # A validation set's shuffle, as the opened file says: no box (Keras never shuffles
         # validation data), but carried along so saving keeps what the file said.
@@ -301,7 +305,6 @@ class ScenarioForm(QWidget):
         self._withheld: frozenset[str] = frozenset()  # rows a lesson hides, whatever the form's logic says
         self._marks: dict[str, FieldMark] = {}  # what imported code says of each field it set or left open
         self._next_marks: dict[str, FieldMark] | None = None  # the marks the next set_scenario shows
-        self._mark_labels: dict[str, QLabel] = {}  # under each field: its mark, in words
         self._undo_keys = _LeaveToTheWindow(self)
 
         outer = QVBoxLayout(self)
@@ -445,23 +448,12 @@ class ScenarioForm(QWidget):
 
     def _add(self, form: QFormLayout, label: str, widget: QWidget, key: str, span: bool = False) -> None:
         """A row: the label, the field and its error line below it (span: the field takes the whole width)."""
-        error = QLabel()
-        error.setObjectName(f"error:{key}")
-        error.setWordWrap(True)
-        error.hide()
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(1)
         column.addWidget(widget)
-        mark = QLabel()
-        mark.setObjectName(f"mark:{key}")
-        mark.setWordWrap(True)
-        mark.linkActivated.connect(self._mark_link)
-        mark.hide()
-        column.addWidget(mark)
-        column.addWidget(error)
-        self._mark_labels[key] = mark
+        self._columns[key] = column
         if span:
             form.addRow(holder)
         else:
@@ -469,9 +461,25 @@ class ScenarioForm(QWidget):
             title.setToolTip(FIELD_HELP[key])
             title.setBuddy(widget)  # a label with a mnemonic (Alt+K) takes the focus to its field
             form.addRow(title, holder)
-        self._errors[key] = error
         self._rows[key] = (form, holder)
         self._rows_wanted[key] = True
+
+    def _line_under(self, key: str, kind: str) -> QLabel:
+        """The line under a field saying its mark ("mark") or why it is at fault ("error"), made the first time."""
+        labels = self._mark_labels if kind == "mark" else self._errors
+        label = labels.get(key)
+        if label is None:
+            label = labels[key] = QLabel()
+            label.setObjectName(f"{kind}:{key}")
+            label.setWordWrap(True)
+            label.hide()
+            if kind == "mark":
+                label.linkActivated.connect(self._mark_link)
+                self._columns[key].insertWidget(1, label)  # under the field, above its error
+            else:
+                label.setStyleSheet(f"color: {self.look.alarm};")
+                self._columns[key].addWidget(label)
+        return label
 
     def _show_row(self, key: str, shown: bool) -> None:
         """Fields that belong to one choice only (the pipeline's steps, a flow's shuffle) are shown with it."""
@@ -557,13 +565,15 @@ class ScenarioForm(QWidget):
         """Each marked field tinted, with its mark in words below it: the line it came from (a link that
         shows the line), or what to fill in and what the plan assumes until then."""
         look = self.look
-        for key, label in self._mark_labels.items():
+        for key in self._mark_labels.keys() | self._marks.keys():
             mark = self._marks.get(key)
             if mark is None:
+                label = self._mark_labels[key]
                 if not label.isHidden():
                     label.hide()
                     self._style_field(key)
                 continue
+            label = self._line_under(key, "mark")
             label.setText(self._mark_html(key, mark))
             label.setToolTip(_plain_text(label.text()))
             colour = look.alarm if mark.to_fill else look.muted
@@ -936,22 +946,24 @@ class ScenarioForm(QWidget):
         self.problem = f"{_capitalized(self.field_words(field))}: {message}" if field else ""
         owner = field.split("[", 1)[0]  # "train.pipeline[2].size": the pipeline's box holds the step
         owner = "keras" if owner == "backend" else owner  # one chooser says both
-        for key, label in self._errors.items():
+        for key in self._rows:
             at_fault = bool(field) and (key == owner or (owner.startswith(key + ".") and key not in self._fields))
             widget = self._fields.get(key)
             if at_fault:
+                label = self._line_under(key, "error")
                 label.setText(message)
                 label.show()
-            else:
-                label.hide()
+            elif key in self._errors:
+                self._errors[key].hide()
             if isinstance(widget, PipelineEditor):
                 widget.show_fault(field[len(key) :] if at_fault else None, ERROR_STYLE)
             elif widget is not None:
                 self._style_field(key, at_fault)
-        if field and owner not in self._errors:
+        if field and owner not in self._rows:
             # A field the form has no box for (should not happen): say it under the samples.
-            self._errors["train.samples"].setText(f"{field}: {message}")
-            self._errors["train.samples"].show()
+            label = self._line_under("train.samples", "error")
+            label.setText(f"{field}: {message}")
+            label.show()
         self.problemChanged.emit(self.problem)
 
     def _update_enabled(self) -> None:
@@ -1078,8 +1090,8 @@ class ScenarioForm(QWidget):
         return self._fields[key]
 
     def error_text(self, key: str) -> str:
-        label = self._errors[key]
-        return label.text() if not label.isHidden() else ""
+        label = self._errors.get(key)
+        return label.text() if label is not None and not label.isHidden() else ""
 
 
 _STEP_ARGUMENT = re.compile(r"(?P<owner>[a-z_.]+)\[(?P<index>\d+)\]\.(?P<argument>\w+)")
