@@ -129,6 +129,16 @@ class MainWindow(QMainWindow):
     def __init__(self, scenario: Scenario | None = None, first_launch_hint: bool = False):
         super().__init__()
         self.settings = QSettings()
+        # The look: a theme (following the desktop unless chosen) and presentation mode (F5). The application's
+        # style, palette and type are set before any widget exists, so that no widget is told of a change: set
+        # after them, the palette had every widget repolished before the first paint (some 400 events).
+        self.base_font = QApplication.font()
+        self.presenting = False
+        self._before_presenting: tuple[bool, list[int]] = (True, [])
+        choice = str(self.settings.value("view/theme", "system"))
+        self.theme = choice if choice in THEMES else "system"
+        self.look: Look = look_for(dark=False, presenting=False)  # each view starts in it; _apply_look sets the chosen one
+        apply_to_application(self._chosen_look(), self.base_font)
         self.file_path: Path | None = None
         # "Save changes?" before unsaved work is closed or replaced (off for scripted windows).
         self.ask_before_closing = True
@@ -202,13 +212,6 @@ class MainWindow(QMainWindow):
         self.demo.setupChanged.connect(self._demo_setup)
         self.demo.runningChanged.connect(self._demo_running)
 
-        # The look: a theme (following the desktop unless chosen) and presentation mode (F5).
-        self.base_font = QApplication.font()
-        self.presenting = False
-        self._before_presenting: tuple[bool, list[int]] = (True, [])
-        choice = str(self.settings.value("view/theme", "system"))
-        self.theme = choice if choice in THEMES else "system"
-        self.look: Look = look_for(dark=False, presenting=False)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
 
         self._build_menus()
@@ -688,9 +691,12 @@ class MainWindow(QMainWindow):
         warns = self._keras_differs and "differs" in self.version_label.text()
         self.version_label.setStyleSheet(f"color: {self.look.alarm};" if warns else "")
 
-    def _apply_look(self) -> None:
+    def _chosen_look(self) -> Look:
         dark = system_is_dark() if self.theme == "system" else self.theme == "dark"
-        self.look = look_for(dark=dark, presenting=self.presenting)
+        return look_for(dark=dark, presenting=self.presenting)
+
+    def _apply_look(self) -> None:
+        self.look = self._chosen_look()
         apply_to_application(self.look, self.base_font)
         for view in (self.form, self.timeline, self.summary, self.demo, self.compare_view):
             if view is not None and view.look != self.look:  # each view starts in the everyday light look

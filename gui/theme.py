@@ -212,7 +212,9 @@ def apply_to_application(look: Look, base_font: QFont) -> None:
     assert isinstance(app, QApplication)
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
-    app.setPalette(palette_for(look))
+    palette = palette_for(look)
+    if palette != app.palette():  # set again, even unchanged, it would be sent to every widget
+        app.setPalette(palette)
     font = QFont(base_font)
     if base_font.pointSizeF() > 0:
         font.setPointSizeF(base_font.pointSizeF() * look.font_scale)
