@@ -112,14 +112,18 @@ def _import_summary(reading: Any) -> str:
     for where, value in flat_fields(reading.scenario).items():
         if where in reading.lines:
             text.append(f"  {where} = {_json_value(value)}  (line {reading.lines[where]:,})")
+        elif where in reading.relations:  # written in the code, from values it does not know
+            text.append(f"  {where} = {_json_value(value)}  (the code computes it as {reading.relations[where]})")
         elif where in reading.unresolved:
-            relation = reading.relations.get(where)
-            follows = f", follows {relation}" if relation else ""
-            text.append(f"  {where} = {_json_value(value)}  (not in the code: fill it in{follows})")
+            text.append(f"  {where} = {_json_value(value)}  (not in the code: fill it in)")
         else:
             text.append(f"  {where} = {_json_value(value)}  (Keras' default)")
-    if reading.unresolved:
-        text.append("To fill in: " + ", ".join(reading.unresolved) + ".")
+    to_fill = [where for where in reading.unresolved if where not in reading.relations]
+    following = [where for where in reading.unresolved if where in reading.relations]
+    if to_fill:
+        text.append("To fill in: " + ", ".join(to_fill) + ".")
+    if following:
+        text.append("Following what you fill in: " + ", ".join(following) + ".")
     text.extend(f"note: {note}" for note in reading.notes)
     return "\n".join(text)
 

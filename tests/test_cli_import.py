@@ -45,6 +45,15 @@ def test_summary_in_words_for_a_notebook():
     assert "To fill in: train.samples, validation.samples." in out
 
 
+def test_summary_says_a_value_computed_from_an_unknown_as_the_code_computes_it():
+    # steps_per_epoch=train_generator.samples // batch_size is in the code: it follows the samples, which are not.
+    code, out, _ = _run(str(CORPUS / "so_fit_generator_flow_from_directory.py"))
+    assert code == EXIT_OK
+    assert "  steps_per_epoch = 62  (the code computes it as train.samples // train.batch_size)" in out
+    assert "To fill in: train.samples, validation.samples." in out
+    assert "Following what you fill in: steps_per_epoch, validation.steps." in out
+
+
 def test_call_picks_a_fit_and_a_wrong_one_exits_2():
     code, out, _ = _run(str(CORPUS / "keras_io_transfer_two_fits.py"), "--call", "1", "--json")
     assert code == EXIT_OK and json.loads(out)["scenario"]["epochs"] == 20
