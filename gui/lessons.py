@@ -153,6 +153,10 @@ class LessonRunner(QObject):
         self.index = 0
         self.hidden_parts: frozenset[str] = frozenset()
         self._form_shown_before = True  # the form's visibility before a step hid it
+        # The step each place in the window's history shows (the history's index just after the step was put in
+        # the form), so that Undo and Redo across steps move the lesson with the form.
+        self._steps_at: dict[int, int] = {}
+        self._going = False
         self.bar = LessonBar()
         self.bar.hide()
         window.timeline.layout().insertWidget(0, self.bar)
@@ -161,6 +165,7 @@ class LessonRunner(QObject):
         self.bar.leave_button.clicked.connect(self.leave)
         # Leaving question mode shows the summary again: a step that hides it keeps it hidden.
         window.findChild(QObject, "questions_action").toggled.connect(self._questions_toggled)
+        window.undo_stack.indexChanged.connect(self._history_moved)
 
     @property
     def step(self) -> LessonStep | None:
@@ -168,6 +173,7 @@ class LessonRunner(QObject):
 
     def start(self, lesson: Lesson) -> None:
         self.lesson = lesson
+        self._steps_at = {}
         self.bar.show()
         for name in STEP_ACTIONS:
             self._action(name).setEnabled(True)
@@ -187,12 +193,48 @@ class LessonRunner(QObject):
                 "That was the lesson's last step." if index > 0 else "This is the lesson's first step.", 5000
             )
             return
-        self.index = index
         step = lesson.steps[index]
         leave_questions(window)  # the next step's questions are about its own plan
         trap = next(trap for trap in traps() if trap.key == step.trap) if step.trap is not None else None
+        self._going = True
+        try:
+            window.replace_form(f"lesson step {index + 1}: {self.step_title(step)}", self.scenario_of(step), trap)
+        finally:
+            self._going = False
+        position = window.undo_stack.index()
+        self._steps_at = {at: shown for at, shown in self._steps_at.items() if at < position}  # a redo branch is gone
+        self._steps_at[position] = index
+        self._show(index)
+        if step.questions:
+            start_questions(window, step.questions)
+
+    def _history_moved(self, position: int) -> None:
+        """Undo or Redo moved the form to another step (or to before the lesson, which ends it): the bar, what is
+        hidden and the step keys follow. Its questions are not asked again."""
+        from shiboken6 import isValid
+
+        from gui.questions import leave_questions
+
+        # The window's history empties itself as the window is destroyed: nothing is left to follow then.
+        if self.lesson is None or self._going or not isValid(self.window):
+            return
+        earlier = [at for at in self._steps_at if at <= position]
+        if not earlier:
+            self.leave()
+            return
+        index = self._steps_at[max(earlier)]
+        if index != self.index:
+            leave_questions(self.window)
+            self._show(index)
+
+    def _show(self, index: int) -> None:
+        """The lesson bar, the hidden parts and fields, and the step keys as step ``index`` has them."""
+        lesson = self.lesson
+        window = self.window
+        assert lesson is not None
+        self.index = index
+        step = lesson.steps[index]
         title = self.step_title(step)
-        window.replace_form(f"lesson step {index + 1}: {title}", self.scenario_of(step), trap)
         self._hide(step.hidden_parts)
         window.form.set_withheld_fields(step.hidden_fields)
         self.bar.title.setText(f"{lesson.title}. Step {index + 1} of {len(lesson.steps)}: {title}")
@@ -202,8 +244,6 @@ class LessonRunner(QObject):
         self.bar.next_button.setEnabled(index + 1 < len(lesson.steps))
         self._action("lesson_previous").setEnabled(index > 0)
         self._action("lesson_next").setEnabled(index + 1 < len(lesson.steps))
-        if step.questions:
-            start_questions(window, step.questions)
         window.statusBar().showMessage(f"Lesson step {index + 1} of {len(lesson.steps)}: {title}", 5000)
 
     @staticmethod

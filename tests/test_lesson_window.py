@@ -106,6 +106,33 @@ def test_the_ready_lesson_walks_forward_and_back_with_its_keys(window, qtbot):
     assert not action(shown, "lesson_next").isEnabled() and not action(shown, "lesson_previous").isEnabled()
 
 
+def test_undo_and_redo_across_steps_move_the_lesson_with_the_form(window):
+    # Ctrl+PgDown then Ctrl+Z: the form goes back to step 1 and so do the bar, what is hidden and the step keys;
+    # Redo comes back to step 2; undoing past the lesson's first step leaves the lesson, everything shown again.
+    shown = window()
+    before = shown.plan.scenario
+    lesson = lesson_from_json(read_text(READY_LESSON), TRAPS)
+    help_action(shown, "Open the lesson").trigger()
+    runner = lesson_runner(shown)
+    action(shown, "lesson_next").trigger()
+    assert runner.index == 1 and shown.trap is not None and shown.trap.key == lesson.steps[1].trap
+
+    shown.undo_action.trigger()
+    assert runner.index == 0 and shown.trap is None and shown.plan.scenario == lesson.steps[0].scenario
+    assert runner.bar.title.text().endswith(f"Step 1 of {len(lesson.steps)}: {runner.step_title(lesson.steps[0])}")
+    assert shown.form.withheld_fields() == set(lesson.steps[0].hidden_fields)
+    assert not action(shown, "lesson_previous").isEnabled() and action(shown, "lesson_next").isEnabled()
+
+    shown.redo_action.trigger()
+    assert runner.index == 1 and shown.trap.key == lesson.steps[1].trap
+    assert runner.bar.title.text().endswith(f"Step 2 of {len(lesson.steps)}: {runner.step_title(lesson.steps[1])}")
+
+    shown.undo_action.trigger()
+    shown.undo_action.trigger()
+    assert shown.plan.scenario == before and runner.lesson is None and not runner.bar.isVisibleTo(shown)
+    assert everything_shown(shown)
+
+
 def write_lesson(path: Path, steps: list[dict]) -> Path:
     path.write_text(json.dumps({"lesson": "Parts", "steps": steps}), encoding="utf-8")
     return path
