@@ -167,36 +167,41 @@ class StopRecording(Exception):
     """Raised by the boundary callback to end an evaluation tf.keras 2 cannot be asked to stop."""
 
 
+def import_flavour(flavour: Flavour, devices: int) -> tuple[Any, Any]:
+    """TensorFlow and the flavour's Keras, imported in this process (whose environment is the flavour's), with
+    ``devices`` logical CPU devices: (tf, keras)."""
+    from core.tensorflow_loader import point_keras_home
+
+    point_keras_home()
+    import tensorflow as tf
+
+    if devices > 1:
+        # Logical CPU devices must be made before TensorFlow runs its first op.
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
+    if flavour.keras == "2":
+        import tf_keras as keras
+    else:
+        import keras
+
+        if keras.backend.backend() != flavour.backend:
+            raise RuntimeError(f"KERAS_BACKEND gave {keras.backend.backend()}, not {flavour.backend}")
+    tf.get_logger().setLevel("WARNING")
+    return tf, keras
+
+
 class FlavourRecorder:
     """Imports the flavour once (its environment is this process's) and records scenario after scenario."""
 
     def __init__(self, flavour: Flavour, devices: int):
         import numpy as np
 
-        from core.tensorflow_loader import point_keras_home
-
-        point_keras_home()
         self.flavour = flavour
         self.devices = devices
         self.np = np
-        import tensorflow as tf
-
-        self.tf = tf
-        if devices > 1:
-            # Logical CPU devices must be made before TensorFlow runs its first op.
-            cpu = tf.config.list_physical_devices("CPU")[0]
-            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
-        if flavour.keras == "2":
-            import tf_keras as keras
-        else:
-            import keras
-
-            if keras.backend.backend() != flavour.backend:
-                raise RuntimeError(f"KERAS_BACKEND gave {keras.backend.backend()}, not {flavour.backend}")
-        self.keras = keras
-        tf.get_logger().setLevel("WARNING")
+        self.tf, self.keras = import_flavour(flavour, devices)
         self.strategies: dict[int, Any] = {}
-        self.versions = {"keras": keras.__version__, "tensorflow": tf.__version__}
+        self.versions = {"keras": self.keras.__version__, "tensorflow": self.tf.__version__}
 
     def strategy(self, replicas: int) -> Any:
         if replicas not in self.strategies:
