@@ -15,26 +15,6 @@ from core.plan import Plan, Segment
 from core.scenario import ValidationSplit
 from core.words import count_words, ordinal
 
-# Stable keys: lesson files name them, so a key never changes meaning.
-QUESTION_KINDS: tuple[str, ...] = (
-    "fit_runs",
-    "fit_returns",
-    "endless_epoch",
-    "stopped_epoch",
-    "first_ran_out",
-    "restart_epoch",
-    "epoch_steps",
-    "epoch_first_sample",
-    "epoch_last_batch",
-    "validation_after_epoch",
-    "weight_updates",
-    "epochs_run",
-    "first_epoch_number",
-    "train_samples",
-    "samples_never_seen",
-    "total_steps",
-)
-
 # The order questions come in when no trap says otherwise: the epoch by epoch ones first, "does fit return" last
 # (for most plans a plain yes).
 USUAL_ORDER: tuple[str, ...] = (
@@ -539,6 +519,8 @@ def _total_steps(plan: Plan) -> Question | None:
     )
 
 
+# Each question kind and the function that asks it. The keys are stable: lesson files name them, so a key never
+# changes meaning.
 MAKERS: dict[str, Callable[[Plan], Question | None]] = {
     "fit_runs": _fit_runs,
     "fit_returns": _fit_returns,
@@ -557,4 +539,5 @@ MAKERS: dict[str, Callable[[Plan], Question | None]] = {
     "samples_never_seen": _samples_never_seen,
     "total_steps": _total_steps,
 }
-assert tuple(MAKERS) == QUESTION_KINDS
+QUESTION_KINDS: tuple[str, ...] = tuple(MAKERS)
+assert set(USUAL_ORDER) == set(QUESTION_KINDS)
