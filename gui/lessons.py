@@ -65,10 +65,9 @@ def open_lesson(window: MainWindow, path: str | Path) -> bool:
     """Open a lesson file at its first step; a bad one is one line in a message box, and nothing changes."""
     from core.files import BadScenarioFile
     from core.lessons import load_lesson
-    from gui.resources import traps
 
     try:
-        lesson = load_lesson(path, [trap.key for trap in traps()])
+        lesson = load_lesson(path, [trap.key for trap in window.gallery])
     except BadScenarioFile as error:
         window.complain("Could not open the lesson", str(error))
         return False
@@ -79,11 +78,11 @@ def open_lesson(window: MainWindow, path: str | Path) -> bool:
 def open_ready_lesson(window: MainWindow) -> bool:
     """The lesson shipped in resources/, built from the traps."""
     from core.lessons import lesson_from_json
-    from gui.resources import read_text, traps
+    from gui.resources import read_text
 
     if not window.keep_unsaved_work_safe():
         return False
-    start_lesson(window, lesson_from_json(read_text(READY_LESSON), [trap.key for trap in traps()]))
+    start_lesson(window, lesson_from_json(read_text(READY_LESSON), [trap.key for trap in window.gallery]))
     return True
 
 
@@ -182,7 +181,6 @@ class LessonRunner(QObject):
     def go(self, index: int) -> None:
         """Show step ``index`` (0-based; outside the lesson: nothing happens, the status bar says why)."""
         from gui.questions import leave_questions, start_questions
-        from gui.resources import traps
 
         lesson = self.lesson
         window = self.window
@@ -195,7 +193,7 @@ class LessonRunner(QObject):
             return
         step = lesson.steps[index]
         leave_questions(window)  # the next step's questions are about its own plan
-        trap = next(trap for trap in traps() if trap.key == step.trap) if step.trap is not None else None
+        trap = self.window.trap_named(step.trap) if step.trap is not None else None
         self._going = True
         try:
             window.replace_form(f"lesson step {index + 1}: {self.step_title(step)}", self.scenario_of(step), trap)
@@ -246,23 +244,15 @@ class LessonRunner(QObject):
         self._action("lesson_next").setEnabled(index + 1 < len(lesson.steps))
         window.statusBar().showMessage(f"Lesson step {index + 1} of {len(lesson.steps)}: {title}", 5000)
 
-    @staticmethod
-    def scenario_of(step: LessonStep) -> Scenario:
+    def scenario_of(self, step: LessonStep) -> Scenario:
         """What the step shows: its own scenario, or its trap's."""
-        from gui.resources import traps
+        return step.scenario if step.scenario is not None else self.window.trap_named(step.trap).scenario
 
-        if step.scenario is not None:
-            return step.scenario
-        return next(trap.scenario for trap in traps() if trap.key == step.trap)
-
-    @staticmethod
-    def step_title(step: LessonStep) -> str:
+    def step_title(self, step: LessonStep) -> str:
         if step.title:
             return step.title
         if step.trap is not None:
-            from gui.resources import traps
-
-            return next(trap.name for trap in traps() if trap.key == step.trap)
+            return self.window.trap_named(step.trap).name
         return "a scenario"
 
     def leave(self) -> None:

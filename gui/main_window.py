@@ -422,8 +422,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Trap: {trap.name}", 10000)
         return True
 
+    @property
+    def gallery(self) -> list[Trap]:
+        """The traps of the Traps menu, read once when the window was built (lessons and lines name them)."""
+        return self._traps
+
+    def trap_named(self, key: str) -> Trap | None:
+        return next((trap for trap in self._traps if trap.key == key), None)
+
     def open_trap_named(self, key: str) -> bool:
-        trap = next((trap for trap in self._traps if trap.key == key), None)
+        trap = self.trap_named(key)
         if trap is None:
             known = ", ".join(trap.key for trap in self._traps)
             self.statusBar().showMessage(f"There is no trap {key!r}; the traps are: {known}")

@@ -62,11 +62,9 @@ def paste_line(window: MainWindow) -> bool:
     from core.lessons import Lesson
     from core.share import ShareError, decode
     from gui.lessons import start_lesson
-    from gui.resources import traps
 
-    known_traps = traps()
     try:
-        pasted = decode(QGuiApplication.clipboard().text(), [trap.key for trap in known_traps])
+        pasted = decode(QGuiApplication.clipboard().text(), [trap.key for trap in window.gallery])
     except ShareError as error:
         window.statusBar().showMessage(f"Nothing pasted: {error}", MESSAGE_MS)
         return False
@@ -81,7 +79,7 @@ def paste_line(window: MainWindow) -> bool:
     if not window.keep_unsaved_work_safe():
         return False
     # A trap's line brings its story and fix along: the line is the trap's scenario, nothing else is needed.
-    trap = next((trap for trap in known_traps if trap.scenario == pasted), None)
+    trap = next((trap for trap in window.gallery if trap.scenario == pasted), None)
     window.replace_form("paste of a scenario line", pasted, trap)
     window.statusBar().showMessage("Pasted the scenario from the line; Undo puts back what was there.", MESSAGE_MS)
     return True
